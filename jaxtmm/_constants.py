@@ -1,0 +1,25 @@
+"""Physical constants, each with its source on the same line (physics-spec section 1).
+
+Every number the physics uses lives here and nowhere else.
+"""
+
+import math
+
+ALPHA_EM = 1.0 / 137.035999084  # fine-structure constant, Thomson limit (PDG 2024 / CODATA 2018)
+M_E_GEV = 0.51099895e-3  # electron mass [GeV] (PDG 2024)
+M_MU_GEV = 105.6583755e-3  # muon mass [GeV] (PDG 2024)
+G_F_GEV2 = 1.1663788e-5  # Fermi constant [GeV^-2] (PDG 2024)
+
+E_CHARGE = math.sqrt(4.0 * math.pi * ALPHA_EM)  # e in natural (Heaviside-Lorentz) units
+# mu / mu_B = mu[GeV^-1] * 2 m_e / e, since mu_B = e / (2 m_e) (physics-spec section 1)
+GEV_INV_TO_MU_B = 2.0 * M_E_GEV / E_CHARGE
+
+# NuFIT 6.0 (2024), normal ordering, best fit (with SK atmospheric data); degrees.
+NUFIT60_NO_DEG = {
+    "theta12": 33.68,
+    "theta13": 8.56,
+    "theta23": 43.3,
+    "delta_CP": 212.0,
+    "alpha21": 0.0,  # Majorana phases: not measured, set to zero by convention
+    "alpha31": 0.0,
+}

@@ -1,0 +1,38 @@
+"""jaxtmm: dark transition magnetic moments of Majorana neutrinos in JAX.
+
+The physics layer: loop integrals (Eq. 2.13, 2.19, 2.21, 3.3 of the seed paper), the transition
+moment (Eq. 2.20), BR(mu -> e gamma) (Eq. 3.2-3.6), (g-2) (Eq. 3.9) and effective moments, as pure,
+differentiable functions of a :class:`Point`. Everything runs in float64: enable it with
+``jax.config.update("jax_enable_x64", True)`` before use (the library never changes it for you).
+"""
+
+from jaxtmm._constants import GEV_INV_TO_MU_B
+from jaxtmm.loops import F2_tilde, J, J_z, delta_J, fermion_radiated_integral, fermion_radiated_integrand
+from jaxtmm.model import Point
+from jaxtmm.observables import (
+    A_R,
+    BR_mu_e_gamma,
+    BR_mu_e_gamma_decoupling,
+    delta_a_e,
+    delta_a_mu,
+    evaluate,
+    lam,
+    loop_sum,
+    mu_eff_pair,
+    mu_eff_solar,
+    mu_ij,
+    rotated_yukawas,
+    to_mu_B,
+)
+from jaxtmm.pmns import NUFIT60_NO, PMNS, pmns_matrix
+from jaxtmm.pointfile import PointFileError, load_point, load_preset, parse_point
+
+__version__ = "0.1.0"
+
+__all__ = [
+    "A_R", "BR_mu_e_gamma", "BR_mu_e_gamma_decoupling", "F2_tilde", "GEV_INV_TO_MU_B", "J", "J_z",
+    "NUFIT60_NO", "PMNS", "Point", "PointFileError", "delta_J", "delta_a_e", "delta_a_mu", "evaluate",
+    "fermion_radiated_integral", "fermion_radiated_integrand", "lam", "load_point", "load_preset",
+    "loop_sum", "mu_eff_pair", "mu_eff_solar", "mu_ij", "parse_point", "pmns_matrix", "rotated_yukawas",
+    "to_mu_B",
+]  # fmt: skip

@@ -1,0 +1,100 @@
+"""Reading and checking point files (TOML) and the shipped point presets.
+
+A point file has the flat keys ``y_e1 y_e2 y_mu1 y_mu2`` (each ``[re, im]``), ``theta_R theta_I``
+(rad), ``m_H1 m_H2 m_A1 m_A2 M1 M2 M_E m_Ap`` (GeV), ``g_D eps``, an optional ``Q_S`` (default 1) and
+an optional ``[pmns]`` table (``theta12 theta13 theta23 delta_CP alpha21 alpha31``, degrees; missing
+entries take NuFIT 6.0). Every problem is reported as a :class:`PointFileError` naming the key.
+"""
+
+import math
+import tomllib
+from importlib import resources
+from pathlib import Path
+
+from jaxtmm.model import MASS_KEYS, REAL_KEYS, Y_KEYS, Point
+from jaxtmm.pmns import PMNS
+
+PRESETS = ("paper",)
+_Y_FLAT = tuple(k for row in Y_KEYS for k in row)
+_OPTIONAL = {"Q_S": 1.0}
+
+
+class PointFileError(ValueError):
+    """A point file or preset that cannot be turned into a model point; the message names the problem."""
+
+
+def _number(key: str, v) -> float:
+    if isinstance(v, bool) or not isinstance(v, (int, float)):
+        raise PointFileError(f"'{key}' must be a number, got {type(v).__name__} {v!r}")
+    v = float(v)
+    if not math.isfinite(v):
+        raise PointFileError(f"'{key}' must be finite, got {v}")
+    return v
+
+
+def check_values(raw: dict) -> tuple[dict, PMNS]:
+    """Validate the parsed TOML table of a point; return the flat values and the PMNS angles."""
+    raw = dict(raw)
+    pmns_raw = raw.pop("pmns", {})
+    if not isinstance(pmns_raw, dict):
+        raise PointFileError("'pmns' must be a table of angles in degrees")
+    known = set(_Y_FLAT) | set(REAL_KEYS)
+    unknown = sorted(set(raw) - known)
+    if unknown:
+        raise PointFileError(f"unknown key(s): {', '.join(unknown)} (allowed: {', '.join(sorted(known))}, [pmns])")
+    required = [k for k in (*_Y_FLAT, *REAL_KEYS) if k not in _OPTIONAL]
+    missing = [k for k in required if k not in raw]
+    if missing:
+        raise PointFileError(f"missing key(s): {', '.join(missing)}")
+    values = dict(_OPTIONAL)
+    for k in _Y_FLAT:
+        v = raw[k]
+        if not isinstance(v, list) or len(v) != 2:
+            raise PointFileError(f"'{k}' must be a pair [re, im], got {v!r}")
+        values[k] = (_number(f"{k}[0]", v[0]), _number(f"{k}[1]", v[1]))
+    for k in REAL_KEYS:
+        if k in raw:
+            values[k] = _number(k, raw[k])
+    for k in MASS_KEYS:
+        if values[k] <= 0.0:
+            raise PointFileError(f"mass '{k}' must be positive (GeV), got {values[k]}")
+    pmns_deg = {}
+    for k, v in pmns_raw.items():
+        if k not in PMNS._fields:
+            raise PointFileError(f"unknown key 'pmns.{k}' (allowed: {', '.join(PMNS._fields)})")
+        pmns_deg[k] = _number(f"pmns.{k}", v)
+    return values, PMNS.from_degrees(**pmns_deg)
+
+
+def load_point(path) -> Point:
+    """Read a point file; raise :class:`PointFileError` with a one-line reason on any problem."""
+    path = Path(path)
+    try:
+        text = path.read_text(encoding="utf-8")
+    except OSError as exc:
+        raise PointFileError(f"cannot read point file '{path}': {exc.strerror or exc}") from None
+    except UnicodeDecodeError:
+        raise PointFileError(f"point file '{path}' is not UTF-8 text") from None
+    return parse_point(text, source=str(path))
+
+
+def parse_point(text: str, source: str = "<string>") -> Point:
+    """Parse the TOML text of a point file."""
+    try:
+        raw = tomllib.loads(text)
+    except tomllib.TOMLDecodeError as exc:
+        raise PointFileError(f"{source} is not valid TOML: {exc}") from None
+    values, pmns = check_values(raw)
+    return Point.from_flat(values, pmns)
+
+
+def preset_text(name: str) -> str:
+    """The TOML text of a shipped point preset."""
+    if name not in PRESETS:
+        raise PointFileError(f"unknown preset '{name}' (available: {', '.join(PRESETS)})")
+    return resources.files("jaxtmm.presets").joinpath(f"{name}.toml").read_text(encoding="utf-8")
+
+
+def load_preset(name: str) -> Point:
+    """A shipped point preset as a :class:`Point` (``paper``: the seed's Sec. 3.3 benchmark)."""
+    return parse_point(preset_text(name), source=f"preset '{name}'")

@@ -1,0 +1,116 @@
+"""The `jaxtmm evaluate` command: output against the Python API, and bad input without tracebacks."""
+
+import json
+import subprocess
+import sys
+from importlib.metadata import entry_points
+
+import numpy as np
+import pytest
+
+from jaxtmm import load_preset, observables as ob
+from jaxtmm.cli import main
+from jaxtmm.pointfile import preset_text
+
+KEYS = {"mu_ij_GeV", "mu_ij_muB", "mu_eff_solar_muB", "BR_mu_e_gamma", "delta_a_mu", "delta_a_e", "loop_sum_GeV_inv", "loop"}
+
+
+def run_cli(*args):
+    return subprocess.run([sys.executable, "-m", "jaxtmm.cli", *args], capture_output=True, text=True, timeout=300)
+
+
+def test_console_script_is_declared():
+    (ep,) = [e for e in entry_points(group="console_scripts") if e.name == "jaxtmm"]
+    assert ep.value == "jaxtmm.cli:main"
+
+
+@pytest.mark.parametrize("loop", ["derived", "paper"])
+def test_evaluate_preset_json_matches_api(capsys, loop):
+    assert main(["evaluate", "--preset", "paper", "--json", "--loop", loop]) == 0
+    out = json.loads(capsys.readouterr().out)
+    assert KEYS <= set(out) and out["loop"] == loop
+    p = load_preset("paper")
+    np.testing.assert_allclose(out["mu_ij_GeV"], ob.mu_ij(p, loop), rtol=1e-13)  # jit vs eager rounding
+    np.testing.assert_allclose(out["mu_ij_muB"], ob.to_mu_B(ob.mu_ij(p, loop)), rtol=1e-13)
+    assert out["BR_mu_e_gamma"] == pytest.approx(float(ob.BR_mu_e_gamma(p)), rel=1e-13)
+    assert out["loop_sum_GeV_inv"] == pytest.approx(float(ob.loop_sum(p, loop)), rel=1e-13)
+    assert np.array(out["mu_ij_muB"]).shape == (3, 3)
+
+
+def test_evaluate_point_file_table(tmp_path, capsys):
+    f = tmp_path / "p.toml"
+    f.write_text(preset_text("paper") + "\n[pmns]\ndelta_CP = 180.0\n")
+    assert main(["evaluate", str(f)]) == 0
+    out = capsys.readouterr().out
+    for label in ("mu_B", "BR(mu -> e gamma)", "Delta a_mu", "loop convention: derived", "GeV^-1"):
+        assert label in out
+
+
+def test_paper_preset_reads_the_benchmark():
+    p = load_preset("paper")
+    assert (p.m_H1, p.m_A1, p.m_H2, p.m_A2, p.M1, p.M2, p.M_E) == (0.3, 0.3, 0.4, 0.4, 0.1, 0.1, 2000.0)
+    assert ob.BR_mu_e_gamma(p) < 3.1e-13
+
+
+BASE = preset_text("paper")
+
+
+def _replace(key, new_line):
+    lines = [ln for ln in BASE.splitlines() if not ln.startswith(f"{key} =")]
+    return "\n".join(lines + ([new_line] if new_line else [])) + "\n"
+
+
+BAD = {
+    "missing key": (_replace("M_E", None), "missing key(s): M_E"),
+    "unknown key": (BASE + "m_X = 1.0\n", "unknown key(s): m_X"),
+    "wrong type": (_replace("g_D", 'g_D = "half"'), "'g_D' must be a number"),
+    "bad yukawa": (_replace("y_e1", "y_e1 = 0.06"), "'y_e1' must be a pair [re, im]"),
+    "zero mass": (_replace("m_H1", "m_H1 = 0.0"), "mass 'm_H1' must be positive"),
+    "negative mass": (_replace("M2", "M2 = -0.1"), "mass 'M2' must be positive"),
+    "nan": (_replace("eps", "eps = nan"), "'eps' must be finite"),
+    "inf in yukawa": (_replace("y_mu2", "y_mu2 = [inf, 0.0]"), "'y_mu2[0]' must be finite"),
+    "bad pmns key": (BASE + "[pmns]\ntheta_12 = 33.0\n", "unknown key 'pmns.theta_12'"),
+    "not toml": ("this is = = not toml\n", "is not valid TOML"),
+}
+
+
+@pytest.mark.parametrize("case", sorted(BAD))
+def test_bad_point_file_one_line_error(tmp_path, capsys, case):
+    text, message = BAD[case]
+    f = tmp_path / "bad.toml"
+    f.write_text(text)
+    assert main(["evaluate", str(f)]) == 2
+    err = capsys.readouterr().err
+    assert err.count("\n") == 1 and err.startswith("jaxtmm: error:") and message in err, err
+
+
+def test_bad_input_in_a_real_process_has_no_traceback(tmp_path):
+    cases = [
+        ["evaluate", str(tmp_path / "does-not-exist.toml")],
+        ["evaluate", "--preset", "nope"],
+        ["evaluate", "--preset", "paper", "--loop", "Eq219"],
+        ["evaluate"],
+    ]
+    for args in cases:
+        r = run_cli(*args)
+        assert r.returncode == 2, (args, r)
+        assert "Traceback" not in r.stderr and r.stdout == ""
+        assert "error" in r.stderr.lower()
+    r = run_cli("evaluate", str(tmp_path / "does-not-exist.toml"))
+    assert "cannot read point file" in r.stderr
+
+
+def test_cli_real_process_json():
+    r = run_cli("evaluate", "--preset", "paper", "--json")
+    assert r.returncode == 0, r.stderr
+    assert KEYS <= set(json.loads(r.stdout))
+
+
+def test_library_refuses_float32():
+    code = (
+        "import jax; jax.config.update('jax_enable_x64', False)\n"
+        "from jaxtmm import J\n"
+        "try:\n    J(1.0, 2.0, 3.0)\nexcept RuntimeError as e:\n    print(e)\n"
+    )
+    r = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=120)
+    assert "jax_enable_x64" in r.stdout and "JAX_ENABLE_X64=1" in r.stdout, r

@@ -15,11 +15,21 @@ import numpy as np
 EXIT_BAD_INPUT = 2
 
 
+def _version() -> str:
+    from importlib.metadata import PackageNotFoundError, version
+
+    try:
+        return version("jaxtmm")
+    except PackageNotFoundError:
+        return "unknown (not installed)"
+
+
 def _parser() -> argparse.ArgumentParser:
     ap = argparse.ArgumentParser(
         prog="jaxtmm",
         description="Dark transition magnetic moments of Majorana neutrinos: physics, constraints, fits.",
     )
+    ap.add_argument("--version", action="version", version=f"jaxtmm {_version()}")
     sub = ap.add_subparsers(dest="command", required=True, metavar="COMMAND")
     ev = sub.add_parser(
         "evaluate",

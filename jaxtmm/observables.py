@@ -113,6 +113,7 @@ def BR_mu_e_gamma_decoupling(y, M_E):
 
 
 def _delta_a(m_lepton, y_row, M_E):
+    require_x64()
     return m_lepton**2 / (24.0 * PI**2 * M_E**2) * jnp.sum(jnp.abs(y_row) ** 2)
 
 

@@ -37,6 +37,12 @@ def test_evaluate_preset_json_matches_api(capsys, loop):
     assert np.array(out["mu_ij_muB"]).shape == (3, 3)
 
 
+def test_version(capsys):
+    with pytest.raises(SystemExit) as exc:
+        main(["--version"])
+    assert exc.value.code == 0 and capsys.readouterr().out.startswith("jaxtmm 0.")
+
+
 def test_evaluate_point_file_table(tmp_path, capsys):
     f = tmp_path / "p.toml"
     f.write_text(preset_text("paper") + "\n[pmns]\ndelta_CP = 180.0\n")

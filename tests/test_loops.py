@@ -93,6 +93,15 @@ def test_gradients_finite_at_degenerate_masses(f):
         assert _rel(jnp.dot(p, grad(p)), -2.0 * f(*p)) <= 1e-11
 
 
+def test_vmap_equals_broadcasting():
+    rng = np.random.default_rng(4)
+    M, m1, m2 = (jnp.asarray(v) for v in 10 ** rng.uniform(-3, 2, (3, 64)))
+    for f in (J, J_z, F2_tilde, fermion_radiated_integral):
+        args = (M, m1, m2) if f is not F2_tilde else (M,)
+        np.testing.assert_array_equal(jax.vmap(f)(*args), f(*args))
+    np.testing.assert_array_equal(jax.vmap(delta_J)(M, m1, m2, m1 * 1.1, m2 * 1.2), delta_J(M, m1, m2, m1 * 1.1, m2 * 1.2))
+
+
 def test_no_recompilation_on_second_call():
     f = jax.jit(lambda M, m1, m2: J_z(M, m1, m2))
     f(1.0, 2.0, 3.0)

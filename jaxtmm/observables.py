@@ -145,3 +145,14 @@ def _evaluate_jit(p: Point, loop: str) -> dict:
         "delta_a_e": delta_a_e(p),
         "loop_sum_GeV_inv": loop_sum(p, loop),
     }
+
+
+def invisible_open(p: Point):
+    r"""Whether the dark photon can decay to dark states (physics-spec section 5).
+
+    The A' couples N1 to N2 only (Eq. 2.10, axial and off-diagonal) and the scalars in H_k A_l pairs
+    (Eq. 2.16), so ``A' -> invisible`` is open when ``m_A' > M1 + M2`` or ``m_A' > m_Hk + m_Al`` for some
+    pair (k, l). Below these thresholds the NA64 and BaBar invisible-mode limits do not describe the model.
+    """
+    pairs = jnp.stack([p.m_H1 + p.m_A1, p.m_H1 + p.m_A2, p.m_H2 + p.m_A1, p.m_H2 + p.m_A2])
+    return (p.m_Ap > p.M1 + p.M2) | jnp.any(p.m_Ap > pairs, axis=0)

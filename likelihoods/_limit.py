@@ -1,0 +1,135 @@
+r"""The generic one-sided limit: one published upper limit at a confidence level, as a log-likelihood.
+
+An experiment that saw no signal publishes ``quantity < limit`` at confidence level CL. The signal it
+would see scales as a power of a model quantity, so the *signal ratio*
+
+.. math:: r = \left(\frac{\mathrm{value}(p)}{\mathrm{limit}(p)}\right)^{k}
+
+is the expected signal in units of the signal at the limit (physics-spec section 5). A statistical model
+turns ``r`` into a test statistic ``q(r) = -2 ln [L(r) / L(0)]`` whose CL threshold sits exactly at
+``r = 1``; the log-likelihood is ``ln L = -q / 2`` (up to a constant).
+"""
+
+import math
+from dataclasses import dataclass
+from statistics import NormalDist
+from typing import Callable
+
+import jax.numpy as jnp
+
+from jaxtmm import invisible_open
+
+
+@dataclass(frozen=True)
+class HalfNormal:
+    r"""A Gaussian in the signal, truncated at zero: ``q(r) = z_CL^2 r^2`` with ``z_CL = Phi^{-1}(CL)``.
+
+    The one-sided CL limit of a measurement ``s_hat = 0 +- sigma`` is ``s = z_CL sigma``; with
+    ``r = s / (z_CL sigma)``, ``q = (s / sigma)^2 = z_CL^2 r^2``. Suits background-dominated fits.
+    """
+
+    cl: float
+    name: str = "half-normal"
+
+    @property
+    def z(self) -> float:
+        return NormalDist().inv_cdf(self.cl)
+
+    @property
+    def threshold(self) -> float:
+        """``q`` at the CL limit: ``z_CL^2`` (1.6424 at 90%)."""
+        return self.z**2
+
+    def q(self, r):
+        return self.threshold * r**2
+
+
+@dataclass(frozen=True)
+class ZeroObservedPoisson:
+    r"""Zero events observed, negligible background: ``L = exp(-s)``, ``q(r) = 2 s_CL r``.
+
+    The CL upper limit on the expected count is ``s_CL = ln(1 / (1 - CL))`` (2.303 at 90%), and
+    ``r = s / s_CL``.
+    """
+
+    cl: float
+    name: str = "zero-observed Poisson"
+
+    @property
+    def s_up(self) -> float:
+        return math.log(1.0 / (1.0 - self.cl))
+
+    @property
+    def threshold(self) -> float:
+        """``q`` at the CL limit: ``2 ln(1 / (1 - CL))`` (4.605 at 90%)."""
+        return 2.0 * self.s_up
+
+    def q(self, r):
+        return self.threshold * r
+
+
+WHEN_CLOSED = ("apply", "drop")
+
+
+@dataclass(frozen=True)
+class OneSidedLimit:
+    """One experiment's upper limit as a differentiable log-likelihood of a :class:`jaxtmm.Point`.
+
+    ``value(p)`` and ``limit(p)`` are pure JAX functions (the limit may depend on the point, e.g. on the
+    dark-photon mass); ``constrains(p)`` says whether the limit applies at all (outside a curve's mass range
+    it does not, and the signal ratio is 0 there). Limits that assume invisible A' decays
+    (``requires_invisible``) either apply regardless (``when_closed="apply"``, the seed paper's choice) or
+    drop out where ``A' -> dark states`` is kinematically closed (``"drop"``).
+    """
+
+    name: str
+    quantity: str
+    unit: str
+    power: float
+    stat: HalfNormal | ZeroObservedPoisson
+    value: Callable
+    limit: Callable
+    citation: str
+    arxiv: str
+    data_file: str
+    constrains: Callable = lambda p: jnp.asarray(True)
+    requires_invisible: bool = False
+    when_closed: str = "apply"
+
+    def __post_init__(self):
+        if self.when_closed not in WHEN_CLOSED:
+            raise ValueError(f"when_closed must be one of {WHEN_CLOSED}, got {self.when_closed!r}")
+
+    @property
+    def cl(self) -> float:
+        return self.stat.cl
+
+    @property
+    def threshold(self) -> float:
+        return self.stat.threshold
+
+    def applies(self, p):
+        """Whether this limit constrains the point (valid range, and the invisible condition if dropped)."""
+        ok = self.constrains(p)
+        if self.requires_invisible and self.when_closed == "drop":
+            ok = ok & invisible_open(p)
+        return ok
+
+    def signal_ratio(self, p):
+        """Expected signal over the signal at the limit, ``(value / limit)^power``; 0 where it does not apply."""
+        r = (jnp.abs(self.value(p)) / self.limit(p)) ** self.power
+        return jnp.where(self.applies(p), r, 0.0)
+
+    def test_statistic(self, p):
+        """``q = -2 ln [L(p) / L(no signal)]``; equals :attr:`threshold` at the published limit."""
+        return self.stat.q(self.signal_ratio(p))
+
+    def log_likelihood(self, p):
+        """``ln L(p) = -q / 2`` (0 for no signal)."""
+        return -0.5 * self.test_statistic(p)
+
+    __call__ = log_likelihood
+
+    def allowed(self, p):
+        """Inside the CL region: ``r <= 1``."""
+        return self.signal_ratio(p) <= 1.0

@@ -1,0 +1,34 @@
+"""MEG II: BR(mu -> e gamma) < 3.1e-13 (2023, the seed paper's, default) or 1.5e-13 (2025), 90% CL.
+
+Signal ratio ``BR / BR_90`` with BR from the full sum of Eq. (3.2) (``jaxtmm.BR_mu_e_gamma``). Statistical
+model: half-normal in the branching ratio (MEG II's limit comes from a likelihood fit with background,
+best fit near zero). Data: ``likelihoods/data/meg_ii.toml``.
+"""
+
+from jaxtmm import BR_mu_e_gamma
+from likelihoods._data import read_toml
+from likelihoods._limit import HalfNormal, OneSidedLimit
+
+DATA_FILE = "meg_ii.toml"
+YEARS = ("2023", "2025")
+
+
+def meg_ii(year: str = "2023") -> OneSidedLimit:
+    """The MEG II limit of the given year (``"2023"``: 3.1e-13, ``"2025"``: 1.5e-13)."""
+    year = str(year)
+    if year not in YEARS:
+        raise ValueError(f"MEG II limit year must be one of {', '.join(YEARS)}, got {year!r}")
+    d = read_toml(DATA_FILE)[year]
+    br90 = float(d["BR_90"])
+    return OneSidedLimit(
+        name="MEG II",
+        quantity="BR(mu -> e gamma)",
+        unit="",
+        power=1.0,
+        stat=HalfNormal(float(d["cl"])),
+        value=BR_mu_e_gamma,
+        limit=lambda p: br90,
+        citation=d["citation"],
+        arxiv=d["arxiv"],
+        data_file=f"{DATA_FILE} [{year}]",
+    )

@@ -1,0 +1,23 @@
+"""NA64 (electron beam, missing energy): 90% CL limit on epsilon for A' -> invisible, 1.055 MeV - 1.409 GeV.
+
+Signal ratio ``(eps / eps_90(m_A'))^2`` (A' production ~ eps^2), interpolated in (log m, log eps), no
+constraint outside the curve. Statistical model: zero-observed Poisson (NA64 observed no event in its
+signal region with 9.37e11 electrons on target, and expected ~0.1 background). Assumes
+BR(A' -> invisible) = 1: see :func:`jaxtmm.invisible_open`. Data: ``likelihoods/data/na64_invisible_2023.csv``.
+"""
+
+from likelihoods._epsilon import epsilon_limit
+from likelihoods._limit import OneSidedLimit, ZeroObservedPoisson
+
+DATA_FILE = "na64_invisible_2023.csv"
+
+
+def na64(when_closed: str = "apply") -> OneSidedLimit:
+    return epsilon_limit(
+        "NA64",
+        DATA_FILE,
+        ZeroObservedPoisson(0.90),
+        citation="NA64 Collaboration, Yu. M. Andreev et al., Phys. Rev. Lett. 131 (2023) 161801",
+        arxiv="2307.02404",
+        when_closed=when_closed,
+    )

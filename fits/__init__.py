@@ -1,4 +1,3 @@
-"""Fits: NumPyro NUTS posteriors, optax maximisation of mu_eff per dark-photon mass, figures.
-
-Not implemented yet: this package is the place for the work of the fits issue (#4).
+"""Fits and figures: NumPyro NUTS posteriors and the optax maximisation of mu_eff per dark-photon mass
+(the fits issue, #4, not implemented yet), and the figures (:mod:`fits.plots`: the paper's Fig. 6 now).
 """

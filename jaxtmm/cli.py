@@ -1,7 +1,9 @@
 """The ``jaxtmm`` command line: a thin layer over the Python API.
 
-    jaxtmm evaluate POINT.toml [--json] [--loop derived|paper]
-    jaxtmm evaluate --preset paper [--json] [--loop derived|paper]
+    jaxtmm evaluate (POINT.toml | --preset paper) [--json] [--loop derived|paper]
+    jaxtmm constraints (POINT.toml | --preset paper) [--json] [--loop ...] [--meg 2023|2025]
+                       [--moment solar|12|13|23] [--T-min GeV] [--E-nu GeV] [--T-max GeV] [--invisible apply|drop]
+    jaxtmm plot borexino --out FILE.png [--T-min GeV] [--E-nu GeV] [--T-max GeV]
 
 Bad input ends with one line ``jaxtmm: error: ...`` on stderr and exit status 2, never a traceback.
 """
@@ -24,6 +26,27 @@ def _version() -> str:
         return "unknown (not installed)"
 
 
+def _point_args(p: argparse.ArgumentParser) -> None:
+    src = p.add_mutually_exclusive_group(required=True)
+    src.add_argument("point", nargs="?", metavar="POINT.toml", help="point file (see docs/conventions.md)")
+    src.add_argument("--preset", metavar="NAME", help="a shipped point: paper")
+    p.add_argument("--json", action="store_true", help="print one JSON object instead of a table")
+    p.add_argument(
+        "--loop",
+        choices=("derived", "paper"),
+        default="derived",
+        help="scalar loop numerator: derived (1-x-y, default) or paper (x+y, Eq. 2.19 as printed)",
+    )
+
+
+def _window_args(p: argparse.ArgumentParser) -> None:
+    from likelihoods.borexino import E_NU_DEFAULT, T_MIN_DEFAULT
+
+    p.add_argument("--T-min", type=float, default=T_MIN_DEFAULT, metavar="GeV", help="Borexino recoil threshold (default 50 keV)")
+    p.add_argument("--E-nu", type=float, default=E_NU_DEFAULT, metavar="GeV", help="neutrino energy (default 862 keV, 7Be)")
+    p.add_argument("--T-max", type=float, default=None, metavar="GeV", help="upper end of the recoil window (default: kinematic endpoint)")
+
+
 def _parser() -> argparse.ArgumentParser:
     ap = argparse.ArgumentParser(
         prog="jaxtmm",
@@ -36,16 +59,23 @@ def _parser() -> argparse.ArgumentParser:
         help="every observable of one model point",
         description="Evaluate the transition moments, BR(mu -> e gamma) and (g-2) of one model point.",
     )
-    src = ev.add_mutually_exclusive_group(required=True)
-    src.add_argument("point", nargs="?", metavar="POINT.toml", help="point file (see docs/conventions.md)")
-    src.add_argument("--preset", metavar="NAME", help="a shipped point: paper")
-    ev.add_argument("--json", action="store_true", help="print one JSON object instead of a table")
-    ev.add_argument(
-        "--loop",
-        choices=("derived", "paper"),
-        default="derived",
-        help="scalar loop numerator: derived (1-x-y, default) or paper (x+y, Eq. 2.19 as printed)",
+    _point_args(ev)
+    co = sub.add_parser(
+        "constraints",
+        help="every experimental constraint on one model point",
+        description="MEG II, NA64, BaBar and Borexino (recast for a massive A') on one model point: "
+        "log-likelihood, signal over the signal at the limit, pass or fail at the 90%% CL.",
     )
+    _point_args(co)
+    co.add_argument("--meg", choices=("2023", "2025"), default="2023", help="MEG II limit: 3.1e-13 (2023, default) or 1.5e-13 (2025)")
+    co.add_argument("--moment", choices=("solar", "12", "13", "23"), default="solar", help="mu_eff seen by Borexino (default: solar mixture)")
+    co.add_argument("--invisible", choices=("apply", "drop"), default="apply",
+                    help="NA64/BaBar where A' -> dark states is closed: apply anyway (the paper, default) or drop")  # fmt: skip
+    _window_args(co)
+    pl = sub.add_parser("plot", help="figures", description="Draw a figure to a PNG file.")
+    pl.add_argument("figure", choices=("borexino",), help="borexino: the paper's Fig. 6 (recast limit vs m_A')")
+    pl.add_argument("--out", required=True, metavar="FILE.png", help="output file")
+    _window_args(pl)
     return ap
 
 
@@ -81,17 +111,19 @@ def _table(result: dict, loop: str, source: str) -> str:
     return "\n".join(lines)
 
 
+def _load(args):
+    """The point named on the command line, or raise PointFileError."""
+    from jaxtmm.pointfile import load_point, load_preset
+
+    if args.preset is not None:
+        return load_preset(args.preset), f"preset {args.preset}"
+    return load_point(args.point), args.point
+
+
 def _evaluate(args) -> int:
     from jaxtmm.observables import evaluate
-    from jaxtmm.pointfile import PointFileError, load_point, load_preset
 
-    try:
-        if args.preset is not None:
-            point, source = load_preset(args.preset), f"preset {args.preset}"
-        else:
-            point, source = load_point(args.point), args.point
-    except PointFileError as exc:
-        return _fail(str(exc))
+    point, source = _load(args)
     result = evaluate(point, loop=args.loop)
     if args.json:
         print(json.dumps(_as_json(result, args.loop, source), indent=2))
@@ -100,12 +132,73 @@ def _evaluate(args) -> int:
     return 0
 
 
+def _constraints_table(rows: list[dict], head: str) -> str:
+    cols = ("experiment", "quantity", "value", "limit", "signal/limit", "ln L", "q / threshold", "result", "A'->invisible")
+    body = []
+    for r in rows:
+        unit = f" {r['unit']}" if r["unit"] else ""
+        body.append((
+            r["experiment"], r["quantity"], f"{r['value']:.4g}{unit}",
+            "-" if r["limit"] is None else f"{r['limit']:.4g}{unit}",
+            f"{r['signal_ratio']:.4g}", f"{r['log_likelihood']:.4g}",
+            f"{r['test_statistic']:.4g} / {r['threshold']:.4g}",
+            ("allowed" if r["allowed"] else "EXCLUDED") + f" at {100 * r['cl']:.0f}% CL" if r["constrains"] else "no constraint",
+            "-" if r["invisible_open"] is None else ("open" if r["invisible_open"] else "CLOSED (limit assumed anyway)"),
+        ))  # fmt: skip
+    w = [max(len(c), *(len(b[i]) for b in body)) for i, c in enumerate(cols)]
+    fmt = lambda row: "  ".join(c.ljust(w[i]) for i, c in enumerate(row)).rstrip()  # noqa: E731
+    lines = [head, "", fmt(cols), fmt(["-" * n for n in w])] + [fmt(b) for b in body]
+    lines += ["", "sources:"] + [f"  {r['experiment']}: {r['citation']} [{r['statistical_model']}; data {r['data_file']}]" for r in rows]
+    return "\n".join(lines)
+
+
+def _constraints(args) -> int:
+    from likelihoods import default_likelihoods, report
+
+    point, source = _load(args)
+    lks = default_likelihoods(args.loop, args.meg, args.moment, args.T_min, args.E_nu, args.T_max, args.invisible)
+    rows = report(point, lks)
+    options = {"loop": args.loop, "meg": args.meg, "moment": args.moment, "T_min_GeV": args.T_min,
+               "E_nu_GeV": args.E_nu, "T_max_GeV": args.T_max, "invisible": args.invisible}  # fmt: skip
+    if args.json:
+        print(json.dumps({"point": source, "options": options, "constraints": rows}, indent=2))
+    else:
+        head = f"point: {source}    " + "    ".join(f"{k}: {v}" for k, v in options.items())
+        text = _constraints_table(rows, head)
+        if args.invisible == "drop":
+            text = text.replace("CLOSED (limit assumed anyway)", "CLOSED (limit dropped)")
+        print(text)
+    return 0
+
+
+def _plot(args) -> int:
+    from pathlib import Path
+
+    from fits.plots import fig6_borexino
+
+    out = Path(args.out)
+    if not out.parent.is_dir():
+        return _fail(f"cannot write '{out}': directory '{out.parent}' does not exist")
+    fig = fig6_borexino(args.T_min, args.E_nu, args.T_max)
+    try:
+        fig.savefig(out, dpi=150)
+    except (OSError, ValueError) as exc:
+        return _fail(f"cannot write '{out}': {exc}")
+    print(f"wrote {out}")
+    return 0
+
+
 def main(argv=None) -> int:
     args = _parser().parse_args(argv)
     import jax
 
     jax.config.update("jax_enable_x64", True)  # an application may set global state; the library never does
-    return {"evaluate": _evaluate}[args.command](args)
+    from jaxtmm.pointfile import PointFileError
+
+    try:
+        return {"evaluate": _evaluate, "constraints": _constraints, "plot": _plot}[args.command](args)
+    except (PointFileError, ValueError) as exc:  # bad input named by the code that found it
+        return _fail(str(exc))
 
 
 if __name__ == "__main__":

@@ -80,12 +80,13 @@ BAD = {
 }
 
 
+@pytest.mark.parametrize("command", ["evaluate", "constraints"])
 @pytest.mark.parametrize("case", sorted(BAD))
-def test_bad_point_file_one_line_error(tmp_path, capsys, case):
+def test_bad_point_file_one_line_error(tmp_path, capsys, case, command):
     text, message = BAD[case]
     f = tmp_path / "bad.toml"
     f.write_text(text)
-    assert main(["evaluate", str(f)]) == 2
+    assert main([command, str(f)]) == 2
     err = capsys.readouterr().err
     assert err.count("\n") == 1 and err.startswith("jaxtmm: error:") and message in err, err
 
@@ -120,3 +121,53 @@ def test_library_refuses_float32():
     )
     r = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=120)
     assert "jax_enable_x64" in r.stdout and "JAX_ENABLE_X64=1" in r.stdout, r
+
+
+def test_constraints_json_matches_api(capsys):
+    import likelihoods as L
+
+    assert main(["constraints", "--preset", "paper", "--json", "--meg", "2025", "--moment", "12"]) == 0
+    out = json.loads(capsys.readouterr().out)
+    assert out["options"]["meg"] == "2025" and out["options"]["moment"] == "12"
+    ref = L.report(load_preset("paper"), L.default_likelihoods(meg_year="2025", moment="12"))
+    assert [r["experiment"] for r in out["constraints"]] == ["MEG II", "NA64", "BaBar", "Borexino"]
+    for got, want in zip(out["constraints"], ref):
+        assert got["signal_ratio"] == pytest.approx(want["signal_ratio"], rel=1e-12)
+        assert got["log_likelihood"] == pytest.approx(want["log_likelihood"], rel=1e-12, abs=1e-300)
+        for key in ("allowed", "invisible_open", "limit", "threshold", "citation"):
+            assert key in got
+    assert out["constraints"][0]["limit"] == 1.5e-13 and out["constraints"][0]["allowed"] is False
+
+
+def test_constraints_table_flags_exclusion_and_invisible(tmp_path, capsys):
+    f = tmp_path / "p.toml"
+    f.write_text(BASE.replace("eps = 1.0e-5", "eps = 1.0e-3"))
+    assert main(["constraints", str(f)]) == 0
+    out = capsys.readouterr().out
+    assert "EXCLUDED at 90% CL" in out and "CLOSED (limit assumed anyway)" in out and "arXiv:2307.02404" in out
+    assert main(["constraints", str(f), "--invisible", "drop"]) == 0
+    out = capsys.readouterr().out
+    assert "CLOSED (limit dropped)" in out and "no constraint" in out
+
+
+@pytest.mark.parametrize(
+    "args,message",
+    [
+        (["--T-max", "1e-3"], "above the endpoint"),
+        (["--T-min", "-1"], "T_min must be a positive"),
+        (["--T-min", "7e-4", "--T-max", "6e-4"], "must be below T_max"),
+    ],
+)
+def test_constraints_bad_window(capsys, args, message):
+    assert main(["constraints", "--preset", "paper", *args]) == 2
+    err = capsys.readouterr().err
+    assert err.count("\n") == 1 and message in err
+
+
+def test_plot_borexino(tmp_path, capsys):
+    out = tmp_path / "fig6.png"
+    assert main(["plot", "borexino", "--out", str(out)]) == 0
+    data = out.read_bytes()
+    assert data[:8] == b"\x89PNG\r\n\x1a\n" and len(data) > 20_000
+    assert main(["plot", "borexino", "--out", str(tmp_path / "no" / "such" / "dir.png")]) == 2
+    assert "does not exist" in capsys.readouterr().err

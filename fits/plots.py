@@ -29,3 +29,47 @@ def fig6_borexino(T_min=T_MIN_DEFAULT, E_nu=E_NU_DEFAULT, T_max=None, m_range=(1
     ax.legend(loc="upper left", fontsize=7.5)
     ax.grid(True, which="major", alpha=0.3)
     return fig
+
+
+def fig7(result: dict, config) -> Figure:
+    """The seed paper's Fig. 7: the largest allowed mu_eff vs m_A' (NA64 + MEG II for each g_D, BaBar + MEG II at
+    the largest g_D) against the Borexino recast, with the masses where A' -> dark states is closed marked."""
+    rows = result["rows"]
+    gDs = sorted({r["gD"] for r in rows}, reverse=True)
+    fig = Figure(figsize=(7.2, 5.2), layout="constrained")
+    ax = fig.add_subplot()
+    blues = ["#08306b", "#2171b5", "#6baed6", "#9ecae1", "#c6dbef"]
+    ymin, ymax = np.inf, 0.0
+    for k, g in enumerate(gDs):
+        sel = [r for r in rows if r["gD"] == g and r["experiment"] == "NA64" and r["experiment_applies"]]
+        m = np.array([r["m_Ap_GeV"] for r in sel])
+        mu = np.array([r["mu_eff_max_muB"] for r in sel])
+        if len(m):
+            ax.loglog(m, mu, color=blues[k % len(blues)], lw=2, label=f"NA64 + MEG II, $g_D$ = {g:g}")
+            ymin, ymax = min(ymin, mu.min()), max(ymax, mu.max())
+    sel = [r for r in rows if r["gD"] == gDs[0] and r["experiment"] == "BaBar" and r["experiment_applies"]]
+    if sel:
+        m = np.array([r["m_Ap_GeV"] for r in sel])
+        mu = np.array([r["mu_eff_max_muB"] for r in sel])
+        ax.loglog(m, mu, color="tab:red", lw=2, label=f"BaBar + MEG II, $g_D$ = {gDs[0]:g}")
+        ymin, ymax = min(ymin, mu.min()), max(ymax, mu.max())
+    bx = sorted({(r["m_Ap_GeV"], r["borexino_limit_muB"]) for r in rows})
+    mb, lb = np.array([b[0] for b in bx]), np.array([b[1] for b in bx])
+    ax.loglog(mb, lb, color="tab:purple", lw=2, label="Borexino recast (Eq. 3.10), 90% CL")
+    top = max(ymax, lb.max()) * 30
+    ax.fill_between(mb, lb, top, color="tab:purple", alpha=0.12, lw=0)
+    closed = sorted({r["m_Ap_GeV"] for r in rows if not r["invisible_open"]})
+    if closed:
+        ax.axvspan(mb[0], closed[-1], color="0.5", alpha=0.18, lw=0,
+                   label="$A' \\to$ dark states closed: invisible limits not valid" + (
+                       " (applied anyway)" if config.invisible == "apply" else " (dropped)"))  # fmt: skip
+    ax.set_xlim(mb[0], mb[-1])
+    ax.set_ylim(min(ymin, lb.min()) / 30, top)
+    ax.set_xlabel("dark photon mass $m_{A'}$ [GeV]")
+    moment = "solar mixture" if config.moment == "solar" else f"$|\\epsilon\\,\\mu_{{{config.moment}}}|$"
+    ax.set_ylabel(f"largest allowed $\\mu_\\mathrm{{eff}}$ [$\\mu_B$] ({moment})")
+    ax.set_title(f"Fig. 7: joint exclusion ({config.name or 'custom'} configuration, loop = {config.loop}, "
+                 f"MEG II {config.meg_year})", fontsize=9)  # fmt: skip
+    ax.legend(loc="lower right", fontsize=7.5)
+    ax.grid(True, which="major", alpha=0.3)
+    return fig

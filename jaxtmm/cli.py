@@ -4,12 +4,15 @@
     jaxtmm constraints (POINT.toml | --preset paper) [--json] [--loop ...] [--meg 2023|2025]
                        [--moment solar|12|13|23] [--T-min GeV] [--E-nu GeV] [--T-max GeV] [--invisible apply|drop]
     jaxtmm plot borexino --out FILE.png [--T-min GeV] [--E-nu GeV] [--T-max GeV]
+    jaxtmm scan [--preset paper | --config FILE] [--gD 0.5,0.05,0.005] [--moment solar|12|13|23]
+                [--loop derived|paper] [--meg 2023|2025] [--masses N] [--out DIR] [--force] [--starts K] [--seed S]
 
 Bad input ends with one line ``jaxtmm: error: ...`` on stderr and exit status 2, never a traceback.
 """
 
 import argparse
 import json
+import math
 import sys
 
 import numpy as np
@@ -76,6 +79,26 @@ def _parser() -> argparse.ArgumentParser:
     pl.add_argument("figure", choices=("borexino",), help="borexino: the paper's Fig. 6 (recast limit vs m_A')")
     pl.add_argument("--out", required=True, metavar="FILE.png", help="output file")
     _window_args(pl)
+    sc = sub.add_parser(
+        "scan",
+        help="the largest allowed mu_eff at every dark-photon mass (Fig. 7)",
+        description="Maximise mu_eff over every free parameter of a configuration, with MEG II and NA64 (or BaBar) "
+        "inside their 90%% CL regions, for each g_D and each m_A' of a log grid over 1 MeV - 8 GeV. Writes scan.csv, "
+        "scan.json (rows + provenance), fig7.png and fig6.png.",
+    )
+    cfg = sc.add_mutually_exclusive_group()
+    cfg.add_argument("--preset", metavar="NAME", help="a shipped configuration (default: paper)")
+    cfg.add_argument("--config", metavar="FILE", help="a configuration file (TOML, see docs/fits.md)")
+    sc.add_argument("--gD", default="0.5,0.05,0.005", metavar="LIST", help="comma-separated dark couplings (default 0.5,0.05,0.005)")
+    sc.add_argument("--moment", choices=("solar", "12", "13", "23"), default=None, help="mu_eff to maximise (default: the configuration's; paper: 12)")
+    sc.add_argument("--loop", choices=("derived", "paper"), default=None, help="loop convention (default: the configuration's)")
+    sc.add_argument("--meg", choices=("2023", "2025"), default=None, help="MEG II limit year (default: the configuration's)")
+    sc.add_argument("--masses", type=int, default=100, metavar="N", help="log-spaced dark-photon masses (default 100)")
+    sc.add_argument("--out", default="results/scan", metavar="DIR", help="output directory (default results/scan)")
+    sc.add_argument("--force", action="store_true", help="overwrite an existing output directory")
+    sc.add_argument("--starts", type=int, default=8, metavar="K", help="random starts per problem (default 8)")
+    sc.add_argument("--seed", type=int, default=0, help="random seed of the starts (default 0)")
+    sc.add_argument("--quiet", action="store_true", help="no progress bars")
     return ap
 
 
@@ -188,6 +211,52 @@ def _plot(args) -> int:
     return 0
 
 
+def _load_config(args):
+    from fits.config import load_config, preset_config
+
+    if args.config is not None:
+        return load_config(args.config)
+    return preset_config(args.preset or "paper")
+
+
+def _scan(args) -> int:
+    from pathlib import Path
+
+    from fits.maximise import Settings
+    from fits.scan import run_scan, write_results
+
+    config = _load_config(args)
+    changes = {k: v for k, v in (("moment", args.moment), ("loop", args.loop), ("meg_year", args.meg)) if v is not None}
+    config = config.replace_options(**changes)
+    try:
+        gD = tuple(float(g) for g in args.gD.split(","))
+    except ValueError:
+        return _fail(f"--gD must be a comma-separated list of numbers, got {args.gD!r}")
+    if not all(math.isfinite(g) and g > 0 for g in gD):
+        return _fail(f"--gD values must be positive, got {args.gD!r}")
+    if args.masses < 2:
+        return _fail(f"--masses must be at least 2, got {args.masses}")
+    if args.starts < 1:
+        return _fail(f"--starts must be at least 1, got {args.starts}")
+    out = Path(args.out)
+    if out.exists() and not out.is_dir():
+        return _fail(f"--out '{out}' exists and is not a directory")
+    if out.is_dir() and any(out.iterdir()) and not args.force:
+        return _fail(f"output directory '{out}' exists and is not empty; use --force to overwrite")
+    result = run_scan(config, gD, args.masses, Settings(starts=args.starts, seed=args.seed), progress=not args.quiet)
+    files = write_results(result, out, config)
+    rows = result["rows"]
+    bad = [r for r in rows if r["experiment_applies"] and not r["feasible"]]
+    print(f"jaxtmm scan: {len(rows)} rows ({len(gD)} g_D x {args.masses} masses x 2 experiments), "
+          f"loop {config.loop}, moment {config.moment}, MEG II {config.meg_year}; "
+          f"{result['provenance']['wall_time_s']:.1f} s")  # fmt: skip
+    if bad:
+        print(f"warning: {len(bad)} optimum/optima did not reach feasibility (see constraint_residual)", file=sys.stderr)
+    for f in files:
+        print(f"wrote {f}")
+    return 0
+
+
 def main(argv=None) -> int:
     args = _parser().parse_args(argv)
     import jax
@@ -196,7 +265,8 @@ def main(argv=None) -> int:
     from jaxtmm.pointfile import PointFileError
 
     try:
-        return {"evaluate": _evaluate, "constraints": _constraints, "plot": _plot}[args.command](args)
+        commands = {"evaluate": _evaluate, "constraints": _constraints, "plot": _plot, "scan": _scan}
+        return commands[args.command](args)
     except (PointFileError, ValueError) as exc:  # bad input named by the code that found it
         return _fail(str(exc))
 

@@ -1,0 +1,238 @@
+"""Fit configurations (TOML): which parameters are fixed, which are free with what prior, which likelihoods
+are on, and the options. Presets ship in ``fits/presets/``; every problem is a :class:`ConfigError` that
+names the key.
+
+Schema::
+
+    name = "paper"                      # optional
+    description = "..."                 # optional
+
+    [options]
+    loop = "derived"                    # derived | paper
+    meg_year = "2023"                   # 2023 | 2025
+    moment = "12"                       # solar | 12 | 13 | 23: the mu_eff maximised and seen by Borexino
+    invisible = "apply"                 # apply | drop: NA64/BaBar where A' -> dark states is closed
+    likelihoods = ["MEG II", "NA64"]    # any of MEG II, NA64, BaBar, Borexino
+    [options.borexino]                  # optional recoil window, GeV
+    T_min = 5e-5
+    E_nu = 8.62e-4
+    T_max = 6.0e-4                      # optional (default: the kinematic endpoint)
+
+    [fixed]                             # numbers; y_* as [re, im]
+    m_H1 = 0.3
+    ...
+    [free]                              # one prior each
+    y_e1 = { prior = "disc", max = 3.5449077018110318 }          # complex, |y| <= max, uniform in the disc
+    theta_R = { prior = "uniform", low = 0.0, high = 3.14159 }
+    eps = { prior = "loguniform", low = 1e-8, high = 1e-2 }
+
+    [pmns]                              # optional, degrees (default NuFIT 6.0)
+
+Every parameter of a point (``jaxtmm.model``) is either fixed or free; ``Q_S`` and ``y_scale`` (a real
+factor multiplying the whole Yukawa matrix, for configurations that fix its shape) default to fixed 1.
+"""
+
+import math
+import tomllib
+from dataclasses import dataclass, field
+from importlib import resources
+from pathlib import Path
+
+from jaxtmm.model import MASS_KEYS, REAL_KEYS, Y_KEYS
+from jaxtmm.pmns import PMNS
+
+Y_FLAT = tuple(k for row in Y_KEYS for k in row)
+PARAMS = Y_FLAT + REAL_KEYS + ("y_scale",)
+DEFAULT_FIXED = {"Q_S": 1.0, "y_scale": 1.0}
+PRIORS = {"uniform": ("low", "high"), "loguniform": ("low", "high"), "disc": ("max",)}
+LIKELIHOODS = ("MEG II", "NA64", "BaBar", "Borexino")
+OPTIONS = {
+    "loop": ("derived", "paper"),
+    "meg_year": ("2023", "2025"),
+    "moment": ("solar", "12", "13", "23"),
+    "invisible": ("apply", "drop"),
+}
+DEFAULT_OPTIONS = {"loop": "derived", "meg_year": "2023", "moment": "12", "invisible": "apply",
+                   "likelihoods": ("MEG II", "NA64", "BaBar")}  # fmt: skip
+PRESETS = ("paper",)
+
+
+class ConfigError(ValueError):
+    """A configuration that cannot be used; the message names the key."""
+
+
+@dataclass(frozen=True)
+class Prior:
+    """The prior of one free parameter: uniform or log-uniform in [low, high], or uniform in the disc |y| <= max."""
+
+    kind: str
+    low: float = 0.0
+    high: float = 0.0
+    max: float = 0.0
+
+    @property
+    def dims(self) -> int:
+        return 2 if self.kind == "disc" else 1
+
+
+@dataclass(frozen=True)
+class Config:
+    fixed: dict
+    free: dict  # name -> Prior, in file order
+    pmns: PMNS
+    loop: str = "derived"
+    meg_year: str = "2023"
+    moment: str = "12"
+    invisible: str = "apply"
+    likelihoods: tuple = DEFAULT_OPTIONS["likelihoods"]
+    borexino: dict = field(default_factory=dict)
+    name: str = ""
+    description: str = ""
+    source: str = ""
+    raw: dict = field(default_factory=dict)
+
+    def replace_options(self, **kw) -> "Config":
+        """A copy with options changed (validated like the file)."""
+        for k, v in kw.items():
+            if k in OPTIONS and v not in OPTIONS[k]:
+                raise ConfigError(f"option '{k}' must be one of {', '.join(OPTIONS[k])}, got {v!r}")
+        return Config(**{**self.__dict__, **kw})
+
+
+def _num(key, v):
+    if isinstance(v, bool) or not isinstance(v, (int, float)):
+        raise ConfigError(f"'{key}' must be a number, got {v!r}")
+    v = float(v)
+    if not math.isfinite(v):
+        raise ConfigError(f"'{key}' must be finite, got {v}")
+    return v
+
+
+def _table(raw, key):
+    t = raw.get(key, {})
+    if not isinstance(t, dict):
+        raise ConfigError(f"'{key}' must be a table")
+    return t
+
+
+def _prior(name, spec) -> Prior:
+    if not isinstance(spec, dict) or "prior" not in spec:
+        raise ConfigError(f"'free.{name}' must be a table with a 'prior' key (one of {', '.join(PRIORS)})")
+    kind = spec["prior"]
+    if kind not in PRIORS:
+        raise ConfigError(f"'free.{name}.prior' must be one of {', '.join(PRIORS)}, got {kind!r}")
+    extra = set(spec) - {"prior", *PRIORS[kind]}
+    if extra:
+        raise ConfigError(f"unknown key(s) for a {kind} prior in 'free.{name}': {', '.join(sorted(extra))}")
+    for k in PRIORS[kind]:
+        if k not in spec:
+            raise ConfigError(f"'free.{name}' needs '{k}' for a {kind} prior")
+    args = {k: _num(f"free.{name}.{k}", spec[k]) for k in PRIORS[kind]}
+    is_y = name in Y_FLAT
+    if is_y != (kind == "disc"):
+        raise ConfigError(f"'free.{name}': Yukawa couplings take the 'disc' prior and only they do")
+    if kind == "disc":
+        if args["max"] <= 0:
+            raise ConfigError(f"'free.{name}.max' must be positive")
+    else:
+        if not args["low"] < args["high"]:
+            raise ConfigError(f"'free.{name}': low must be below high")
+        if kind == "loguniform" and args["low"] <= 0:
+            raise ConfigError(f"'free.{name}': a loguniform prior needs low > 0")
+        if name in MASS_KEYS and args["low"] <= 0:
+            raise ConfigError(f"'free.{name}': masses must stay positive (low > 0)")
+    return Prior(kind, **args)
+
+
+def parse_config(raw: dict, source: str = "<config>") -> Config:
+    top = {"name", "description", "options", "fixed", "free", "pmns"}
+    unknown = sorted(set(raw) - top)
+    if unknown:
+        raise ConfigError(f"unknown top-level key(s): {', '.join(unknown)} (allowed: {', '.join(sorted(top))})")
+    opts = dict(_table(raw, "options"))
+    borexino = dict(opts.pop("borexino", {}) or {})
+    unknown = sorted(set(opts) - set(OPTIONS) - {"likelihoods"})
+    if unknown:
+        raise ConfigError(f"unknown option(s): {', '.join(unknown)}")
+    options = dict(DEFAULT_OPTIONS)
+    for k, allowed in OPTIONS.items():
+        if k in opts:
+            v = str(opts[k])
+            if v not in allowed:
+                raise ConfigError(f"option '{k}' must be one of {', '.join(allowed)}, got {opts[k]!r}")
+            options[k] = v
+    if "likelihoods" in opts:
+        lk = opts["likelihoods"]
+        if not isinstance(lk, list) or any(x not in LIKELIHOODS for x in lk):
+            raise ConfigError(f"option 'likelihoods' must be a list drawn from {', '.join(LIKELIHOODS)}, got {lk!r}")
+        options["likelihoods"] = tuple(lk)
+    for k in borexino:
+        if k not in ("T_min", "E_nu", "T_max"):
+            raise ConfigError(f"unknown key 'options.borexino.{k}' (allowed: T_min, E_nu, T_max)")
+        borexino[k] = _num(f"options.borexino.{k}", borexino[k])
+    if borexino:
+        from likelihoods.borexino import check_window
+
+        try:
+            check_window(borexino.get("T_min", 5e-5), borexino.get("E_nu", 8.62e-4), borexino.get("T_max"))
+        except ValueError as exc:
+            raise ConfigError(f"options.borexino: {exc}") from None
+
+    fixed_raw, free_raw = _table(raw, "fixed"), _table(raw, "free")
+    for sect, t in (("fixed", fixed_raw), ("free", free_raw)):
+        bad = sorted(set(t) - set(PARAMS))
+        if bad:
+            raise ConfigError(f"unknown parameter(s) in [{sect}]: {', '.join(bad)}")
+    both = sorted(set(fixed_raw) & set(free_raw))
+    if both:
+        raise ConfigError(f"parameter(s) both fixed and free: {', '.join(both)}")
+    fixed = {}
+    for k, v in fixed_raw.items():
+        if k in Y_FLAT:
+            if not isinstance(v, list) or len(v) != 2:
+                raise ConfigError(f"'fixed.{k}' must be a pair [re, im]")
+            fixed[k] = complex(_num(f"fixed.{k}[0]", v[0]), _num(f"fixed.{k}[1]", v[1]))
+        else:
+            fixed[k] = _num(f"fixed.{k}", v)
+            if k in MASS_KEYS and fixed[k] <= 0:
+                raise ConfigError(f"'fixed.{k}' is a mass and must be positive, got {fixed[k]}")
+    for k, v in DEFAULT_FIXED.items():
+        if k not in fixed_raw and k not in free_raw:
+            fixed[k] = v
+    free = {k: _prior(k, v) for k, v in free_raw.items()}
+    missing = [k for k in PARAMS if k not in fixed and k not in free]
+    if missing:
+        raise ConfigError(f"parameter(s) neither fixed nor free: {', '.join(missing)}")
+    pmns_raw = _table(raw, "pmns")
+    for k in pmns_raw:
+        if k not in PMNS._fields:
+            raise ConfigError(f"unknown key 'pmns.{k}' (allowed: {', '.join(PMNS._fields)})")
+    pmns = PMNS.from_degrees(**{k: _num(f"pmns.{k}", v) for k, v in pmns_raw.items()})
+    return Config(
+        fixed=fixed, free=free, pmns=pmns, borexino=borexino, name=str(raw.get("name", "")),
+        description=str(raw.get("description", "")), source=source, raw=raw, **options,
+    )  # fmt: skip
+
+
+def load_config(path) -> Config:
+    path = Path(path)
+    try:
+        text = path.read_text(encoding="utf-8")
+    except OSError as exc:
+        raise ConfigError(f"cannot read configuration '{path}': {exc.strerror or exc}") from None
+    return _parse_text(text, str(path))
+
+
+def _parse_text(text, source):
+    try:
+        raw = tomllib.loads(text)
+    except tomllib.TOMLDecodeError as exc:
+        raise ConfigError(f"{source} is not valid TOML: {exc}") from None
+    return parse_config(raw, source)
+
+
+def preset_config(name: str) -> Config:
+    if name not in PRESETS:
+        raise ConfigError(f"unknown preset '{name}' (available: {', '.join(PRESETS)})")
+    text = resources.files("fits.presets").joinpath(f"{name}.toml").read_text(encoding="utf-8")
+    return _parse_text(text, f"preset '{name}'")

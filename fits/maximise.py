@@ -1,0 +1,214 @@
+r"""The largest allowed mu_eff: maximise over every free parameter subject to every enabled likelihood
+lying inside its 90% CL region (physics-spec section 6).
+
+Problem, for each (g_D, m_A', set of enabled likelihoods)::
+
+    maximise   F(z) = ln mu_eff(z)
+    subject to c_k(z) = ln r_k(z) <= 0     (r_k: signal over the signal at limit k; r_k = 1 is its CL boundary)
+               z in the prior's support   (boxes, and |y| <= y_max for each Yukawa coupling)
+
+Method: an augmented Lagrangian for the inequalities,
+
+    L(z; lam, rho) = -F(z) + sum_k [max(0, lam_k + rho c_k)^2 - lam_k^2] / (2 rho),
+
+minimised in an inner loop of projected Adam steps (optax; the support is imposed by exact projection, so
+optima on its boundary are reached), then ``lam_k <- max(0, lam_k + rho c_k)`` and ``rho <- 2 rho``.
+Everything is vmapped over problems and random starts from the prior; the best feasible start wins.
+Reported at each optimum: the constraint residual ``max_k max(0, c_k)``, the projected-gradient norm
+``|z - P(z - grad L)|`` (zero at a KKT point), the multipliers, and which constraints and bounds bind.
+"""
+
+from dataclasses import dataclass
+
+import jax
+import jax.numpy as jnp
+import numpy as np
+import optax
+
+import likelihoods as L
+from fits.config import Config
+from fits.space import ParamSpace
+from jaxtmm import mu_eff_pair, mu_eff_solar, to_mu_B
+
+_C_OFF = -50.0  # c_k where a limit does not apply (r = 0): far inside, no force
+
+
+def build_likelihoods(config: Config) -> dict:
+    """Every likelihood the options describe, by name (enabled or not)."""
+    b = config.borexino
+    return {
+        "MEG II": L.meg_ii(config.meg_year),
+        "NA64": L.na64(config.invisible),
+        "BaBar": L.babar(config.invisible),
+        "Borexino": L.borexino(config.loop, config.moment, b.get("T_min", 5e-5), b.get("E_nu", 8.62e-4), b.get("T_max")),
+    }
+
+
+def mu_eff_muB(config: Config):
+    """The effective moment the configuration's ``moment`` option names, in mu_B, as a function of a point."""
+    if config.moment == "solar":
+        return lambda p: to_mu_B(mu_eff_solar(p, config.loop))
+    i, j = int(config.moment[0]), int(config.moment[1])
+    return lambda p: to_mu_B(mu_eff_pair(p, i, j, config.loop))
+
+
+@dataclass(frozen=True)
+class Settings:
+    starts: int = 8
+    outer: int = 20
+    inner: int = 300
+    lr: float = 0.1
+    lr_decay: float = 0.7
+    rho0: float = 1.0
+    rho_growth: float = 2.0
+    rho_max: float = 1e4
+    feas_tol: float = 1e-6  # on c_k = ln r_k
+    seed: int = 0
+    # second pass: each problem restarts from its own optimum and from the optima of other problems of the
+    # batch (the neighbours i-1, i+1 -- the scan orders problems by mass -- and `share_random` random ones)
+    polish_rounds: int = 10
+    polish_lr: float = 0.01
+    polish_decay: float = 0.7
+    share_random: int = 3
+
+
+class Maximiser:
+    """Maximise mu_eff for a batch of problems: ``overrides`` (m_Ap, g_D arrays) and likelihood masks."""
+
+    def __init__(self, config: Config, settings: Settings = Settings(), override_names=("m_Ap", "g_D")):
+        self.config = config
+        self.settings = settings
+        self.space = ParamSpace.from_config(config, exclude=override_names)
+        self.override_names = tuple(override_names)
+        lks = build_likelihoods(config)
+        self.lk_names = tuple(lks)
+        self._lks = tuple(lks.values())
+        self._mu = mu_eff_muB(config)
+        self._step = jax.jit(self._outer_step)
+        self._diag = jax.jit(jax.vmap(self._diagnostics))
+
+    # ------------------------------------------------------------------ pieces
+    def _point(self, z, ov):
+        return self.space.point_z(z, **dict(zip(self.override_names, ov)))
+
+    def _F(self, z, ov):
+        return jnp.log(self._mu(self._point(z, ov)) + 1e-300)
+
+    def _c(self, z, ov):
+        p = self._point(z, ov)
+        out = []
+        for lk in self._lks:
+            r = lk.signal_ratio(p)
+            out.append(jnp.where(r > 0, jnp.log(jnp.where(r > 0, r, 1.0)), _C_OFF))
+        return jnp.stack(out)
+
+    def _lagrangian(self, z, ov, mask, lam, rho):
+        c = self._c(z, ov)
+        psi = (jnp.maximum(0.0, lam + rho * c) ** 2 - lam**2) / (2.0 * rho)
+        return -self._F(z, ov) + jnp.sum(mask * psi)
+
+    def _inner(self, z, ov, mask, lam, rho, lr):
+        opt = optax.adam(lr)
+        state = opt.init(z)
+        g = jax.grad(self._lagrangian)
+
+        def step(carry, _):
+            z, state = carry
+            upd, state = opt.update(g(z, ov, mask, lam, rho), state, z)
+            return (self.space.project_z(optax.apply_updates(z, upd)), state), None
+
+        (z, _), _ = jax.lax.scan(step, (z, state), None, length=self.settings.inner)
+        c = self._c(z, ov)
+        lam = mask * jnp.maximum(0.0, lam + rho * c)
+        return z, lam
+
+    def _outer_step(self, z, ov, mask, lam, rho, lr):
+        f = jax.vmap(self._inner, in_axes=(0, 0, 0, 0, None, None))
+        return f(z, ov, mask, lam, rho, lr)
+
+    def _diagnostics(self, z, ov, mask, lam, rho):
+        p = self._point(z, ov)
+        c = self._c(z, ov)
+        g = jax.grad(self._lagrangian)(z, ov, mask, lam, rho)
+        pg = jnp.linalg.norm(z - self.space.project_z(z - g))
+        rs = jnp.stack([lk.signal_ratio(p) for lk in self._lks])
+        return {
+            "F": self._F(z, ov),
+            "c": c,
+            "r": rs,
+            "residual": jnp.max(jnp.where(mask > 0, jnp.maximum(c, 0.0), 0.0)),
+            "pgrad": pg,
+            "mu_eff_muB": self._mu(p),
+            "eps": p.eps,
+        }
+
+    # ------------------------------------------------------------------ driver
+    def run(self, overrides: dict, masks, progress: bool = False, desc: str = "maximise"):
+        """Solve every problem. ``overrides``: name -> array (n,); ``masks``: (n, n_likelihoods) of 0/1.
+
+        Returns a dict of per-problem results (best start each), as NumPy arrays and lists.
+        """
+        s = self.settings
+        ov = jnp.stack([jnp.asarray(overrides[k], dtype=jnp.float64) for k in self.override_names], axis=-1)
+        masks = jnp.asarray(masks, dtype=jnp.float64)
+        n = ov.shape[0]
+        z0 = self.space.sample_prior_z(jax.random.PRNGKey(s.seed), n * s.starts)
+        ovb, maskb = jnp.repeat(ov, s.starts, axis=0), jnp.repeat(masks, s.starts, axis=0)
+        z, d = self._solve(z0, ovb, maskb, s.outer, s.lr, s.lr_decay, s.rho0, progress, desc + " (pass 1)")
+        best = self._pick(d, n, s.starts)
+        # pass 2: restart from shared optima
+        zb = z[best]
+        rng = np.random.default_rng(s.seed)
+        k = 3 + s.share_random
+        idx = np.empty((n, k), dtype=int)
+        idx[:, 0] = np.arange(n)
+        idx[:, 1] = np.maximum(np.arange(n) - 1, 0)
+        idx[:, 2] = np.minimum(np.arange(n) + 1, n - 1)
+        idx[:, 3:] = rng.integers(0, n, (n, s.share_random))
+        z2, d2 = self._solve(zb[idx.ravel()], jnp.repeat(ov, k, axis=0), jnp.repeat(masks, k, axis=0), s.polish_rounds,
+                             s.polish_lr, s.polish_decay, s.rho_max, progress, desc + " (pass 2)")  # fmt: skip
+        # the winner of both passes
+        zc = np.concatenate([z[best], z2])
+        dc = {key: np.concatenate([d[key][best], d2[key]]) for key in d}
+        order = np.concatenate([np.arange(n)[:, None], n + np.arange(n * k).reshape(n, k)], axis=1)
+        score = self._score(dc)
+        win = order[np.arange(n), np.argmax(score[order], axis=1)]
+        out = {key: v[win] for key, v in dc.items()}
+        out["z"] = zc[win]
+        out["feasible"] = out["residual"] <= s.feas_tol
+        out["n_feasible_starts"] = (d["residual"] <= s.feas_tol).reshape(n, s.starts).sum(axis=1)
+        names = np.array(self.lk_names)
+        m = np.asarray(masks) > 0
+        out["binding"] = [
+            [f"{names[j]} (r = {out['r'][i, j]:.6f})" for j in range(len(names)) if m[i, j] and out["c"][i, j] > -1e-4]
+            + self.space.z_bounds_active(out["z"][i])[0]
+            for i in range(n)
+        ]
+        return out
+
+    def _score(self, d):
+        """Feasible optima by their objective; infeasible ones below all feasible, by their residual."""
+        s = self.settings
+        return np.where(d["residual"] <= s.feas_tol, np.nan_to_num(d["F"], nan=-1e300, neginf=-1e300), -1e300 - d["residual"])
+
+    def _pick(self, d, n, k):
+        return np.argmax(self._score(d).reshape(n, k), axis=1) + np.arange(n) * k
+
+    def _solve(self, z, ov, mask, rounds, lr, decay, rho, progress, desc):
+        s = self.settings
+        lam = jnp.zeros_like(mask)
+        rng = range(rounds)
+        if progress:
+            from tqdm.auto import tqdm
+
+            rng = tqdm(rng, desc=desc, unit="round", leave=False)
+        for _ in rng:
+            z, lam = self._step(z, ov, mask, lam, jnp.float64(rho), jnp.float64(lr))
+            rho, lr = min(rho * s.rho_growth, s.rho_max), lr * decay
+        d = self._diag(z, ov, mask, lam, jnp.full((z.shape[0],), rho))
+        return np.asarray(z), jax.tree_util.tree_map(np.asarray, d)
+
+    def dual_fn(self, overrides: dict):
+        """F and c for the given fixed overrides, as functions of z (for tests and random search)."""
+        ov = jnp.asarray([overrides[k] for k in self.override_names], dtype=jnp.float64)
+        return (lambda z: self._F(z, ov)), (lambda z: self._c(z, ov))

@@ -1,0 +1,181 @@
+r"""The free parameters of a configuration as flat vectors, in two coordinate systems.
+
+* ``u`` (the sampler's): unconstrained and smooth. Uniform and log-uniform priors map through a logistic
+  function, ``x = low + (high - low) sigmoid(u)`` (or the same in ``ln x``); a Yukawa coupling with the
+  disc prior ``|y| <= max`` maps from ``v`` in R^2 as ``y = max v / sqrt(1 + |v|^2)``, whose Jacobian
+  makes the uniform-in-disc prior the density ``(1 + |v|^2)^-2`` in ``v``.
+  :meth:`ParamSpace.log_prior_u` is the prior density in ``u`` including these Jacobians.
+* ``z`` (the optimiser's): the natural coordinates, ``x`` for uniform, ``ln x`` for log-uniform and
+  ``(re y, im y)`` for a disc, with the prior's support imposed by an exact projection
+  (:meth:`ParamSpace.project_z`), so that optima on the boundary (``|y| = sqrt(4 pi)``) are reached.
+
+Both map to a :class:`jaxtmm.Point`; parameters the configuration fixes, and any passed as overrides
+(the scan's ``m_Ap`` and ``g_D``), fill in the rest.
+"""
+
+from dataclasses import dataclass
+
+import jax
+import jax.numpy as jnp
+import numpy as np
+
+from fits.config import Y_FLAT, Config
+from jaxtmm.model import REAL_KEYS, Y_KEYS, Point
+from jaxtmm.pmns import PMNS
+
+
+@dataclass(frozen=True, eq=False)
+class ParamSpace:
+    config: Config
+    names: tuple  # free parameter names, in order
+    slices: tuple  # (start, stop) of each in the flat vector
+
+    @classmethod
+    def from_config(cls, config: Config, exclude=()) -> "ParamSpace":
+        """The free parameters of ``config``, less those in ``exclude`` (which must then be overridden)."""
+        names, slices, k = [], [], 0
+        for name, prior in config.free.items():
+            if name in exclude:
+                continue
+            names.append(name)
+            slices.append((k, k + prior.dims))
+            k += prior.dims
+        return cls(config, tuple(names), tuple(slices))
+
+    @property
+    def dim(self) -> int:
+        return self.slices[-1][1] if self.slices else 0
+
+    @property
+    def labels(self) -> list[str]:
+        """One label per coordinate (``y_e1.re``, ``y_e1.im`` for a disc)."""
+        out = []
+        for n in self.names:
+            out += [f"{n}.re", f"{n}.im"] if self.config.free[n].kind == "disc" else [n]
+        return out
+
+    # ------------------------------------------------------------------ values -> point
+    def point(self, values: dict, **overrides) -> Point:
+        """A Point from the free values (name -> real or complex), the fixed ones and the overrides."""
+        fixed = self.config.fixed
+        get = lambda k: overrides.get(k, values.get(k, fixed.get(k)))  # noqa: E731
+        y = jnp.stack([jnp.stack([jnp.asarray(get(k), dtype=jnp.complex128) for k in row]) for row in Y_KEYS])
+        y = y * get("y_scale")
+        reals = {k: jnp.asarray(get(k), dtype=jnp.float64) for k in REAL_KEYS}
+        pmns = PMNS(*(jnp.float64(v) for v in self.config.pmns))
+        return Point(y=y, pmns=pmns, **reals)
+
+    # ------------------------------------------------------------------ sampler coordinates u
+    def values_u(self, u) -> dict:
+        out = {}
+        for name, (a, b) in zip(self.names, self.slices):
+            p = self.config.free[name]
+            if p.kind == "disc":
+                v = u[..., a] + 1j * u[..., a + 1]
+                out[name] = p.max * v / jnp.sqrt(1.0 + u[..., a] ** 2 + u[..., a + 1] ** 2)
+            elif p.kind == "uniform":
+                out[name] = p.low + (p.high - p.low) * jax.nn.sigmoid(u[..., a])
+            else:
+                lo, hi = np.log(p.low), np.log(p.high)
+                out[name] = jnp.exp(lo + (hi - lo) * jax.nn.sigmoid(u[..., a]))
+        return out
+
+    def log_prior_u(self, u):
+        """Log prior density in u (up to a constant), Jacobians included."""
+        lp = 0.0
+        for name, (a, b) in zip(self.names, self.slices):
+            if self.config.free[name].kind == "disc":
+                lp = lp - 2.0 * jnp.log1p(u[..., a] ** 2 + u[..., a + 1] ** 2)
+            else:
+                lp = lp + jax.nn.log_sigmoid(u[..., a]) + jax.nn.log_sigmoid(-u[..., a])
+        return lp
+
+    def point_u(self, u, **overrides) -> Point:
+        return self.point(self.values_u(u), **overrides)
+
+    # ------------------------------------------------------------------ optimiser coordinates z
+    def values_z(self, z) -> dict:
+        out = {}
+        for name, (a, b) in zip(self.names, self.slices):
+            kind = self.config.free[name].kind
+            if kind == "disc":
+                out[name] = z[..., a] + 1j * z[..., a + 1]
+            elif kind == "uniform":
+                out[name] = z[..., a]
+            else:
+                out[name] = jnp.exp(z[..., a])
+        return out
+
+    def point_z(self, z, **overrides) -> Point:
+        return self.point(self.values_z(z), **overrides)
+
+    def project_z(self, z):
+        """The exact Euclidean projection of z onto the prior's support (box, or disc |y| <= max)."""
+        parts = []
+        for name, (a, b) in zip(self.names, self.slices):
+            p = self.config.free[name]
+            if p.kind == "disc":
+                w = z[..., a:b]
+                r = jnp.sqrt(jnp.sum(w**2, axis=-1, keepdims=True))
+                parts.append(w * jnp.minimum(1.0, p.max / jnp.maximum(r, 1e-300)))
+            else:
+                lo, hi = (p.low, p.high) if p.kind == "uniform" else (np.log(p.low), np.log(p.high))
+                parts.append(jnp.clip(z[..., a:b], lo, hi))
+        return jnp.concatenate(parts, axis=-1)
+
+    def z_bounds_active(self, z, rtol=1e-9) -> list[list[str]]:
+        """For each z in a batch (last axis = coordinates): the free parameters sitting on their bound."""
+        z = np.atleast_2d(np.asarray(z))
+        out = []
+        for row in z:
+            active = []
+            for name, (a, b) in zip(self.names, self.slices):
+                p = self.config.free[name]
+                if p.kind == "disc":
+                    if np.hypot(row[a], row[a + 1]) >= p.max * (1 - rtol):
+                        active.append(f"|{name}| = {p.max:.6g}")
+                else:
+                    lo, hi = (p.low, p.high) if p.kind == "uniform" else (np.log(p.low), np.log(p.high))
+                    span = hi - lo
+                    if row[a] <= lo + rtol * span:
+                        active.append(f"{name} = low ({p.low:g})")
+                    elif row[a] >= hi - rtol * span:
+                        active.append(f"{name} = high ({p.high:g})")
+            out.append(active)
+        return out
+
+    # ------------------------------------------------------------------ prior draws
+    def _uniforms(self, key, n):
+        return jax.random.uniform(key, (n, self.dim), dtype=jnp.float64, minval=1e-12, maxval=1 - 1e-12)
+
+    def sample_prior_z(self, key, n: int):
+        """n independent prior draws in z coordinates, shape (n, dim)."""
+        U = self._uniforms(key, n)
+        parts = []
+        for name, (a, b) in zip(self.names, self.slices):
+            p = self.config.free[name]
+            if p.kind == "disc":
+                rho, phi = p.max * jnp.sqrt(U[:, a]), 2 * jnp.pi * U[:, a + 1]
+                parts += [rho * jnp.cos(phi), rho * jnp.sin(phi)]
+            elif p.kind == "uniform":
+                parts.append(p.low + (p.high - p.low) * U[:, a])
+            else:
+                parts.append(np.log(p.low) + (np.log(p.high) - np.log(p.low)) * U[:, a])
+        return jnp.stack(parts, axis=-1)
+
+    def u_from_z(self, z):
+        """The sampler coordinates of an interior point given in optimiser coordinates."""
+        parts = []
+        for name, (a, b) in zip(self.names, self.slices):
+            p = self.config.free[name]
+            if p.kind == "disc":
+                w = z[..., a:b] / p.max
+                parts.append(w / jnp.sqrt(1.0 - jnp.sum(w**2, axis=-1, keepdims=True)))
+            else:
+                lo, hi = (p.low, p.high) if p.kind == "uniform" else (np.log(p.low), np.log(p.high))
+                t = (z[..., a:b] - lo) / (hi - lo)
+                parts.append(jnp.log(t) - jnp.log1p(-t))
+        return jnp.concatenate(parts, axis=-1)
+
+
+__all__ = ["ParamSpace", "Y_FLAT"]

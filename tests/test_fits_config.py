@@ -1,0 +1,67 @@
+"""Configurations: the shipped preset, and errors that name the key."""
+
+import pytest
+
+from fits.config import ConfigError, parse_config, preset_config
+from fits.space import ParamSpace
+
+PAPER = preset_config("paper")
+
+
+def test_paper_preset():
+    c = PAPER
+    assert (c.fixed["m_H1"], c.fixed["m_A1"], c.fixed["m_H2"], c.fixed["m_A2"]) == (0.3, 0.3, 0.4, 0.4)
+    assert (c.fixed["M1"], c.fixed["M2"], c.fixed["M_E"]) == (0.1, 0.1, 2000.0)
+    assert set(c.free) == {"y_e1", "y_e2", "y_mu1", "y_mu2", "theta_R", "theta_I", "eps"}
+    assert all(c.free[k].kind == "disc" and c.free[k].max == pytest.approx(3.5449077018110318, rel=1e-15)
+               for k in ("y_e1", "y_e2", "y_mu1", "y_mu2"))  # fmt: skip
+    space = ParamSpace.from_config(c, exclude=("m_Ap", "g_D"))
+    assert space.dim == 11 and space.labels[:2] == ["y_e1.re", "y_e1.im"]
+
+
+def _raw(**changes):
+    raw = {k: (dict(v) if isinstance(v, dict) else v) for k, v in PAPER.raw.items()}
+    for path, value in changes.items():
+        sect, _, key = path.partition("__")
+        if value is None:
+            raw[sect].pop(key)
+        else:
+            raw[sect][key] = value
+    return raw
+
+
+@pytest.mark.parametrize(
+    "changes,message",
+    [
+        (dict(fixed__m_X=1.0), "unknown parameter(s) in [fixed]: m_X"),
+        (dict(fixed__M_E=None), "neither fixed nor free: M_E"),
+        (dict(fixed__eps=1e-5), "both fixed and free: eps"),
+        (dict(fixed__M1=-0.1), "'fixed.M1' is a mass and must be positive"),
+        (dict(fixed__g_D="big"), "'fixed.g_D' must be a number"),
+        (dict(free__theta_R={"prior": "gaussian", "low": 0, "high": 1}), "'free.theta_R.prior' must be one of"),
+        (dict(free__theta_R={"prior": "uniform", "low": 1.0, "high": 0.0}), "'free.theta_R': low must be below high"),
+        (dict(free__eps={"prior": "loguniform", "low": 0.0, "high": 1.0}), "'free.eps': a loguniform prior needs low > 0"),
+        (dict(free__y_e1={"prior": "uniform", "low": 0.0, "high": 1.0}), "'free.y_e1': Yukawa couplings take the 'disc'"),
+        (dict(free__y_e2={"prior": "disc"}), "'free.y_e2' needs 'max'"),
+        (dict(free__eps={"prior": "loguniform", "low": 1e-8, "high": 1e-2, "mean": 3}), "unknown key(s) for a loguniform prior in 'free.eps': mean"),
+        (dict(options__loop="exact"), "option 'loop' must be one of derived, paper"),
+        (dict(options__likelihoods=["MEG II", "LEP"]), "option 'likelihoods' must be a list"),
+        (dict(options__colour="red"), "unknown option(s): colour"),
+    ],
+)
+def test_bad_configuration_names_the_key(changes, message):
+    with pytest.raises(ConfigError) as exc:
+        parse_config(_raw(**changes))
+    assert message in str(exc.value)
+
+
+def test_bad_borexino_window_in_configuration():
+    raw = _raw()
+    raw["options"]["borexino"] = {"T_min": 1e-3}
+    with pytest.raises(ConfigError, match="options.borexino: .*must be below T_max"):
+        parse_config(raw)
+
+
+def test_unknown_preset():
+    with pytest.raises(ConfigError, match="unknown preset 'nope'"):
+        preset_config("nope")

@@ -1,0 +1,78 @@
+"""The mu_eff maximiser: an analytic optimum, and never below the best of 1e5 random feasible points."""
+
+import math
+
+import jax
+import jax.numpy as jnp
+import numpy as np
+import pytest
+
+from fits.config import preset_config
+from fits.maximise import Maximiser, Settings
+from jaxtmm import loop_sum, pmns_matrix, to_mu_B
+from likelihoods._data import LimitCurve
+
+CONFIG = preset_config("paper")
+MASSES = np.array([0.004, 0.05, 0.6])
+NA64 = LimitCurve.load("na64_invisible_2023.csv")
+
+
+@pytest.fixture(scope="module")
+def solved():
+    M = Maximiser(CONFIG, Settings())
+    n = len(MASSES)
+    masks = np.array([[1.0, 1.0, 0.0, 0.0]] * n)  # MEG II + NA64
+    out = M.run({"m_Ap": MASSES, "g_D": np.full(n, 0.05)}, masks)
+    return M, out
+
+
+def analytic_optimum(m_Ap, g_D):
+    """Free complex y with |y_alpha a| <= y_max, free mixing angles, eps free below NA64's limit.
+
+    mu_12 ~ Im(conj(l_12) ... ) = -Im(conj(det V) det y) with V = U[(e, mu), (1, 2)], so
+    |mu_12| <= g_D/(64 pi^2) |det V| max|det y| |sum M Delta J|, with max |det y| = 2 y_max^2 reached by
+    orthogonal rows (y_e . conj(y_mu) = 0), where BR(mu -> e gamma) vanishes in the decoupling limit and
+    MEG II does not bind; sin 2(theta_I - theta_R) = 1; eps = eps_90(m_A')."""
+    U = np.asarray(pmns_matrix(CONFIG.pmns))
+    detV = abs(U[0, 0] * U[1, 1] - U[0, 1] * U[1, 0])
+    p0 = jax.tree_util.tree_map(jnp.asarray, Maximiser(CONFIG).space.point_z(jnp.zeros(11), m_Ap=m_Ap, g_D=g_D))
+    ymax = CONFIG.free["y_e1"].max
+    mu = g_D / (64 * math.pi**2) * detV * 2 * ymax**2 * abs(float(loop_sum(p0)))
+    return float(NA64.eps_90(m_Ap)) * float(to_mu_B(mu))
+
+
+def test_optimum_equals_analytic(solved):
+    M, out = solved
+    for i, m in enumerate(MASSES):
+        ref = analytic_optimum(m, 0.05)
+        assert out["feasible"][i]
+        # feasibility tolerance is 1e-6 on ln r, so eps may exceed eps_90 by up to 5e-7 relative
+        assert out["mu_eff_muB"][i] == pytest.approx(ref, rel=1e-6)
+        assert out["residual"][i] <= 1e-6
+        assert any(b.startswith("NA64") for b in out["binding"][i])
+        assert sum(b.startswith("|y_") for b in out["binding"][i]) == 4  # perturbativity binds, MEG II does not
+        assert out["r"][i, 0] < 1e-3  # BR far below the MEG II limit at the optimum
+
+
+def test_never_below_best_of_1e5_random_feasible_points(solved):
+    M, out = solved
+    n_pts = 100_000
+    for i, m in enumerate(MASSES):
+        F, c = M.dual_fn({"m_Ap": m, "g_D": 0.05})
+        z = M.space.sample_prior_z(jax.random.PRNGKey(100 + i), n_pts)
+        cz = jax.jit(jax.vmap(c))(z)
+        # make each random point feasible by scaling y (BR ~ |y|^4) and eps (NA64 ~ eps^2) down to the boundary
+        y_scale = jnp.minimum(1.0, jnp.exp(-cz[:, 0] / 4.0))
+        eps_shift = jnp.minimum(0.0, -cz[:, 1] / 2.0)  # z of eps is ln eps
+        zf = z.at[:, :8].multiply(y_scale[:, None]).at[:, 10].add(eps_shift)
+        cf = jax.jit(jax.vmap(c))(zf)
+        assert float(jnp.max(cf[:, :2])) <= 1e-12  # all feasible
+        best = float(jnp.max(jax.jit(jax.vmap(F))(zf)))
+        assert np.exp(best) <= out["mu_eff_muB"][i]
+        assert np.exp(best) > 1e-3 * out["mu_eff_muB"][i]  # the comparison is not vacuous
+
+
+def test_reports_diagnostics(solved):
+    M, out = solved
+    assert np.all(out["pgrad"] < 0.1) and np.all(np.isfinite(out["pgrad"]))
+    assert out["c"].shape == (len(MASSES), 4) and out["z"].shape == (len(MASSES), 11)

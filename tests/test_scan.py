@@ -1,0 +1,68 @@
+"""`jaxtmm scan`: the files it writes, what they hold, and that it protects existing results."""
+
+import csv
+import json
+
+import numpy as np
+import pytest
+
+from jaxtmm.cli import main
+
+ROW_KEYS = {"gD", "m_Ap_GeV", "experiment", "eps_max", "mu_max_muB", "mu_eff_max_muB", "invisible_open",
+            "borexino_limit_muB", "feasible", "constraint_residual", "projected_gradient_norm", "binding"}  # fmt: skip
+
+
+@pytest.fixture(scope="module")
+def scan_dir(tmp_path_factory):
+    out = tmp_path_factory.mktemp("scan") / "run"
+    assert main(["scan", "--masses", "3", "--gD", "0.5,0.05", "--out", str(out), "--quiet", "--starts", "4"]) == 0
+    return out
+
+
+def test_files_and_rows(scan_dir):
+    for name in ("scan.csv", "scan.json", "fig7.png", "fig6.png"):
+        assert (scan_dir / name).stat().st_size > 0
+    data = json.loads((scan_dir / "scan.json").read_text())
+    rows = data["rows"]
+    assert len(rows) == 2 * 3 * 2 and ROW_KEYS <= set(rows[0])
+    assert {r["experiment"] for r in rows} == {"NA64", "BaBar"} and {r["gD"] for r in rows} == {0.5, 0.05}
+    np.testing.assert_allclose(sorted({r["m_Ap_GeV"] for r in rows}), [1e-3, np.sqrt(8e-3), 8.0], rtol=1e-12)
+    for r in rows:
+        if r["experiment_applies"]:
+            assert r["feasible"] and r["mu_eff_max_muB"] == pytest.approx(r["eps_max"] * r["mu_max_muB"], rel=1e-12)
+        else:  # 1 MeV and 8 GeV lie outside NA64's curve: no number is made up there
+            assert r["experiment"] == "NA64" and r["mu_eff_max_muB"] is None
+    # mu_eff is linear in g_D at fixed masses and constraints
+    by = {(r["gD"], r["m_Ap_GeV"], r["experiment"]): r for r in rows}
+    for (g, m, e), r in by.items():
+        if g == 0.5 and r["experiment_applies"]:
+            assert by[(0.05, m, e)]["mu_eff_max_muB"] == pytest.approx(0.1 * r["mu_eff_max_muB"], rel=2e-6)
+    prov = data["provenance"]
+    for key in ("versions", "configuration", "data_sha256", "seed", "wall_time_s", "maximiser", "command"):
+        assert key in prov
+    assert prov["versions"]["jax"] and prov["configuration"]["effective_options"]["loop"] == "derived"
+    assert set(prov["data_sha256"]) == {"na64_invisible_2023.csv", "babar_invisible_2017.csv", "meg_ii.toml", "borexino_2017.toml"}
+    with open(scan_dir / "scan.csv") as fh:
+        table = list(csv.DictReader(fh))
+    assert len(table) == len(rows) and "mu_eff_max_muB" in table[0]
+
+
+def test_refuses_to_overwrite(scan_dir, capsys):
+    assert main(["scan", "--masses", "3", "--out", str(scan_dir), "--quiet"]) == 2
+    assert "use --force" in capsys.readouterr().err
+
+
+@pytest.mark.parametrize(
+    "args,message",
+    [
+        (["--gD", "0.5,abc"], "--gD must be a comma-separated list"),
+        (["--gD", "-1"], "--gD values must be positive"),
+        (["--masses", "1"], "--masses must be at least 2"),
+        (["--config", "/no/such/config.toml"], "cannot read configuration"),
+        (["--preset", "nope"], "unknown preset 'nope'"),
+    ],
+)
+def test_bad_arguments(tmp_path, capsys, args, message):
+    assert main(["scan", "--out", str(tmp_path / "x"), "--quiet", *args]) == 2
+    err = capsys.readouterr().err
+    assert err.count("\n") == 1 and message in err

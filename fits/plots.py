@@ -73,3 +73,77 @@ def fig7(result: dict, config) -> Figure:
     ax.legend(loc="lower right", fontsize=7.5)
     ax.grid(True, which="major", alpha=0.3)
     return fig
+
+
+def _ranks(x):
+    """Ranks of all draws pooled over chains, shaped like x (chain, draw)."""
+    flat = x.ravel()
+    r = np.empty_like(flat, dtype=float)
+    r[np.argsort(flat, kind="stable")] = np.arange(flat.size)
+    return r.reshape(x.shape)
+
+
+def trace_plot(draws: dict) -> Figure:
+    """Per parameter: the draws of every chain against iteration, and their marginal histograms."""
+    names = list(draws)
+    fig = Figure(figsize=(9, 1.6 * len(names)), layout="constrained")
+    axes = fig.subplots(len(names), 2, squeeze=False, gridspec_kw={"width_ratios": [3, 1]})
+    for k, n in enumerate(names):
+        x = draws[n]
+        for c in range(x.shape[0]):
+            axes[k, 0].plot(x[c], lw=0.5, alpha=0.8)
+            axes[k, 1].hist(x[c], bins=30, histtype="step", density=True)
+        axes[k, 0].set_ylabel(n, fontsize=8)
+    axes[-1, 0].set_xlabel("draw")
+    fig.suptitle("trace: every chain (colour) per parameter")
+    return fig
+
+
+def rank_plot(draws: dict) -> Figure:
+    """Rank histograms per chain (uniform when the chains mix: Vehtari et al. 2021)."""
+    names = list(draws)
+    ncol = 4
+    nrow = -(-len(names) // ncol)
+    fig = Figure(figsize=(3 * ncol, 2.2 * nrow), layout="constrained")
+    axes = np.atleast_1d(fig.subplots(nrow, ncol, squeeze=False)).ravel()
+    for ax, n in zip(axes, names):
+        r = _ranks(draws[n])
+        bins = np.linspace(0, r.size, 21)
+        for c in range(r.shape[0]):
+            ax.hist(r[c], bins=bins, histtype="step")
+        ax.axhline(r.shape[1] / 20, color="k", ls=":", lw=1)
+        ax.set_title(n, fontsize=8)
+        ax.set_yticks([])
+    for ax in axes[len(names):]:
+        ax.set_visible(False)
+    fig.suptitle("rank plots: each chain's ranks among all draws (dotted: uniform)")
+    return fig
+
+
+def pair_plot(draws: dict, diverging=None, max_points: int = 2000) -> Figure:
+    """Scatter matrix of the parameters (divergent transitions in red)."""
+    names = list(draws)
+    k = len(names)
+    fig = Figure(figsize=(1.5 * k + 1, 1.5 * k + 1), layout="constrained")
+    axes = fig.subplots(k, k, squeeze=False)
+    flat = {n: draws[n].ravel() for n in names}
+    idx = np.linspace(0, len(flat[names[0]]) - 1, min(max_points, len(flat[names[0]]))).astype(int)
+    div = diverging.ravel()[idx] if diverging is not None else np.zeros(len(idx), bool)
+    for i, a in enumerate(names):
+        for j, b in enumerate(names):
+            ax = axes[i, j]
+            if i == j:
+                ax.hist(flat[a], bins=30, color="tab:blue")
+            elif i > j:
+                ax.plot(flat[b][idx], flat[a][idx], ".", ms=1, alpha=0.4, color="tab:blue")
+                if div.any():
+                    ax.plot(flat[b][idx][div], flat[a][idx][div], ".", ms=3, color="tab:red")
+            else:
+                ax.set_visible(False)
+            ax.tick_params(labelsize=5)
+            if j == 0:
+                ax.set_ylabel(a, fontsize=7)
+            if i == k - 1:
+                ax.set_xlabel(b, fontsize=7)
+    fig.suptitle("pair plot (red: divergent transitions)")
+    return fig

@@ -2,8 +2,9 @@ r"""The free parameters of a configuration as flat vectors, in two coordinate sy
 
 * ``u`` (the sampler's): unconstrained and smooth. Uniform and log-uniform priors map through a logistic
   function, ``x = low + (high - low) sigmoid(u)`` (or the same in ``ln x``); a Yukawa coupling with the
-  disc prior ``|y| <= max`` maps from ``v`` in R^2 as ``y = max v / sqrt(1 + |v|^2)``, whose Jacobian
-  makes the uniform-in-disc prior the density ``(1 + |v|^2)^-2`` in ``v``.
+  disc prior ``|y| <= max`` maps from ``v`` in R^2 as ``y = max tanh(|v|) v / |v|`` (smooth: it is
+  ``v g(|v|^2)`` with ``g(s) = tanh(sqrt s)/sqrt s`` analytic), whose Jacobian makes the uniform-in-disc
+  prior the density ``tanh(r) sech(r)^2 / r`` in ``v`` (``r = |v|``): light, exponential tails for NUTS.
   :meth:`ParamSpace.log_prior_u` is the prior density in ``u`` including these Jacobians.
 * ``z`` (the optimiser's): the natural coordinates, ``x`` for uniform, ``ln x`` for log-uniform and
   ``(re y, im y)`` for a disc, with the prior's support imposed by an exact projection
@@ -22,6 +23,22 @@ import numpy as np
 from fits.config import Y_FLAT, Config
 from jaxtmm.model import REAL_KEYS, Y_KEYS, Point
 from jaxtmm.pmns import PMNS
+
+
+def _tanhc(s):
+    """tanh(sqrt(s)) / sqrt(s) for s >= 0, analytic at s = 0 (value and gradient)."""
+    small = s < 1e-4
+    ss = jnp.where(small, 1.0, s)
+    r = jnp.sqrt(ss)
+    return jnp.where(small, 1.0 - s / 3.0 + 2.0 * s * s / 15.0, jnp.tanh(r) / r)
+
+
+def _log_cosh_sqrt(s):
+    """ln cosh(sqrt(s)) for s >= 0, analytic at s = 0 and without overflow for large s."""
+    small = s < 1e-4
+    r = jnp.sqrt(jnp.where(small, 1.0, s))
+    big = r + jnp.log1p(jnp.exp(-2.0 * r)) - jnp.log(2.0)
+    return jnp.where(small, s / 2.0 - s * s / 12.0, big)
 
 
 @dataclass(frozen=True, eq=False)
@@ -72,7 +89,7 @@ class ParamSpace:
             p = self.config.free[name]
             if p.kind == "disc":
                 v = u[..., a] + 1j * u[..., a + 1]
-                out[name] = p.max * v / jnp.sqrt(1.0 + u[..., a] ** 2 + u[..., a + 1] ** 2)
+                out[name] = p.max * v * _tanhc(u[..., a] ** 2 + u[..., a + 1] ** 2)
             elif p.kind == "uniform":
                 out[name] = p.low + (p.high - p.low) * jax.nn.sigmoid(u[..., a])
             else:
@@ -85,7 +102,8 @@ class ParamSpace:
         lp = 0.0
         for name, (a, b) in zip(self.names, self.slices):
             if self.config.free[name].kind == "disc":
-                lp = lp - 2.0 * jnp.log1p(u[..., a] ** 2 + u[..., a + 1] ** 2)
+                sq = u[..., a] ** 2 + u[..., a + 1] ** 2
+                lp = lp + jnp.log(_tanhc(sq)) - 2.0 * _log_cosh_sqrt(sq)
             else:
                 lp = lp + jax.nn.log_sigmoid(u[..., a]) + jax.nn.log_sigmoid(-u[..., a])
         return lp
@@ -170,7 +188,8 @@ class ParamSpace:
             p = self.config.free[name]
             if p.kind == "disc":
                 w = z[..., a:b] / p.max
-                parts.append(w / jnp.sqrt(1.0 - jnp.sum(w**2, axis=-1, keepdims=True)))
+                rho = jnp.sqrt(jnp.sum(w**2, axis=-1, keepdims=True))
+                parts.append(w * jnp.where(rho > 1e-8, jnp.arctanh(rho) / jnp.where(rho > 1e-8, rho, 1.0), 1.0))
             else:
                 lo, hi = (p.low, p.high) if p.kind == "uniform" else (np.log(p.low), np.log(p.high))
                 t = (z[..., a:b] - lo) / (hi - lo)

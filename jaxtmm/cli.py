@@ -6,6 +6,7 @@
     jaxtmm plot borexino --out FILE.png [--T-min GeV] [--E-nu GeV] [--T-max GeV]
     jaxtmm scan [--preset paper | --config FILE] [--gD 0.5,0.05,0.005] [--moment solar|12|13|23]
                 [--loop derived|paper] [--meg 2023|2025] [--masses N] [--out DIR] [--force] [--starts K] [--seed S]
+    jaxtmm fit (--config FILE | --preset NAME) [--chains C --warmup W --samples S --seed K] --out DIR [--resume]
 
 Bad input ends with one line ``jaxtmm: error: ...`` on stderr and exit status 2, never a traceback.
 """
@@ -99,6 +100,24 @@ def _parser() -> argparse.ArgumentParser:
     sc.add_argument("--starts", type=int, default=8, metavar="K", help="random starts per problem (default 8)")
     sc.add_argument("--seed", type=int, default=0, help="random seed of the starts (default 0)")
     sc.add_argument("--quiet", action="store_true", help="no progress bars")
+    ft = sub.add_parser(
+        "fit",
+        help="NUTS posterior of a configuration",
+        description="Sample the posterior of a configuration with NumPyro NUTS; write posterior.nc (ArviZ), "
+        "summary.csv (R-hat, ESS, MCSE), trace/rank/pair plots and fit.json.",
+    )
+    fcfg = ft.add_mutually_exclusive_group(required=True)
+    fcfg.add_argument("--preset", metavar="NAME", help="a shipped configuration: posterior (the default fit), paper")
+    fcfg.add_argument("--config", metavar="FILE", help="a configuration file (TOML)")
+    ft.add_argument("--chains", type=int, default=4, metavar="C", help="chains (default 4; in parallel when there are enough devices)")
+    ft.add_argument("--warmup", type=int, default=500, metavar="W", help="warm-up iterations per chain (default 500)")
+    ft.add_argument("--samples", type=int, default=500, metavar="S", help="draws per chain (default 500)")
+    ft.add_argument("--seed", type=int, default=0, metavar="K", help="random seed (default 0)")
+    ft.add_argument("--chunk", type=int, default=250, metavar="N", help="draws per chain between checkpoints (default 250)")
+    ft.add_argument("--out", required=True, metavar="DIR", help="output directory")
+    ft.add_argument("--resume", action="store_true", help="continue an interrupted run in DIR from its checkpoint")
+    ft.add_argument("--force", action="store_true", help="overwrite an existing output directory")
+    ft.add_argument("--quiet", action="store_true", help="no progress bars")
     return ap
 
 
@@ -257,6 +276,33 @@ def _scan(args) -> int:
     return 0
 
 
+def _fit(args) -> int:
+    from pathlib import Path
+
+    from fits.fit import run_fit
+    from fits.posterior import FitSettings
+
+    config = _load_config(args)
+    for name in ("chains", "samples", "chunk"):
+        if getattr(args, name) < 1:
+            return _fail(f"--{name} must be at least 1, got {getattr(args, name)}")
+    if args.warmup < 0:
+        return _fail(f"--warmup must be non-negative, got {args.warmup}")
+    out = Path(args.out)
+    if out.exists() and not out.is_dir():
+        return _fail(f"--out '{out}' exists and is not a directory")
+    if not args.resume and out.is_dir() and any(out.iterdir()) and not args.force:
+        return _fail(f"output directory '{out}' exists and is not empty; use --resume to continue it or --force to overwrite")
+    settings = FitSettings(args.chains, args.warmup, args.samples, args.seed, min(args.chunk, args.samples))
+    rec = run_fit(config, settings, out, resume=args.resume, progress=not args.quiet)
+    print(f"jaxtmm fit: {rec['draws']} draws ({settings.chains} chains, {rec['chain_method']}), "
+          f"{rec['divergences']} divergences, max R-hat {rec['max_r_hat']:.4f}, min ESS bulk {rec['min_ess_bulk']:.0f} "
+          f"/ tail {rec['min_ess_tail']:.0f}, {rec['wall_time_s']:.1f} s ({rec['min_ess_bulk_per_s']:.1f} ESS/s)")  # fmt: skip
+    for name in ("posterior.nc", "summary.csv", "trace.png", "rank.png", "pair.png", "fit.json"):
+        print(f"wrote {out / name}")
+    return 0
+
+
 def main(argv=None) -> int:
     args = _parser().parse_args(argv)
     import jax
@@ -265,7 +311,7 @@ def main(argv=None) -> int:
     from jaxtmm.pointfile import PointFileError
 
     try:
-        commands = {"evaluate": _evaluate, "constraints": _constraints, "plot": _plot, "scan": _scan}
+        commands = {"evaluate": _evaluate, "constraints": _constraints, "plot": _plot, "scan": _scan, "fit": _fit}
         return commands[args.command](args)
     except (PointFileError, ValueError) as exc:  # bad input named by the code that found it
         return _fail(str(exc))

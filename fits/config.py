@@ -54,7 +54,7 @@ OPTIONS = {
 }
 DEFAULT_OPTIONS = {"loop": "derived", "meg_year": "2023", "moment": "12", "invisible": "apply",
                    "likelihoods": ("MEG II", "NA64", "BaBar")}  # fmt: skip
-PRESETS = ("paper", "posterior")
+PRESETS = ("paper", "aligned", "posterior")
 
 
 class ConfigError(ValueError):

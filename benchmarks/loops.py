@@ -11,6 +11,7 @@ import argparse
 import json
 import os
 import platform
+import sys
 import time
 from pathlib import Path
 
@@ -22,19 +23,12 @@ from scipy import integrate
 jax.config.update("jax_enable_x64", True)
 
 from jaxtmm import load_preset, mu_ij  # noqa: E402
+
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+from _timing import best_of  # noqa: E402
 from jaxtmm.loops import J, J_z  # noqa: E402
 
 REF = Path(__file__).resolve().parents[1] / "tests" / "data" / "loop_reference.json"
-
-
-def best_time(fn, repeats=5):
-    """Best wall time of fn() over repeats (fn blocks until its result is ready)."""
-    ts = []
-    for _ in range(repeats):
-        t0 = time.perf_counter()
-        fn()
-        ts.append(time.perf_counter() - t0)
-    return min(ts)
 
 
 def dblquad_J(M, m1, m2, numerator):
@@ -58,7 +52,7 @@ def main():
     for name, f in (("J", J), ("J_z", J_z)):
         fj = jax.jit(f)
         fj(M, m1, m2).block_until_ready()  # compile
-        t = best_time(lambda: fj(M, m1, m2).block_until_ready())
+        t = best_of(lambda: fj(M, m1, m2).block_until_ready())
         rate = args.n / t
         cases = ref[name]
         RM, R1, R2 = (np.array([c[k] for c in cases]) for k in ("M", "m1", "m2"))
@@ -77,7 +71,7 @@ def main():
     pts = pts._replace(m_H2=jnp.asarray(10 ** rng.uniform(-3, 2, args.points)), M2=jnp.asarray(10 ** rng.uniform(-3, 2, args.points)))
     fmu = jax.jit(jax.vmap(lambda q: mu_ij(q)))
     fmu(pts).block_until_ready()
-    t = best_time(lambda: fmu(pts).block_until_ready())
+    t = best_of(lambda: fmu(pts).block_until_ready())
     # the baseline for a point: 8 dblquad calls (4 Delta J terms for each of M1, M2) per point
     t_point_dq = 8 * np.mean([1 / r[2] for r in rows])
     rows.append(("mu_ij points/s (8 loop integrals)", args.points / t, 1 / t_point_dq, float("nan"), float("nan")))

@@ -32,12 +32,12 @@ Every parameter of a point (``jaxtmm.model``) is either fixed or free; ``Q_S`` a
 factor multiplying the whole Yukawa matrix, for configurations that fix its shape) default to fixed 1.
 """
 
-import math
 import tomllib
 from dataclasses import dataclass, field
 from importlib import resources
 from pathlib import Path
 
+from jaxtmm._validate import finite_number
 from jaxtmm.model import MASS_KEYS, REAL_KEYS, Y_KEYS
 from jaxtmm.pmns import PMNS
 
@@ -100,12 +100,7 @@ class Config:
 
 
 def _num(key, v):
-    if isinstance(v, bool) or not isinstance(v, (int, float)):
-        raise ConfigError(f"'{key}' must be a number, got {v!r}")
-    v = float(v)
-    if not math.isfinite(v):
-        raise ConfigError(f"'{key}' must be finite, got {v}")
-    return v
+    return finite_number(key, v, ConfigError)
 
 
 def _table(raw, key):

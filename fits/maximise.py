@@ -27,6 +27,7 @@ import optax
 
 import likelihoods as L
 from fits.config import Config
+from fits.parallel import Layout
 from fits.space import ParamSpace
 from jaxtmm import mu_eff_pair, mu_eff_solar, to_mu_B
 
@@ -75,9 +76,11 @@ class Settings:
 class Maximiser:
     """Maximise mu_eff for a batch of problems: ``overrides`` (m_Ap, g_D arrays) and likelihood masks."""
 
-    def __init__(self, config: Config, settings: Settings = Settings(), override_names=("m_Ap", "g_D")):
+    def __init__(self, config: Config, settings: Settings = Settings(), override_names=("m_Ap", "g_D"),
+                 layout: Layout | None = None):  # fmt: skip
         self.config = config
         self.settings = settings
+        self.layout = layout or Layout.current()
         self.space = ParamSpace.from_config(config, exclude=override_names)
         self.override_names = tuple(override_names)
         lks = build_likelihoods(config)
@@ -154,9 +157,9 @@ class Maximiser:
         n = ov.shape[0]
         z0 = self.space.sample_prior_z(jax.random.PRNGKey(s.seed), n * s.starts)
         ovb, maskb = jnp.repeat(ov, s.starts, axis=0), jnp.repeat(masks, s.starts, axis=0)
-        z, d = self._solve(z0, ovb, maskb, s.outer, s.lr, s.lr_decay, s.rho0, progress, desc + " (pass 1)")
+        z, d = self._solve_shared(z0, ovb, maskb, n, s.starts, s.outer, s.lr, s.lr_decay, s.rho0, progress, desc + " (pass 1)")
         best = self._pick(d, n, s.starts)
-        # pass 2: restart from shared optima
+        # pass 2: restart from shared optima (identical on every process: same data, same seed)
         zb = z[best]
         rng = np.random.default_rng(s.seed)
         k = 3 + s.share_random
@@ -165,8 +168,9 @@ class Maximiser:
         idx[:, 1] = np.maximum(np.arange(n) - 1, 0)
         idx[:, 2] = np.minimum(np.arange(n) + 1, n - 1)
         idx[:, 3:] = rng.integers(0, n, (n, s.share_random))
-        z2, d2 = self._solve(zb[idx.ravel()], jnp.repeat(ov, k, axis=0), jnp.repeat(masks, k, axis=0), s.polish_rounds,
-                             s.polish_lr, s.polish_decay, s.rho_max, progress, desc + " (pass 2)")  # fmt: skip
+        z2, d2 = self._solve_shared(jnp.asarray(zb[idx.ravel()]), jnp.repeat(ov, k, axis=0), jnp.repeat(masks, k, axis=0),
+                                    n, k, s.polish_rounds, s.polish_lr, s.polish_decay, s.rho_max, progress,
+                                    desc + " (pass 2)")  # fmt: skip
         # the winner of both passes
         zc = np.concatenate([z[best], z2])
         dc = {key: np.concatenate([d[key][best], d2[key]]) for key in d}
@@ -194,8 +198,18 @@ class Maximiser:
     def _pick(self, d, n, k):
         return np.argmax(self._score(d).reshape(n, k), axis=1) + np.arange(n) * k
 
+    def _solve_shared(self, z, ov, mask, n, k, rounds, lr, decay, rho, progress, desc):
+        """Solve this process's share of the n problems (k starts each, rows problem-major), gather all."""
+        a, b, per = self.layout.share(n)
+        rows = slice(a * k, b * k)
+        zl, dl = self._solve(z[rows], ov[rows], mask[rows], rounds, lr, decay, rho, progress and self.layout.is_writer, desc)
+        g = self.layout.gather({"z": zl, **dl}, n * k, per * k)
+        z = g.pop("z")
+        return z, g
+
     def _solve(self, z, ov, mask, rounds, lr, decay, rho, progress, desc):
         s = self.settings
+        (z, ov, mask), n_rows = self.layout.shard(z, ov, mask)
         lam = jnp.zeros_like(mask)
         rng = range(rounds)
         if progress:
@@ -206,6 +220,7 @@ class Maximiser:
             z, lam = self._step(z, ov, mask, lam, jnp.float64(rho), jnp.float64(lr))
             rho, lr = min(rho * s.rho_growth, s.rho_max), lr * decay
         d = self._diag(z, ov, mask, lam, jnp.full((z.shape[0],), rho))
+        z, d = self.layout.unpad((z, d), n_rows)
         return np.asarray(z), jax.tree_util.tree_map(np.asarray, d)
 
     def dual_fn(self, overrides: dict):

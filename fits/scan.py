@@ -27,6 +27,7 @@ from likelihoods.babar import DATA_FILE as babar_data
 from likelihoods.na64 import DATA_FILE as na64_data
 from fits.config import Config
 from fits.maximise import Maximiser, Settings
+from fits.parallel import Layout
 from jaxtmm import BR_mu_e_gamma, invisible_open
 
 EXPERIMENTS = ("NA64", "BaBar")
@@ -82,15 +83,18 @@ def provenance(config: Config, settings: Settings, extra: dict) -> dict:
     }
 
 
-def run_scan(config: Config, gD=DEFAULT_GD, n_masses: int = 100, settings: Settings = Settings(), progress=True) -> dict:
-    """Run the scan and return ``{"rows": [...], "provenance": {...}}`` (nothing written)."""
+def run_scan(config: Config, gD=DEFAULT_GD, n_masses: int = 100, settings: Settings = Settings(), progress=True,
+             layout: Layout | None = None) -> dict:  # fmt: skip
+    """Run the scan and return ``{"rows": [...], "provenance": {...}}`` (nothing written). With a multi-process
+    ``layout`` every process solves its share and all end with the same rows."""
+    layout = layout or Layout.current()
     t0 = time.perf_counter()
     masses = mass_grid(n_masses)
     lk_names = ("MEG II", "NA64", "BaBar", "Borexino")
     base = [n for n in config.likelihoods if n not in EXPERIMENTS]
     problems = [(g, m, e) for g in gD for e in EXPERIMENTS for m in masses]
     masks = np.array([[1.0 if (n in base or n == e) else 0.0 for n in lk_names] for _, _, e in problems])
-    M = Maximiser(config, settings)
+    M = Maximiser(config, settings, layout=layout)
     assert M.lk_names == lk_names
     ov = {"m_Ap": np.array([p[1] for p in problems]), "g_D": np.array([p[0] for p in problems])}
     res = M.run(ov, masks, progress=progress, desc=f"jaxtmm scan: {len(problems)} problems x {settings.starts} starts")
@@ -125,7 +129,9 @@ def run_scan(config: Config, gD=DEFAULT_GD, n_masses: int = 100, settings: Setti
         rows.append(row)
     wall = time.perf_counter() - t0
     prov = provenance(config, settings, {"gD": list(gD), "n_masses": n_masses, "mass_range_GeV": list(M_RANGE),
-                                         "experiments": list(EXPERIMENTS), "wall_time_s": wall})  # fmt: skip
+                                         "experiments": list(EXPERIMENTS), "wall_time_s": wall,
+                                         "processes": layout.process_count,
+                                         "devices_per_process": len(layout.devices)})  # fmt: skip
     return {"rows": rows, "provenance": prov}
 
 

@@ -100,6 +100,12 @@ def _parser() -> argparse.ArgumentParser:
     sc.add_argument("--starts", type=int, default=8, metavar="K", help="random starts per problem (default 8)")
     sc.add_argument("--seed", type=int, default=0, help="random seed of the starts (default 0)")
     sc.add_argument("--quiet", action="store_true", help="no progress bars")
+    sc.add_argument("--distributed", action="store_true",
+                    help="run as one process of a multi-host job (jax.distributed): each process solves its share, "
+                         "process 0 writes the results; SLURM/MPI are detected, or give the three options below")  # fmt: skip
+    sc.add_argument("--coordinator", metavar="HOST:PORT", help="address of process 0's coordinator service")
+    sc.add_argument("--num-processes", type=int, metavar="N", help="number of processes in the job")
+    sc.add_argument("--process-id", type=int, metavar="I", help="this process's index, 0..N-1")
     ft = sub.add_parser(
         "fit",
         help="NUTS posterior of a configuration",
@@ -257,12 +263,29 @@ def _scan(args) -> int:
         return _fail(f"--masses must be at least 2, got {args.masses}")
     if args.starts < 1:
         return _fail(f"--starts must be at least 1, got {args.starts}")
+    layout = None
+    if args.distributed:
+        from fits.parallel import Layout, initialize_distributed
+
+        initialize_distributed(args.coordinator, args.num_processes, args.process_id)
+        layout = Layout.current()
+    elif any(v is not None for v in (args.coordinator, args.num_processes, args.process_id)):
+        return _fail("--coordinator, --num-processes and --process-id need --distributed")
     out = Path(args.out)
+    problem = None
     if out.exists() and not out.is_dir():
-        return _fail(f"--out '{out}' exists and is not a directory")
-    if out.is_dir() and any(out.iterdir()) and not args.force:
-        return _fail(f"output directory '{out}' exists and is not empty; use --force to overwrite")
-    result = run_scan(config, gD, args.masses, Settings(starts=args.starts, seed=args.seed), progress=not args.quiet)
+        problem = f"--out '{out}' exists and is not a directory"
+    elif out.is_dir() and any(out.iterdir()) and not args.force:
+        problem = f"output directory '{out}' exists and is not empty; use --force to overwrite"
+    if layout is not None and layout.process_count > 1:  # process 0 writes: its verdict holds for all
+        bad0 = bool(layout.gather({"bad": np.array([problem is not None])}, layout.process_count, 1)["bad"][0])
+        problem = (problem or "process 0 refuses to write its output directory") if bad0 else None
+    if problem:
+        return _fail(problem)
+    result = run_scan(config, gD, args.masses, Settings(starts=args.starts, seed=args.seed), progress=not args.quiet,
+                      layout=layout)  # fmt: skip
+    if layout is not None and not layout.is_writer:
+        return 0
     files = write_results(result, out, config)
     rows = result["rows"]
     bad = [r for r in rows if r["experiment_applies"] and not r["feasible"]]

@@ -6,11 +6,11 @@ an optional ``[pmns]`` table (``theta12 theta13 theta23 delta_CP alpha21 alpha31
 entries take NuFIT 6.0). Every problem is reported as a :class:`PointFileError` naming the key.
 """
 
-import math
 import tomllib
 from importlib import resources
 from pathlib import Path
 
+from jaxtmm._validate import finite_number
 from jaxtmm.model import MASS_KEYS, REAL_KEYS, Y_KEYS, Point
 from jaxtmm.pmns import PMNS
 
@@ -24,12 +24,7 @@ class PointFileError(ValueError):
 
 
 def _number(key: str, v) -> float:
-    if isinstance(v, bool) or not isinstance(v, (int, float)):
-        raise PointFileError(f"'{key}' must be a number, got {type(v).__name__} {v!r}")
-    v = float(v)
-    if not math.isfinite(v):
-        raise PointFileError(f"'{key}' must be finite, got {v}")
-    return v
+    return finite_number(key, v, PointFileError)
 
 
 def check_values(raw: dict) -> tuple[dict, PMNS]:

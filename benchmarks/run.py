@@ -1,0 +1,234 @@
+"""One table of jaxtmm's throughput, each figure measured in the same run as its baseline.
+
+    python benchmarks/run.py [--quick] [--markdown]
+
+Rows:
+* J_z evaluations/s and full mu_ij points/s: jaxtmm (jit, batched) vs a plain NumPy implementation of the
+  same quadrature (vectorised over the batch) vs scipy dblquad at its default tolerance;
+* log-density + gradient evaluations/s of the `posterior` configuration: one vmapped jitted call on a
+  batch vs a Python loop of jitted single-point calls;
+* NUTS on the `posterior` configuration (4 chains x 500 + 500): smallest ESS_bulk per second of wall time;
+* `jaxtmm scan` (paper preset, 100 masses x 3 g_D x 2 experiments): wall time with compilation, and the
+  steady state (the same maximiser run again);
+* mu_ij points/s with 1, 2 and 4 (forced host) devices, each in a fresh process.
+"""
+
+import argparse
+import json
+import os
+import platform
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import jax
+import jax.numpy as jnp
+import numpy as np
+from scipy import integrate
+
+jax.config.update("jax_enable_x64", True)
+
+ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT))
+
+from jaxtmm import load_preset, mu_ij, pmns_matrix  # noqa: E402
+from jaxtmm.batch import evaluate_batch  # noqa: E402
+from jaxtmm.loops import J_z  # noqa: E402
+
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+from _timing import best_of  # noqa: E402
+
+
+# ----------------------------------------------------------------------------- plain NumPy baseline
+_X, _W = np.polynomial.legendre.leggauss(32)
+_XI, _WT = 0.5 * (_X + 1), 0.5 * _W
+
+
+def np_hz(w):
+    r = np.exp(w)
+    c = -np.expm1(w)
+    small = np.abs(c) < 0.15
+    cs = np.where(small, 0.5, c)
+    closed = (cs * (1 + r) + 2 * r * w) / (2 * cs**3)
+    k = np.arange(20)
+    series = np.polyval((1.0 / ((k + 2) * (k + 3)))[::-1], c)
+    return np.where(small, series, closed)
+
+
+def np_J_z(M, m1, m2):
+    """The same scheme as jaxtmm.loops.J_z (inner integral closed, 32-node GL in ln m^2), in NumPy."""
+    l1, l2 = 2 * np.log(m1), 2 * np.log(m2)
+    d, mid = l2 - l1, 0.5 * (l1 + l2)
+    lA = mid[..., None] + (_XI - 0.5) * d[..., None]
+    w = 2 * np.log(M)[..., None] - lA
+    half = 0.5 * d
+    with np.errstate(invalid="ignore", divide="ignore"):
+        fac = np.where(np.abs(half) < 1e-4, 1 - half**2 / 6, half / np.sinh(half))
+    return np.exp(-mid) * fac * (np_hz(w) @ _WT)
+
+
+def np_mu12(y, U, thR, thI, gD, masses):
+    """mu_12 of Eq. 2.20 (GeV^-1) for a batch of points, plain NumPy."""
+    mH1, mH2, mA1, mA2, M1, M2 = masses
+    lam = np.einsum("ai,nab->nib", np.conj(U[:2]), y)
+    L = np.conj(lam)
+    flav = np.imag(L[:, 1, 1] * L[:, 0, 0] - L[:, 0, 1] * L[:, 1, 0])
+    tot = 0.0
+    for M in (M1, M2):
+        tot = tot + M * (np_J_z(M, mH1, mA1) + np_J_z(M, mH2, mA2) - np_J_z(M, mH1, mA2) - np_J_z(M, mH2, mA1))
+    return gD / (64 * np.pi**2) * np.sin(2 * (thI - thR)) * flav * tot
+
+
+def dblquad_Jz(M, m1, m2):
+    f = lambda y, x: (1 - x - y) / (x * m2**2 + y * m1**2 + (1 - x - y) * M**2)  # noqa: E731
+    return integrate.dblquad(f, 0, 1, 0, lambda x: 1 - x)[0]
+
+
+# ----------------------------------------------------------------------------- rows
+def loops_rows(n):
+    rng = np.random.default_rng(0)
+    M, m1, m2 = 10 ** rng.uniform(-3, 2, (3, n))
+    f = jax.jit(J_z)
+    Mj, m1j, m2j = (jnp.asarray(a) for a in (M, m1, m2))
+    f(Mj, m1j, m2j).block_until_ready()
+    t_jax = best_of(lambda: f(Mj, m1j, m2j).block_until_ready())
+    t_np = best_of(lambda: np_J_z(M, m1, m2))
+    k = 12
+    t0 = time.perf_counter()
+    for i in range(k):
+        dblquad_Jz(M[i], m1[i], m2[i])
+    t_dq = (time.perf_counter() - t0) / k
+    diff = float(np.max(np.abs(np_J_z(M, m1, m2) / np.asarray(f(Mj, m1j, m2j)) - 1)))
+    assert diff < 1e-12, diff  # the NumPy baseline computes the same numbers
+    return [("J_z evaluations/s", n / t_jax, {"NumPy, same quadrature": n / t_np, "scipy dblquad": 1 / t_dq})], t_dq
+
+
+def mu_rows(n, t_dq):
+    rng = np.random.default_rng(1)
+    p = load_preset("paper")
+    batch = jax.tree_util.tree_map(lambda leaf: jnp.broadcast_to(leaf, (n, *jnp.shape(leaf))), p)
+    y = np.asarray(p.y)[None] * np.exp(1j * rng.uniform(0, 6.3, (n, 2, 2)))
+    batch = batch._replace(y=jnp.asarray(y))
+    f = jax.jit(jax.vmap(lambda q: mu_ij(q)[0, 1]))
+    f(batch).block_until_ready()
+    t_jax = best_of(lambda: f(batch).block_until_ready())
+    U = np.asarray(pmns_matrix(p.pmns))
+    masses = [np.full(n, float(v)) for v in (p.m_H1, p.m_H2, p.m_A1, p.m_A2, p.M1, p.M2)]
+    t_np = best_of(lambda: np_mu12(y, U, float(p.theta_R), float(p.theta_I), float(p.g_D), masses))
+    diff = float(np.max(np.abs(np_mu12(y, U, float(p.theta_R), float(p.theta_I), float(p.g_D), masses) - np.asarray(f(batch)))
+                        / np.max(np.abs(np.asarray(f(batch))))))  # fmt: skip
+    assert diff < 1e-12, diff
+    return [("mu_ij points/s (8 loop integrals each)", n / t_jax, {"NumPy, same quadrature": n / t_np, "scipy dblquad": 1 / (8 * t_dq)})]
+
+
+def logdensity_rows(n):
+    from numpyro.infer.util import initialize_model
+
+    from fits.config import preset_config
+    from fits.posterior import build_model
+
+    model, space, _ = build_model(preset_config("posterior"))
+    info = initialize_model(jax.random.PRNGKey(0), model)
+    pot = info.potential_fn
+    u = jax.random.normal(jax.random.PRNGKey(1), (n, space.dim)) * 0.5
+    vg = jax.jit(jax.vmap(jax.value_and_grad(lambda x: pot({"u": x}))))
+    vg(u)[0].block_until_ready()
+    t_batch = best_of(lambda: vg(u)[0].block_until_ready())
+    one = jax.jit(jax.value_and_grad(lambda x: pot({"u": x})))
+    one(u[0])[0].block_until_ready()
+    k = min(n, 2000)
+    t0 = time.perf_counter()
+    for i in range(k):
+        one(u[i])[0].block_until_ready()
+    t_loop = (time.perf_counter() - t0) / k
+    return [("log-density + gradient evaluations/s", n / t_batch, {"Python loop of jitted calls": 1 / t_loop})]
+
+
+def nuts_rows(quick):
+    import tempfile
+
+    from fits.config import preset_config
+    from fits.fit import run_fit
+    from fits.posterior import FitSettings
+
+    s = FitSettings(chains=4, warmup=500, samples=500) if not quick else FitSettings(chains=2, warmup=150, samples=150)
+    rec = run_fit(preset_config("posterior"), s, Path(tempfile.mkdtemp()) / "fit", progress=False)
+    label = f"NUTS ESS_bulk/s ({s.chains}x{s.samples} draws, min over parameters)"
+    return [(label, rec["min_ess_bulk_per_s"], {"wall s": rec["wall_time_s"], "min ESS_bulk": rec["min_ess_bulk"]})]
+
+
+def scan_rows(quick):
+    from fits.config import preset_config
+    from fits.maximise import Maximiser, Settings
+    from fits.scan import EXPERIMENTS, mass_grid, run_scan
+
+    cfg = preset_config("paper")
+    nm = 100 if not quick else 20
+    t0 = time.perf_counter()
+    run_scan(cfg, n_masses=nm, progress=False)
+    wall = time.perf_counter() - t0
+    # steady state: the same problems through one maximiser, second call
+    masses = mass_grid(nm)
+    problems = [(g, m, e) for g in (0.5, 0.05, 0.005) for e in EXPERIMENTS for m in masses]
+    masks = np.array([[1.0, e == "NA64", e == "BaBar", 0.0] for _, _, e in problems])
+    ov = {"m_Ap": np.array([p[1] for p in problems]), "g_D": np.array([p[0] for p in problems])}
+    M = Maximiser(cfg, Settings())
+    M.run(ov, masks)
+    t0 = time.perf_counter()
+    M.run(ov, masks)
+    steady = time.perf_counter() - t0
+    return [(f"jaxtmm scan wall s ({nm} masses x 3 g_D x 2 exp.)", wall, {"steady-state s": steady})]
+
+
+def device_rows(n):
+    out = {}
+    for k in (1, 2, 4):
+        env = {**os.environ, "XLA_FLAGS": f"--xla_force_host_platform_device_count={k}"}
+        code = (
+            "import sys, json; sys.argv=['x']; sys.path.insert(0, %r); import runpy; "
+            "m = runpy.run_path(%r); print(json.dumps(m['device_throughput'](%d)))" % (str(ROOT), __file__, n)
+        )
+        r = subprocess.run([sys.executable, "-c", code], env=env, capture_output=True, text=True, timeout=900)
+        out[k] = json.loads(r.stdout.strip().splitlines()[-1])["points_per_s"] if r.returncode == 0 else float("nan")
+    return [("mu_ij points/s, 1 / 2 / 4 host devices", out[1], {"2 devices": out[2], "4 devices": out[4]})]
+
+
+def device_throughput(n):
+    p = load_preset("paper")
+    batch = jax.tree_util.tree_map(lambda leaf: jnp.broadcast_to(leaf, (n, *jnp.shape(leaf))), p)
+    batch = batch._replace(m_H2=jnp.linspace(0.35, 0.9, n))
+    evaluate_batch(batch, batch_size=n)["mu_ij_GeV"].block_until_ready()
+    t = best_of(lambda: evaluate_batch(batch, batch_size=n)["mu_ij_GeV"].block_until_ready())
+    return {"points_per_s": n / t, "devices": jax.local_device_count()}
+
+
+def main():
+    ap = argparse.ArgumentParser(description="jaxtmm benchmark table")
+    ap.add_argument("--quick", action="store_true", help="smaller batches and runs (a smoke test)")
+    ap.add_argument("--markdown", action="store_true")
+    args = ap.parse_args()
+    n = 2**14 if args.quick else 2**18
+    rows, t_dq = loops_rows(n)
+    rows += mu_rows(n // 4, t_dq)
+    rows += logdensity_rows(n // 16)
+    rows += nuts_rows(args.quick)
+    rows += scan_rows(args.quick)
+    rows += device_rows(n // 4)
+    dev = jax.devices()[0]
+    print(f"machine: {platform.machine()}, {os.cpu_count()} cores, jax {jax.__version__}, {dev.platform} ({dev.device_kind})")
+    fmt = lambda v: f"{v:.3g}" if isinstance(v, float) else str(v)  # noqa: E731
+    if args.markdown:
+        print("| quantity | jaxtmm | baseline(s), same run | ratio |")
+        print("|---|---|---|---|")
+    for q, v, base in rows:
+        b = ", ".join(f"{k}: {fmt(float(x))}" for k, x in base.items())
+        ratio = ", ".join(f"{v / float(x):.3g}x" for k, x in base.items() if "/s" in q and "NUTS" not in q and x)
+        if args.markdown:
+            print(f"| {q} | {fmt(float(v))} | {b} | {ratio or '-'} |")
+        else:
+            print(f"{q:<55} {fmt(float(v)):>10}   {b}   {ratio}")
+
+
+if __name__ == "__main__":
+    main()

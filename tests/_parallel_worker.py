@@ -1,0 +1,62 @@
+"""Run in a subprocess with XLA_FLAGS=--xla_force_host_platform_device_count=4 (set before JAX starts):
+compares 4-device sharded runs with 1-device runs and prints one JSON line."""
+
+import json
+import resource
+import sys
+
+import jax
+import jax.numpy as jnp
+import numpy as np
+
+jax.config.update("jax_enable_x64", True)
+
+from fits.config import preset_config  # noqa: E402
+from fits.maximise import Maximiser, Settings  # noqa: E402
+from fits.parallel import Layout  # noqa: E402
+from fits.posterior import chain_method  # noqa: E402
+from jaxtmm import load_preset, mu_ij  # noqa: E402
+from jaxtmm.batch import evaluate_batch, value_and_grad_batch  # noqa: E402
+
+
+def rel(a, b):
+    a, b = np.asarray(a), np.asarray(b)
+    return float(np.max(np.abs(a - b) / np.maximum(np.abs(b), 1e-300)))
+
+
+def points(n, seed=0):
+    p = load_preset("paper")
+    rng = np.random.default_rng(seed)
+    batch = jax.tree_util.tree_map(lambda leaf: jnp.broadcast_to(leaf, (n, *jnp.shape(leaf))), p)
+    return batch._replace(m_H2=jnp.asarray(10 ** rng.uniform(-1, 0, n)), M2=jnp.asarray(10 ** rng.uniform(-2, 0, n)))
+
+
+def main(what):
+    out = {"devices": jax.local_device_count()}
+    one = jax.local_devices()[:1]
+    if what == "equality":
+        pts = points(1001)  # not a multiple of 4: padding is exercised
+        a, b = evaluate_batch(pts, batch_size=64), evaluate_batch(pts, batch_size=64, devices=one)
+        out["evaluate_rel"] = max(rel(a[k], b[k]) for k in a)
+        out["evaluate_sharded_over"] = len(a["mu_ij_GeV"].sharding.device_set) if hasattr(a["mu_ij_GeV"], "sharding") else 0
+        cfg = preset_config("paper")
+        s = Settings(starts=2, outer=8, inner=100, polish_rounds=4)
+        ov = {"m_Ap": np.array([0.003, 0.02, 0.1, 0.4, 1.0]), "g_D": np.full(5, 0.5)}
+        masks = np.array([[1.0, 1.0, 0.0, 0.0]] * 5)
+        r4 = Maximiser(cfg, s, layout=Layout.current()).run(ov, masks)
+        r1 = Maximiser(cfg, s, layout=Layout(one)).run(ov, masks)
+        out["maximise_rel"] = max(rel(r4[k], r1[k]) for k in ("mu_eff_muB", "F", "residual", "eps", "z"))
+        out["chain_method_4"] = chain_method(4)
+        out["chain_method_8"] = chain_method(8)
+    elif what == "memory":
+        n = 1_000_000
+        pts = points(n, seed=1)
+        v, g = value_and_grad_batch(lambda q: mu_ij(q)[0, 1] * 1e7, pts, batch_size=4096)
+        out["finite"] = bool(jnp.all(jnp.isfinite(g.m_H2)) and jnp.all(jnp.isfinite(v)))
+        out["n"] = int(v.shape[0])
+        out["max_rss_GB"] = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024**2
+    print(json.dumps(out))
+
+
+if __name__ == "__main__":
+    main(sys.argv[1])

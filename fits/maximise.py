@@ -68,6 +68,7 @@ class Settings:
     # second pass: each problem restarts from its own optimum and from the optima of other problems of the
     # batch (the neighbours i-1, i+1 -- the scan orders problems by mass -- and `share_random` random ones)
     polish_rounds: int = 10
+    polish_inner: int = 300
     polish_lr: float = 0.01
     polish_decay: float = 0.7
     share_random: int = 3
@@ -77,17 +78,23 @@ class Maximiser:
     """Maximise mu_eff for a batch of problems: ``overrides`` (m_Ap, g_D arrays) and likelihood masks."""
 
     def __init__(self, config: Config, settings: Settings = Settings(), override_names=("m_Ap", "g_D"),
-                 layout: Layout | None = None):  # fmt: skip
+                 layout: Layout | None = None, likelihood_names=None):  # fmt: skip
+        """``likelihood_names``: the likelihoods a problem may enable (the columns of the masks given to
+        :meth:`run`); default: those the configuration enables. Others are not evaluated at all."""
         self.config = config
         self.settings = settings
         self.layout = layout or Layout.current()
         self.space = ParamSpace.from_config(config, exclude=override_names)
         self.override_names = tuple(override_names)
         lks = build_likelihoods(config)
-        self.lk_names = tuple(lks)
-        self._lks = tuple(lks.values())
+        names = tuple(likelihood_names) if likelihood_names is not None else tuple(config.likelihoods)
+        unknown = [n for n in names if n not in lks]
+        if unknown:
+            raise ValueError(f"unknown likelihood(s): {', '.join(unknown)}")
+        self.lk_names = names
+        self._lks = tuple(lks[n] for n in names)
         self._mu = mu_eff_muB(config)
-        self._step = jax.jit(self._outer_step)
+        self._step = jax.jit(self._outer_step, static_argnums=6)
         self._diag = jax.jit(jax.vmap(self._diagnostics))
 
     # ------------------------------------------------------------------ pieces
@@ -110,7 +117,7 @@ class Maximiser:
         psi = (jnp.maximum(0.0, lam + rho * c) ** 2 - lam**2) / (2.0 * rho)
         return -self._F(z, ov) + jnp.sum(mask * psi)
 
-    def _inner(self, z, ov, mask, lam, rho, lr):
+    def _inner(self, z, ov, mask, lam, rho, lr, inner):
         opt = optax.adam(lr)
         state = opt.init(z)
         g = jax.grad(self._lagrangian)
@@ -120,14 +127,14 @@ class Maximiser:
             upd, state = opt.update(g(z, ov, mask, lam, rho), state, z)
             return (self.space.project_z(optax.apply_updates(z, upd)), state), None
 
-        (z, _), _ = jax.lax.scan(step, (z, state), None, length=self.settings.inner)
+        (z, _), _ = jax.lax.scan(step, (z, state), None, length=inner)
         c = self._c(z, ov)
         lam = mask * jnp.maximum(0.0, lam + rho * c)
         return z, lam
 
-    def _outer_step(self, z, ov, mask, lam, rho, lr):
-        f = jax.vmap(self._inner, in_axes=(0, 0, 0, 0, None, None))
-        return f(z, ov, mask, lam, rho, lr)
+    def _outer_step(self, z, ov, mask, lam, rho, lr, inner):
+        f = jax.vmap(self._inner, in_axes=(0, 0, 0, 0, None, None, None))
+        return f(z, ov, mask, lam, rho, lr, inner)
 
     def _diagnostics(self, z, ov, mask, lam, rho):
         p = self._point(z, ov)
@@ -147,7 +154,7 @@ class Maximiser:
 
     # ------------------------------------------------------------------ driver
     def run(self, overrides: dict, masks, progress: bool = False, desc: str = "maximise"):
-        """Solve every problem. ``overrides``: name -> array (n,); ``masks``: (n, n_likelihoods) of 0/1.
+        """Solve every problem. ``overrides``: name -> array (n,); ``masks``: (n, len(lk_names)) of 0/1.
 
         Returns a dict of per-problem results (best start each), as NumPy arrays and lists.
         """
@@ -157,7 +164,8 @@ class Maximiser:
         n = ov.shape[0]
         z0 = self.space.sample_prior_z(jax.random.PRNGKey(s.seed), n * s.starts)
         ovb, maskb = jnp.repeat(ov, s.starts, axis=0), jnp.repeat(masks, s.starts, axis=0)
-        z, d = self._solve_shared(z0, ovb, maskb, n, s.starts, s.outer, s.lr, s.lr_decay, s.rho0, progress, desc + " (pass 1)")
+        z, d = self._solve_shared(z0, ovb, maskb, n, s.starts, s.outer, s.inner, s.lr, s.lr_decay, s.rho0, progress,
+                                  desc + " (pass 1)")  # fmt: skip
         best = self._pick(d, n, s.starts)
         # pass 2: restart from shared optima (identical on every process: same data, same seed)
         zb = z[best]
@@ -169,7 +177,7 @@ class Maximiser:
         idx[:, 2] = np.minimum(np.arange(n) + 1, n - 1)
         idx[:, 3:] = rng.integers(0, n, (n, s.share_random))
         z2, d2 = self._solve_shared(jnp.asarray(zb[idx.ravel()]), jnp.repeat(ov, k, axis=0), jnp.repeat(masks, k, axis=0),
-                                    n, k, s.polish_rounds, s.polish_lr, s.polish_decay, s.rho_max, progress,
+                                    n, k, s.polish_rounds, s.polish_inner, s.polish_lr, s.polish_decay, s.rho_max, progress,
                                     desc + " (pass 2)")  # fmt: skip
         # the winner of both passes
         zc = np.concatenate([z[best], z2])
@@ -198,16 +206,17 @@ class Maximiser:
     def _pick(self, d, n, k):
         return np.argmax(self._score(d).reshape(n, k), axis=1) + np.arange(n) * k
 
-    def _solve_shared(self, z, ov, mask, n, k, rounds, lr, decay, rho, progress, desc):
+    def _solve_shared(self, z, ov, mask, n, k, rounds, inner, lr, decay, rho, progress, desc):
         """Solve this process's share of the n problems (k starts each, rows problem-major), gather all."""
         a, b, per = self.layout.share(n)
         rows = slice(a * k, b * k)
-        zl, dl = self._solve(z[rows], ov[rows], mask[rows], rounds, lr, decay, rho, progress and self.layout.is_writer, desc)
+        zl, dl = self._solve(z[rows], ov[rows], mask[rows], rounds, inner, lr, decay, rho,
+                             progress and self.layout.is_writer, desc)  # fmt: skip
         g = self.layout.gather({"z": zl, **dl}, n * k, per * k)
         z = g.pop("z")
         return z, g
 
-    def _solve(self, z, ov, mask, rounds, lr, decay, rho, progress, desc):
+    def _solve(self, z, ov, mask, rounds, inner, lr, decay, rho, progress, desc):
         s = self.settings
         (z, ov, mask), n_rows = self.layout.shard(z, ov, mask)
         lam = jnp.zeros_like(mask)
@@ -217,7 +226,7 @@ class Maximiser:
 
             rng = tqdm(rng, desc=desc, unit="round", leave=False)
         for _ in rng:
-            z, lam = self._step(z, ov, mask, lam, jnp.float64(rho), jnp.float64(lr))
+            z, lam = self._step(z, ov, mask, lam, jnp.float64(rho), jnp.float64(lr), inner)
             rho, lr = min(rho * s.rho_growth, s.rho_max), lr * decay
         d = self._diag(z, ov, mask, lam, jnp.full((z.shape[0],), rho))
         z, d = self.layout.unpad((z, d), n_rows)

@@ -90,12 +90,11 @@ def run_scan(config: Config, gD=DEFAULT_GD, n_masses: int = 100, settings: Setti
     layout = layout or Layout.current()
     t0 = time.perf_counter()
     masses = mass_grid(n_masses)
-    lk_names = ("MEG II", "NA64", "BaBar", "Borexino")
     base = [n for n in config.likelihoods if n not in EXPERIMENTS]
+    lk_names = tuple(base) + EXPERIMENTS
     problems = [(g, m, e) for g in gD for e in EXPERIMENTS for m in masses]
     masks = np.array([[1.0 if (n in base or n == e) else 0.0 for n in lk_names] for _, _, e in problems])
-    M = Maximiser(config, settings, layout=layout)
-    assert M.lk_names == lk_names
+    M = Maximiser(config, settings, layout=layout, likelihood_names=lk_names)
     ov = {"m_Ap": np.array([p[1] for p in problems]), "g_D": np.array([p[0] for p in problems])}
     res = M.run(ov, masks, progress=progress, desc=f"jaxtmm scan: {len(problems)} problems x {settings.starts} starts")
     curves = {"NA64": LimitCurve.load(na64_data), "BaBar": LimitCurve.load(babar_data)}

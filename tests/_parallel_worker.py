@@ -42,7 +42,7 @@ def main(what):
         cfg = preset_config("paper")
         s = Settings(starts=2, outer=8, inner=100, polish_rounds=4)
         ov = {"m_Ap": np.array([0.003, 0.02, 0.1, 0.4, 1.0]), "g_D": np.full(5, 0.5)}
-        masks = np.array([[1.0, 1.0, 0.0, 0.0]] * 5)
+        masks = np.array([[1.0, 1.0, 0.0]] * 5)
         r4 = Maximiser(cfg, s, layout=Layout.current()).run(ov, masks)
         r1 = Maximiser(cfg, s, layout=Layout(one)).run(ov, masks)
         out["maximise_rel"] = max(rel(r4[k], r1[k]) for k in ("mu_eff_muB", "F", "residual", "eps", "z"))

@@ -21,7 +21,7 @@ NA64 = LimitCurve.load("na64_invisible_2023.csv")
 def solved():
     M = Maximiser(CONFIG, Settings())
     n = len(MASSES)
-    masks = np.array([[1.0, 1.0, 0.0, 0.0]] * n)  # MEG II + NA64
+    masks = np.array([[1.0, 1.0, 0.0]] * n)  # MEG II + NA64 (BaBar off)
     out = M.run({"m_Ap": MASSES, "g_D": np.full(n, 0.05)}, masks)
     return M, out
 
@@ -75,4 +75,4 @@ def test_never_below_best_of_1e5_random_feasible_points(solved):
 def test_reports_diagnostics(solved):
     M, out = solved
     assert np.all(out["pgrad"] < 0.1) and np.all(np.isfinite(out["pgrad"]))
-    assert out["c"].shape == (len(MASSES), 4) and out["z"].shape == (len(MASSES), 11)
+    assert out["c"].shape == (len(MASSES), 3) and out["z"].shape == (len(MASSES), 11)

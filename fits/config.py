@@ -37,7 +37,7 @@ from dataclasses import dataclass, field
 from importlib import resources
 from pathlib import Path
 
-from jaxtmm._validate import finite_number
+from jaxtmm._validate import finite_number, read_text
 from jaxtmm.model import MASS_KEYS, REAL_KEYS, Y_KEYS
 from jaxtmm.pmns import PMNS
 
@@ -211,11 +211,7 @@ def parse_config(raw: dict, source: str = "<config>") -> Config:
 
 def load_config(path) -> Config:
     path = Path(path)
-    try:
-        text = path.read_text(encoding="utf-8")
-    except OSError as exc:
-        raise ConfigError(f"cannot read configuration '{path}': {exc.strerror or exc}") from None
-    return _parse_text(text, str(path))
+    return _parse_text(read_text(path, "configuration", ConfigError), str(path))
 
 
 def _parse_text(text, source):

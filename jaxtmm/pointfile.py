@@ -10,7 +10,7 @@ import tomllib
 from importlib import resources
 from pathlib import Path
 
-from jaxtmm._validate import finite_number
+from jaxtmm._validate import finite_number, read_text
 from jaxtmm.model import MASS_KEYS, REAL_KEYS, Y_KEYS, Point
 from jaxtmm.pmns import PMNS
 
@@ -64,13 +64,7 @@ def check_values(raw: dict) -> tuple[dict, PMNS]:
 def load_point(path) -> Point:
     """Read a point file; raise :class:`PointFileError` with a one-line reason on any problem."""
     path = Path(path)
-    try:
-        text = path.read_text(encoding="utf-8")
-    except OSError as exc:
-        raise PointFileError(f"cannot read point file '{path}': {exc.strerror or exc}") from None
-    except UnicodeDecodeError:
-        raise PointFileError(f"point file '{path}' is not UTF-8 text") from None
-    return parse_point(text, source=str(path))
+    return parse_point(read_text(path, "point file", PointFileError), source=str(path))
 
 
 def parse_point(text: str, source: str = "<string>") -> Point:

@@ -23,6 +23,7 @@ from scipy import integrate
 jax.config.update("jax_enable_x64", True)
 
 from jaxtmm import load_preset, mu_ij  # noqa: E402
+from jaxtmm.batch import replicate  # noqa: E402
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 from _timing import best_of  # noqa: E402
@@ -67,7 +68,7 @@ def main():
         rows.append((f"{name} evaluations/s", rate, 1 / t_dq, err, err_dq))
 
     p = load_preset("paper")
-    pts = jax.tree_util.tree_map(lambda leaf: jnp.broadcast_to(leaf, (args.points, *jnp.shape(leaf))), p)
+    pts = replicate(p, args.points)
     pts = pts._replace(m_H2=jnp.asarray(10 ** rng.uniform(-3, 2, args.points)), M2=jnp.asarray(10 ** rng.uniform(-3, 2, args.points)))
     fmu = jax.jit(jax.vmap(lambda q: mu_ij(q)))
     fmu(pts).block_until_ready()

@@ -33,7 +33,7 @@ ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
 from jaxtmm import load_preset, mu_ij, pmns_matrix  # noqa: E402
-from jaxtmm.batch import evaluate_batch  # noqa: E402
+from jaxtmm.batch import evaluate_batch, replicate  # noqa: E402
 from jaxtmm.loops import J_z  # noqa: E402
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
@@ -107,7 +107,7 @@ def loops_rows(n):
 def mu_rows(n, t_dq):
     rng = np.random.default_rng(1)
     p = load_preset("paper")
-    batch = jax.tree_util.tree_map(lambda leaf: jnp.broadcast_to(leaf, (n, *jnp.shape(leaf))), p)
+    batch = replicate(p, n)
     y = np.asarray(p.y)[None] * np.exp(1j * rng.uniform(0, 6.3, (n, 2, 2)))
     batch = batch._replace(y=jnp.asarray(y))
     f = jax.jit(jax.vmap(lambda q: mu_ij(q)[0, 1]))
@@ -161,7 +161,7 @@ def nuts_rows(quick):
 def scan_rows(quick):
     from fits.config import preset_config
     from fits.maximise import Maximiser, Settings
-    from fits.scan import EXPERIMENTS, mass_grid, run_scan
+    from fits.scan import run_scan, scan_problems
 
     cfg = preset_config("paper")
     nm = 100 if not quick else 20
@@ -169,11 +169,8 @@ def scan_rows(quick):
     run_scan(cfg, n_masses=nm, progress=False)
     wall = time.perf_counter() - t0
     # steady state: the same problems through one maximiser, second call
-    masses = mass_grid(nm)
-    problems = [(g, m, e) for g in (0.5, 0.05, 0.005) for e in EXPERIMENTS for m in masses]
-    masks = np.array([[1.0, e == "NA64", e == "BaBar"] for _, _, e in problems])
-    ov = {"m_Ap": np.array([p[1] for p in problems]), "g_D": np.array([p[0] for p in problems])}
-    M = Maximiser(cfg, Settings())
+    _, _, names, masks, ov = scan_problems(cfg, (0.5, 0.05, 0.005), nm)
+    M = Maximiser(cfg, Settings(), likelihood_names=names)
     M.run(ov, masks)
     t0 = time.perf_counter()
     M.run(ov, masks)
@@ -196,8 +193,7 @@ def device_rows(n):
 
 def device_throughput(n):
     p = load_preset("paper")
-    batch = jax.tree_util.tree_map(lambda leaf: jnp.broadcast_to(leaf, (n, *jnp.shape(leaf))), p)
-    batch = batch._replace(m_H2=jnp.linspace(0.35, 0.9, n))
+    batch = replicate(p, n)._replace(m_H2=jnp.linspace(0.35, 0.9, n))
     evaluate_batch(batch, batch_size=n)["mu_ij_GeV"].block_until_ready()
     t = best_of(lambda: evaluate_batch(batch, batch_size=n)["mu_ij_GeV"].block_until_ready())
     return {"points_per_s": n / t, "devices": jax.local_device_count()}

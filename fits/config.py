@@ -91,6 +91,14 @@ class Config:
     source: str = ""
     raw: dict = field(default_factory=dict)
 
+    @property
+    def borexino_window(self) -> tuple:
+        """(T_min, E_nu, T_max) in GeV, the defaults of :mod:`likelihoods.borexino` where the file is silent."""
+        from likelihoods.borexino import E_NU_DEFAULT, T_MIN_DEFAULT
+
+        b = self.borexino
+        return b.get("T_min", T_MIN_DEFAULT), b.get("E_nu", E_NU_DEFAULT), b.get("T_max")
+
     def replace_options(self, **kw) -> "Config":
         """A copy with options changed (validated like the file)."""
         for k, v in kw.items():
@@ -166,10 +174,10 @@ def parse_config(raw: dict, source: str = "<config>") -> Config:
             raise ConfigError(f"unknown key 'options.borexino.{k}' (allowed: T_min, E_nu, T_max)")
         borexino[k] = _num(f"options.borexino.{k}", borexino[k])
     if borexino:
-        from likelihoods.borexino import check_window
+        from likelihoods.borexino import E_NU_DEFAULT, T_MIN_DEFAULT, check_window
 
         try:
-            check_window(borexino.get("T_min", 5e-5), borexino.get("E_nu", 8.62e-4), borexino.get("T_max"))
+            check_window(borexino.get("T_min", T_MIN_DEFAULT), borexino.get("E_nu", E_NU_DEFAULT), borexino.get("T_max"))
         except ValueError as exc:
             raise ConfigError(f"options.borexino: {exc}") from None
 

@@ -29,28 +29,20 @@ import likelihoods as L
 from fits.config import Config
 from fits.parallel import Layout
 from fits.space import ParamSpace
-from jaxtmm import mu_eff_pair, mu_eff_solar, to_mu_B
+from jaxtmm import mu_eff, to_mu_B
 
 _C_OFF = -50.0  # c_k where a limit does not apply (r = 0): far inside, no force
 
 
 def build_likelihoods(config: Config) -> dict:
     """Every likelihood the options describe, by name (enabled or not)."""
-    b = config.borexino
-    return {
-        "MEG II": L.meg_ii(config.meg_year),
-        "NA64": L.na64(config.invisible),
-        "BaBar": L.babar(config.invisible),
-        "Borexino": L.borexino(config.loop, config.moment, b.get("T_min", 5e-5), b.get("E_nu", 8.62e-4), b.get("T_max")),
-    }
+    lks = L.default_likelihoods(config.loop, config.meg_year, config.moment, *config.borexino_window, config.invisible)
+    return {lk.name: lk for lk in lks}
 
 
 def mu_eff_muB(config: Config):
     """The effective moment the configuration's ``moment`` option names, in mu_B, as a function of a point."""
-    if config.moment == "solar":
-        return lambda p: to_mu_B(mu_eff_solar(p, config.loop))
-    i, j = int(config.moment[0]), int(config.moment[1])
-    return lambda p: to_mu_B(mu_eff_pair(p, i, j, config.loop))
+    return lambda p: to_mu_B(mu_eff(p, config.moment, config.loop))
 
 
 @dataclass(frozen=True)

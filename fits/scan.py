@@ -83,23 +83,29 @@ def provenance(config: Config, settings: Settings, extra: dict) -> dict:
     }
 
 
+def scan_problems(config: Config, gD, n_masses: int):
+    """The scan's problems, (g_D, m_A', experiment) ordered by mass within each (g_D, experiment), with the
+    likelihoods they may enable, their masks and the overrides: (masses, problems, names, masks, overrides)."""
+    masses = mass_grid(n_masses)
+    base = [n for n in config.likelihoods if n not in EXPERIMENTS]
+    names = tuple(base) + EXPERIMENTS
+    problems = [(g, m, e) for g in gD for e in EXPERIMENTS for m in masses]
+    masks = np.array([[1.0 if (n in base or n == e) else 0.0 for n in names] for _, _, e in problems])
+    overrides = {"m_Ap": np.array([p[1] for p in problems]), "g_D": np.array([p[0] for p in problems])}
+    return masses, problems, names, masks, overrides
+
+
 def run_scan(config: Config, gD=DEFAULT_GD, n_masses: int = 100, settings: Settings = Settings(), progress=True,
              layout: Layout | None = None) -> dict:  # fmt: skip
     """Run the scan and return ``{"rows": [...], "provenance": {...}}`` (nothing written). With a multi-process
     ``layout`` every process solves its share and all end with the same rows."""
     layout = layout or Layout.current()
     t0 = time.perf_counter()
-    masses = mass_grid(n_masses)
-    base = [n for n in config.likelihoods if n not in EXPERIMENTS]
-    lk_names = tuple(base) + EXPERIMENTS
-    problems = [(g, m, e) for g in gD for e in EXPERIMENTS for m in masses]
-    masks = np.array([[1.0 if (n in base or n == e) else 0.0 for n in lk_names] for _, _, e in problems])
+    masses, problems, lk_names, masks, ov = scan_problems(config, gD, n_masses)
     M = Maximiser(config, settings, layout=layout, likelihood_names=lk_names)
-    ov = {"m_Ap": np.array([p[1] for p in problems]), "g_D": np.array([p[0] for p in problems])}
     res = M.run(ov, masks, progress=progress, desc=f"jaxtmm scan: {len(problems)} problems x {settings.starts} starts")
     curves = {"NA64": LimitCurve.load(na64_data), "BaBar": LimitCurve.load(babar_data)}
-    b = config.borexino
-    bx = np.asarray(L.recast_limit(masses, b.get("T_min", 5e-5), b.get("E_nu", 8.62e-4), b.get("T_max")))
+    bx = np.asarray(L.recast_limit(masses, *config.borexino_window))
     bx_by_m = dict(zip(masses.tolist(), bx.tolist()))
     rows = []
     for i, (g, m, e) in enumerate(problems):
@@ -149,7 +155,6 @@ def write_results(result: dict, out: Path, config: Config) -> list[Path]:
         w.writerow(CSV_COLUMNS)
         for r in result["rows"]:
             w.writerow(["; ".join(r[c]) if c == "binding" else ("" if r[c] is None else r[c]) for c in CSV_COLUMNS])
-    b = config.borexino
     fig7(result, config).savefig(out / "fig7.png", dpi=150)
-    fig6_borexino(b.get("T_min", 5e-5), b.get("E_nu", 8.62e-4), b.get("T_max")).savefig(out / "fig6.png", dpi=150)
+    fig6_borexino(*config.borexino_window).savefig(out / "fig6.png", dpi=150)
     return [out / n for n in ("scan.csv", "scan.json", "fig7.png", "fig6.png")]

@@ -19,6 +19,7 @@ from jaxtmm.observables import (
     invisible_open,
     lam,
     loop_sum,
+    mu_eff,
     mu_eff_pair,
     mu_eff_solar,
     mu_ij,
@@ -34,6 +35,6 @@ __all__ = [
     "A_R", "BR_mu_e_gamma", "BR_mu_e_gamma_decoupling", "F2_tilde", "GEV_INV_TO_MU_B", "J", "J_z",
     "NUFIT60_NO", "PMNS", "Point", "PointFileError", "delta_J", "delta_a_e", "delta_a_mu", "evaluate",
     "fermion_radiated_integral", "fermion_radiated_integrand", "invisible_open", "lam", "load_point", "load_preset",
-    "loop_sum", "mu_eff_pair", "mu_eff_solar", "mu_ij", "parse_point", "pmns_matrix", "rotated_yukawas",
+    "loop_sum", "mu_eff", "mu_eff_pair", "mu_eff_solar", "mu_ij", "parse_point", "pmns_matrix", "rotated_yukawas",
     "to_mu_B",
 ]  # fmt: skip

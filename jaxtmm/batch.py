@@ -25,6 +25,11 @@ def batch_size_of(tree) -> int:
     return int(jax.tree_util.tree_leaves(tree)[0].shape[0])
 
 
+def replicate(tree, n: int):
+    """A batch of n copies of a pytree (for example a :class:`jaxtmm.Point` to vary one leaf of)."""
+    return jax.tree_util.tree_map(lambda leaf: jnp.broadcast_to(leaf, (n, *jnp.shape(leaf))), tree)
+
+
 def shard(tree, devices=None):
     """Pad the leading axis to a multiple of the device count and shard it over ``devices`` (default: all
     local devices). Returns the sharded tree and the original batch size."""
@@ -88,4 +93,4 @@ def value_and_grad_batch(f, params, batch_size: int = DEFAULT_CHUNK, devices=Non
     return map_batch(_value_and_grad(f), params, batch_size, devices)
 
 
-__all__ = ["evaluate_batch", "map_batch", "shard", "unpad", "value_and_grad_batch"]
+__all__ = ["evaluate_batch", "map_batch", "replicate", "shard", "unpad", "value_and_grad_batch"]

@@ -75,6 +75,24 @@ def mu_eff_pair(p: Point, i: int, j: int, loop: str = "derived"):
     return jnp.abs(p.eps * mu_ij(p, loop)[i - 1, j - 1])
 
 
+MOMENTS = ("solar", "12", "13", "23")
+
+
+def check_moment(moment: str) -> str:
+    """Validate the name of an effective moment (one of :data:`MOMENTS`)."""
+    if moment not in MOMENTS:
+        raise ValueError(f"moment must be one of {', '.join(MOMENTS)}, got {moment!r}")
+    return moment
+
+
+def mu_eff(p: Point, moment: str = "solar", loop: str = "derived"):
+    """The effective moment by name, GeV^-1: ``"solar"`` (:func:`mu_eff_solar`) or a pair ``"ij"``
+    (:func:`mu_eff_pair`)."""
+    if check_moment(moment) == "solar":
+        return mu_eff_solar(p, loop)
+    return mu_eff_pair(p, int(moment[0]), int(moment[1]), loop)
+
+
 def rotated_yukawas(p: Point):
     r"""``yt[alpha, Phi]`` for Phi = (H1, H2, A1, A2) (physics-spec 4, cf. Eq. 2.9), shape (2, 4).
 

@@ -25,7 +25,8 @@ import math
 import jax
 import jax.numpy as jnp
 
-from jaxtmm import mu_eff_pair, mu_eff_solar, to_mu_B
+from jaxtmm import mu_eff, to_mu_B
+from jaxtmm.observables import check_moment
 from jaxtmm._constants import M_E_GEV
 from jaxtmm._quadrature import gauss_legendre_01
 from jaxtmm._x64 import require_x64
@@ -37,7 +38,6 @@ _D = read_toml(DATA_FILE)
 MU_BOREXINO = float(_D["mu_90_muB"])
 E_NU_DEFAULT = float(_D["E_nu_GeV"])
 T_MIN_DEFAULT = float(_D["T_min_GeV"])
-MOMENTS = ("solar", "12", "13", "23")
 
 
 def endpoint(E_nu: float) -> float:
@@ -88,26 +88,17 @@ def recast_limit(m_Ap, T_min=T_MIN_DEFAULT, E_nu=E_NU_DEFAULT, T_max=None, mu_0=
     return mu_0 * jnp.sqrt(I0 / rate_integral(m_Ap, T_min, E_nu, T_max, n))
 
 
-def _mu_eff_muB(moment: str, loop: str):
-    if moment not in MOMENTS:
-        raise ValueError(f"moment must be one of {', '.join(MOMENTS)}, got {moment!r}")
-    if moment == "solar":
-        return lambda p: to_mu_B(mu_eff_solar(p, loop))
-    i, j = int(moment[0]), int(moment[1])
-    return lambda p: to_mu_B(mu_eff_pair(p, i, j, loop))
-
-
 def borexino(loop: str = "derived", moment: str = "solar", T_min=T_MIN_DEFAULT, E_nu=E_NU_DEFAULT, T_max=None):
     """The Borexino likelihood with the massive-mediator recast; ``moment`` = solar | 12 | 13 | 23."""
     check_window(T_min, E_nu, T_max)
-    value = _mu_eff_muB(moment, loop)
+    check_moment(moment)
     return OneSidedLimit(
         name="Borexino",
         quantity=f"mu_eff ({moment})",
         unit="mu_B",
         power=2.0,
         stat=HalfNormal(float(_D["cl"])),
-        value=value,
+        value=lambda p: to_mu_B(mu_eff(p, moment, loop)),
         limit=lambda p: recast_limit(p.m_Ap, T_min, E_nu, T_max),
         citation=_D["citation"],
         arxiv=_D["arxiv"],

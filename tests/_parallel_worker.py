@@ -16,7 +16,7 @@ from fits.maximise import Maximiser, Settings  # noqa: E402
 from fits.parallel import Layout  # noqa: E402
 from fits.posterior import chain_method  # noqa: E402
 from jaxtmm import load_preset, mu_ij  # noqa: E402
-from jaxtmm.batch import evaluate_batch, value_and_grad_batch  # noqa: E402
+from jaxtmm.batch import evaluate_batch, replicate, value_and_grad_batch  # noqa: E402
 
 
 def rel(a, b):
@@ -27,7 +27,7 @@ def rel(a, b):
 def points(n, seed=0):
     p = load_preset("paper")
     rng = np.random.default_rng(seed)
-    batch = jax.tree_util.tree_map(lambda leaf: jnp.broadcast_to(leaf, (n, *jnp.shape(leaf))), p)
+    batch = replicate(p, n)
     return batch._replace(m_H2=jnp.asarray(10 ** rng.uniform(-1, 0, n)), M2=jnp.asarray(10 ** rng.uniform(-2, 0, n)))
 
 

@@ -9,6 +9,11 @@ r"""The free parameters of a configuration as flat vectors, in two coordinate sy
 * ``z`` (the optimiser's): the natural coordinates, ``x`` for uniform, ``ln x`` for log-uniform and
   ``(re y, im y)`` for a disc, with the prior's support imposed by an exact projection
   (:meth:`ParamSpace.project_z`), so that optima on the boundary (``|y| = sqrt(4 pi)``) are reached.
+  With ``polar=True`` a disc is the pair ``(|y|, arg y)`` instead: its support is then a box (the phase
+  is free), and on the boundary a step along the circle is a step in one coordinate. Per-coordinate
+  steps (Adam) in ``(re y, im y)`` are mostly radial there and projected away, which stalls them a few
+  1e-5 short of an optimum on the circle; the maximiser polishes in polar coordinates for that reason
+  (:meth:`ParamSpace.to_polar`, :meth:`ParamSpace.from_polar` convert).
 
 Both map to a :class:`jaxtmm.Point`; parameters the configuration fixes, and any passed as overrides
 (the scan's ``m_Ap`` and ``g_D``), fill in the rest.
@@ -46,9 +51,10 @@ class ParamSpace:
     config: Config
     names: tuple  # free parameter names, in order
     slices: tuple  # (start, stop) of each in the flat vector
+    polar: bool = False  # z of a disc: (re y, im y), or (|y|, arg y) if True
 
     @classmethod
-    def from_config(cls, config: Config, exclude=()) -> "ParamSpace":
+    def from_config(cls, config: Config, exclude=(), polar: bool = False) -> "ParamSpace":
         """The free parameters of ``config``, less those in ``exclude`` (which must then be overridden)."""
         names, slices, k = [], [], 0
         for name, prior in config.free.items():
@@ -57,7 +63,7 @@ class ParamSpace:
             names.append(name)
             slices.append((k, k + prior.dims))
             k += prior.dims
-        return cls(config, tuple(names), tuple(slices))
+        return cls(config, tuple(names), tuple(slices), polar)
 
     @property
     def dim(self) -> int:
@@ -88,7 +94,7 @@ class ParamSpace:
         for name, (a, b) in zip(self.names, self.slices):
             p = self.config.free[name]
             if p.kind == "disc":
-                v = u[..., a] + 1j * u[..., a + 1]
+                v = jax.lax.complex(u[..., a], u[..., a + 1])
                 out[name] = p.max * v * _tanhc(u[..., a] ** 2 + u[..., a + 1] ** 2)
             elif p.kind == "uniform":
                 out[name] = p.low + (p.high - p.low) * jax.nn.sigmoid(u[..., a])
@@ -116,8 +122,11 @@ class ParamSpace:
         out = {}
         for name, (a, b) in zip(self.names, self.slices):
             kind = self.config.free[name].kind
-            if kind == "disc":
-                out[name] = z[..., a] + 1j * z[..., a + 1]
+            if kind == "disc" and self.polar:
+                r, phi = z[..., a], z[..., a + 1]
+                out[name] = jax.lax.complex(r * jnp.cos(phi), r * jnp.sin(phi))
+            elif kind == "disc":
+                out[name] = jax.lax.complex(z[..., a], z[..., a + 1])
             elif kind == "uniform":
                 out[name] = z[..., a]
             else:
@@ -132,7 +141,9 @@ class ParamSpace:
         parts = []
         for name, (a, b) in zip(self.names, self.slices):
             p = self.config.free[name]
-            if p.kind == "disc":
+            if p.kind == "disc" and self.polar:
+                parts += [jnp.clip(z[..., a:a + 1], 0.0, p.max), z[..., a + 1:b]]
+            elif p.kind == "disc":
                 w = z[..., a:b]
                 r = jnp.sqrt(jnp.sum(w**2, axis=-1, keepdims=True))
                 parts.append(w * jnp.minimum(1.0, p.max / jnp.maximum(r, 1e-300)))
@@ -150,7 +161,7 @@ class ParamSpace:
             for name, (a, b) in zip(self.names, self.slices):
                 p = self.config.free[name]
                 if p.kind == "disc":
-                    if np.hypot(row[a], row[a + 1]) >= p.max * (1 - rtol):
+                    if (row[a] if self.polar else np.hypot(row[a], row[a + 1])) >= p.max * (1 - rtol):
                         active.append(f"|{name}| = {p.max:.6g}")
                 else:
                     lo, hi = (p.low, p.high) if p.kind == "uniform" else (np.log(p.low), np.log(p.high))
@@ -174,15 +185,36 @@ class ParamSpace:
             p = self.config.free[name]
             if p.kind == "disc":
                 rho, phi = p.max * jnp.sqrt(U[:, a]), 2 * jnp.pi * U[:, a + 1]
-                parts += [rho * jnp.cos(phi), rho * jnp.sin(phi)]
+                parts += [rho, phi] if self.polar else [rho * jnp.cos(phi), rho * jnp.sin(phi)]
             elif p.kind == "uniform":
                 parts.append(p.low + (p.high - p.low) * U[:, a])
             else:
                 parts.append(np.log(p.low) + (np.log(p.high) - np.log(p.low)) * U[:, a])
         return jnp.stack(parts, axis=-1)
 
+    def _convert(self, z, to_polar: bool):
+        parts = []
+        for name, (a, b) in zip(self.names, self.slices):
+            if self.config.free[name].kind == "disc":
+                x, y = z[..., a:a + 1], z[..., a + 1:b]
+                parts += [jnp.hypot(x, y), jnp.arctan2(y, x)] if to_polar else [x * jnp.cos(y), x * jnp.sin(y)]
+            else:
+                parts.append(z[..., a:b])
+        return jnp.concatenate(parts, axis=-1)
+
+    def to_polar(self, z):
+        """z of this (Cartesian) space in the coordinates of its polar twin (:attr:`polar`)."""
+        assert not self.polar
+        return self._convert(z, True)
+
+    def from_polar(self, w):
+        """The inverse of :meth:`to_polar`."""
+        assert not self.polar
+        return self._convert(w, False)
+
     def u_from_z(self, z):
-        """The sampler coordinates of an interior point given in optimiser coordinates."""
+        """The sampler coordinates of an interior point given in (Cartesian) optimiser coordinates."""
+        assert not self.polar
         parts = []
         for name, (a, b) in zip(self.names, self.slices):
             p = self.config.free[name]

@@ -13,9 +13,17 @@ Method: an augmented Lagrangian for the inequalities,
 
 minimised in an inner loop of projected Adam steps (optax; the support is imposed by exact projection, so
 optima on its boundary are reached), then ``lam_k <- max(0, lam_k + rho c_k)`` and ``rho <- 2 rho``.
-Everything is vmapped over problems and random starts from the prior; the best feasible start wins.
-Reported at each optimum: the constraint residual ``max_k max(0, c_k)``, the projected-gradient norm
-``|z - P(z - grad L)|`` (zero at a KKT point), the multipliers, and which constraints and bounds bind.
+Everything is vmapped over problems and starts, in three passes (:class:`Settings`):
+
+1. random starts from the prior;
+2. restarts from the pass-1 optima of other problems (the neighbours in the batch order and a few random
+   ones): problems of a scan share their best basins;
+3. a polish, with small steps, of each problem's two best candidates, in coordinates where the Yukawa
+   discs are boxes (``|y|``, ``arg y``), since per-coordinate steps stall on the circle ``|y| = max``.
+
+The best feasible candidate of all passes wins. Reported at each optimum: the constraint residual
+``max_k max(0, c_k)``, the projected-gradient norm ``|z - P(z - grad L)|`` (zero at a KKT point; in the
+coordinates of the pass that produced it), and which constraints and bounds bind.
 """
 
 from dataclasses import dataclass
@@ -47,37 +55,50 @@ def mu_eff_muB(config: Config):
 
 @dataclass(frozen=True)
 class Settings:
-    starts: int = 8
-    outer: int = 20
-    inner: int = 300
+    """The maximiser's schedule (defaults: every one of the default scan's 537 problems within 1e-8 of its
+    analytic optimum for seeds 0, 1 and 2, in ~8 s on 2 CPU cores; see docs/performance.md)."""
+
+    # pass 1: `starts` random starts per problem, `outer` augmented-Lagrangian rounds of `inner` Adam steps
+    starts: int = 4
+    outer: int = 12
+    inner: int = 250
     lr: float = 0.1
     lr_decay: float = 0.7
-    rho0: float = 1.0
+    rho0: float = 16.0
     rho_growth: float = 2.0
     rho_max: float = 1e4
     feas_tol: float = 1e-6  # on c_k = ln r_k
     seed: int = 0
-    # second pass: each problem restarts from its own optimum and from the optima of other problems of the
+    # pass 2: each problem restarts from its own optimum and from the optima of other problems of the
     # batch (the neighbours i-1, i+1 -- the scan orders problems by mass -- and `share_random` random ones)
-    polish_rounds: int = 10
-    polish_inner: int = 300
-    polish_lr: float = 0.01
+    polish_rounds: int = 8
+    polish_inner: int = 150
+    polish_lr: float = 0.05
     polish_decay: float = 0.7
     share_random: int = 3
+    # pass 3: the winner and the best nearly feasible candidate (within `near_tol`) of each problem, in
+    # polar coordinates for the Yukawa discs (see fits.space), with small steps; 0 rounds skips it
+    final_rounds: int = 8
+    final_inner: int = 200
+    final_lr: float = 1e-3
+    final_decay: float = 0.7
+    near_tol: float = 1e-2
 
 
 class Maximiser:
     """Maximise mu_eff for a batch of problems: ``overrides`` (m_Ap, g_D arrays) and likelihood masks."""
 
     def __init__(self, config: Config, settings: Settings = Settings(), override_names=("m_Ap", "g_D"),
-                 layout: Layout | None = None, likelihood_names=None):  # fmt: skip
+                 layout: Layout | None = None, likelihood_names=None, _polar: bool = False):  # fmt: skip
         """``likelihood_names``: the likelihoods a problem may enable (the columns of the masks given to
         :meth:`run`); default: those the configuration enables. Others are not evaluated at all."""
         self.config = config
         self.settings = settings
         self.layout = layout or Layout.current()
-        self.space = ParamSpace.from_config(config, exclude=override_names)
+        self.space = ParamSpace.from_config(config, exclude=override_names, polar=_polar)
         self.override_names = tuple(override_names)
+        self._twin = None
+        self._args = (config, settings, override_names, self.layout, likelihood_names)
         lks = build_likelihoods(config)
         names = tuple(likelihood_names) if likelihood_names is not None else tuple(config.likelihoods)
         unknown = [n for n in names if n not in lks]
@@ -158,7 +179,7 @@ class Maximiser:
         ovb, maskb = jnp.repeat(ov, s.starts, axis=0), jnp.repeat(masks, s.starts, axis=0)
         z, d = self._solve_shared(z0, ovb, maskb, n, s.starts, s.outer, s.inner, s.lr, s.lr_decay, s.rho0, progress,
                                   desc + " (pass 1)")  # fmt: skip
-        best = self._pick(d, n, s.starts)
+        best = self._best(d, np.arange(n * s.starts).reshape(n, s.starts))
         # pass 2: restart from shared optima (identical on every process: same data, same seed)
         zb = z[best]
         rng = np.random.default_rng(s.seed)
@@ -171,12 +192,24 @@ class Maximiser:
         z2, d2 = self._solve_shared(jnp.asarray(zb[idx.ravel()]), jnp.repeat(ov, k, axis=0), jnp.repeat(masks, k, axis=0),
                                     n, k, s.polish_rounds, s.polish_inner, s.polish_lr, s.polish_decay, s.rho_max, progress,
                                     desc + " (pass 2)")  # fmt: skip
-        # the winner of both passes
+        # candidates: each problem's pass-1 winner and its pass-2 results
         zc = np.concatenate([z[best], z2])
         dc = {key: np.concatenate([d[key][best], d2[key]]) for key in d}
         order = np.concatenate([np.arange(n)[:, None], n + np.arange(n * k).reshape(n, k)], axis=1)
-        score = self._score(dc)
-        win = order[np.arange(n), np.argmax(score[order], axis=1)]
+        win = self._best(dc, order)
+        if s.final_rounds:
+            # pass 3, in polar coordinates: polish the winner and the best nearly feasible candidate (pass 2
+            # ends a little outside the constraints near the optimum, within its steps' reach)
+            if self._twin is None:
+                self._twin = Maximiser(*self._args, _polar=True)
+            cand = np.stack([win, self._best(dc, order, tol=s.near_tol)], axis=1).ravel()
+            w3, d3 = self._twin._solve_shared(self.space.to_polar(jnp.asarray(zc[cand])), jnp.repeat(ov, 2, axis=0),
+                                              jnp.repeat(masks, 2, axis=0), n, 2, s.final_rounds, s.final_inner,
+                                              s.final_lr, s.final_decay, s.rho_max, progress, desc + " (pass 3)")  # fmt: skip
+            m = len(zc)
+            zc = np.concatenate([zc, np.asarray(self.space.from_polar(jnp.asarray(w3)))])
+            dc = {key: np.concatenate([dc[key], d3[key]]) for key in dc}
+            win = self._best(dc, np.concatenate([win[:, None], m + np.arange(2 * n).reshape(n, 2)], axis=1))
         out = {key: v[win] for key, v in dc.items()}
         out["z"] = zc[win]
         out["feasible"] = out["residual"] <= s.feas_tol
@@ -190,13 +223,15 @@ class Maximiser:
         ]
         return out
 
-    def _score(self, d):
-        """Feasible optima by their objective; infeasible ones below all feasible, by their residual."""
-        s = self.settings
-        return np.where(d["residual"] <= s.feas_tol, np.nan_to_num(d["F"], nan=-1e300, neginf=-1e300), -1e300 - d["residual"])
-
-    def _pick(self, d, n, k):
-        return np.argmax(self._score(d).reshape(n, k), axis=1) + np.arange(n) * k
+    def _best(self, d, order, tol=None):
+        """For each row of ``order`` (candidate indices into ``d``), the index of the best: the largest
+        objective among those within ``tol`` (default ``feas_tol``) of feasible, else the least infeasible."""
+        tol = self.settings.feas_tol if tol is None else tol
+        res = np.asarray(d["residual"])[order]
+        F = np.nan_to_num(np.asarray(d["F"])[order], nan=-np.inf)
+        ok = res <= tol
+        j = np.where(ok.any(axis=1), np.argmax(np.where(ok, F, -np.inf), axis=1), np.argmin(res, axis=1))
+        return order[np.arange(len(order)), j]
 
     def _solve_shared(self, z, ov, mask, n, k, rounds, inner, lr, decay, rho, progress, desc):
         """Solve this process's share of the n problems (k starts each, rows problem-major), gather all."""

@@ -97,7 +97,8 @@ def _parser() -> argparse.ArgumentParser:
     sc.add_argument("--masses", type=int, default=100, metavar="N", help="log-spaced dark-photon masses (default 100)")
     sc.add_argument("--out", default="results/scan", metavar="DIR", help="output directory (default results/scan)")
     sc.add_argument("--force", action="store_true", help="overwrite an existing output directory")
-    sc.add_argument("--starts", type=int, default=8, metavar="K", help="random starts per problem (default 8)")
+    sc.add_argument("--starts", type=int, default=None, metavar="K",
+                    help="random starts per problem (default: the maximiser's, fits.maximise.Settings)")
     sc.add_argument("--seed", type=int, default=0, help="random seed of the starts (default 0)")
     sc.add_argument("--quiet", action="store_true", help="no progress bars")
     sc.add_argument("--distributed", action="store_true",
@@ -261,7 +262,7 @@ def _scan(args) -> int:
         return _fail(f"--gD values must be positive, got {args.gD!r}")
     if args.masses < 2:
         return _fail(f"--masses must be at least 2, got {args.masses}")
-    if args.starts < 1:
+    if args.starts is not None and args.starts < 1:
         return _fail(f"--starts must be at least 1, got {args.starts}")
     layout = None
     if args.distributed:
@@ -282,8 +283,8 @@ def _scan(args) -> int:
         problem = (problem or "process 0 refuses to write its output directory") if bad0 else None
     if problem:
         return _fail(problem)
-    result = run_scan(config, gD, args.masses, Settings(starts=args.starts, seed=args.seed), progress=not args.quiet,
-                      layout=layout)  # fmt: skip
+    settings = Settings(seed=args.seed, **({} if args.starts is None else {"starts": args.starts}))
+    result = run_scan(config, gD, args.masses, settings, progress=not args.quiet, layout=layout)
     if layout is not None and not layout.is_writer:
         return 0
     files = write_results(result, out, config)

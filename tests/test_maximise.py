@@ -1,7 +1,5 @@
 """The mu_eff maximiser: an analytic optimum, and never below the best of 1e5 random feasible points."""
 
-import math
-
 import jax
 import jax.numpy as jnp
 import numpy as np
@@ -9,7 +7,7 @@ import pytest
 
 from fits.config import preset_config
 from fits.maximise import Maximiser, Settings
-from jaxtmm import loop_sum, pmns_matrix, to_mu_B
+from fits.reference import paper_mu12_max
 from likelihoods._data import LimitCurve
 
 CONFIG = preset_config("paper")
@@ -27,18 +25,8 @@ def solved():
 
 
 def analytic_optimum(m_Ap, g_D):
-    """Free complex y with |y_alpha a| <= y_max, free mixing angles, eps free below NA64's limit.
-
-    mu_12 ~ Im(conj(l_12) ... ) = -Im(conj(det V) det y) with V = U[(e, mu), (1, 2)], so
-    |mu_12| <= g_D/(64 pi^2) |det V| max|det y| |sum M Delta J|, with max |det y| = 2 y_max^2 reached by
-    orthogonal rows (y_e . conj(y_mu) = 0), where BR(mu -> e gamma) vanishes in the decoupling limit and
-    MEG II does not bind; sin 2(theta_I - theta_R) = 1; eps = eps_90(m_A')."""
-    U = np.asarray(pmns_matrix(CONFIG.pmns))
-    detV = abs(U[0, 0] * U[1, 1] - U[0, 1] * U[1, 0])
-    p0 = jax.tree_util.tree_map(jnp.asarray, Maximiser(CONFIG).space.point_z(jnp.zeros(11), m_Ap=m_Ap, g_D=g_D))
-    ymax = CONFIG.free["y_e1"].max
-    mu = g_D / (64 * math.pi**2) * detV * 2 * ymax**2 * abs(float(loop_sum(p0)))
-    return float(NA64.eps_90(m_Ap)) * float(to_mu_B(mu))
+    """The closed form of fits.reference (its derivation is there)."""
+    return float(paper_mu12_max(CONFIG, NA64.eps_90(m_Ap), g_D))
 
 
 def test_optimum_equals_analytic(solved):

@@ -13,7 +13,7 @@ Method: an augmented Lagrangian for the inequalities,
 
 minimised in an inner loop of projected Adam steps (optax; the support is imposed by exact projection, so
 optima on its boundary are reached), then ``lam_k <- max(0, lam_k + rho c_k)`` and ``rho <- 2 rho``.
-Everything is vmapped over problems and starts, in three passes (:class:`Settings`):
+Everything is vmapped over problems and starts, in three passes (:class:`Settings`, one :class:`Stage` each):
 
 1. random starts from the prior;
 2. restarts from the pass-1 optima of other problems (the neighbours in the batch order and a few random
@@ -54,34 +54,38 @@ def mu_eff_muB(config: Config):
 
 
 @dataclass(frozen=True)
-class Settings:
-    """The maximiser's schedule (defaults: every one of the default scan's 537 problems within 1e-8 of its
-    analytic optimum for seeds 0, 1 and 2, in ~8 s on 2 CPU cores; see docs/performance.md)."""
+class Stage:
+    """One pass of the schedule: ``rounds`` augmented-Lagrangian rounds of ``inner`` projected Adam steps,
+    the learning rate starting at ``lr`` and multiplied by ``decay`` after each round."""
 
-    # pass 1: `starts` random starts per problem, `outer` augmented-Lagrangian rounds of `inner` Adam steps
+    rounds: int
+    inner: int
+    lr: float
+    decay: float = 0.7
+
+
+@dataclass(frozen=True)
+class Settings:
+    """The maximiser's schedule (defaults: every one of the default scan's 537 problems within 1e-6 of its
+    analytic optimum, in [1 + 1.5e-9, 1 + 4.2e-7], for seeds 0, 1 and 2, in ~8 s on 2 CPU cores; see
+    docs/performance.md)."""
+
+    # pass 1: `starts` random starts per problem; the penalty starts at rho0 and grows by rho_growth a round
     starts: int = 4
-    outer: int = 12
-    inner: int = 250
-    lr: float = 0.1
-    lr_decay: float = 0.7
+    explore: Stage = Stage(rounds=12, inner=250, lr=0.1)
     rho0: float = 16.0
     rho_growth: float = 2.0
     rho_max: float = 1e4
     feas_tol: float = 1e-6  # on c_k = ln r_k
     seed: int = 0
-    # pass 2: each problem restarts from its own optimum and from the optima of other problems of the
-    # batch (the neighbours i-1, i+1 -- the scan orders problems by mass -- and `share_random` random ones)
-    polish_rounds: int = 8
-    polish_inner: int = 150
-    polish_lr: float = 0.05
-    polish_decay: float = 0.7
+    # pass 2 (penalty rho_max): each problem restarts from its own optimum and from the optima of other
+    # problems of the batch (the neighbours i-1, i+1 -- the scan orders problems by mass -- and
+    # `share_random` random ones)
+    share: Stage = Stage(rounds=8, inner=150, lr=0.05)
     share_random: int = 3
-    # pass 3: the winner and the best nearly feasible candidate (within `near_tol`) of each problem, in
-    # polar coordinates for the Yukawa discs (see fits.space), with small steps; 0 rounds skips it
-    final_rounds: int = 8
-    final_inner: int = 200
-    final_lr: float = 1e-3
-    final_decay: float = 0.7
+    # pass 3 (penalty rho_max): the winner and the best nearly feasible candidate (within `near_tol`) of each
+    # problem, in polar coordinates for the Yukawa discs (see fits.space), with small steps; 0 rounds skips it
+    polish: Stage = Stage(rounds=8, inner=200, lr=1e-3)
     near_tol: float = 1e-2
 
 
@@ -176,9 +180,7 @@ class Maximiser:
         masks = jnp.asarray(masks, dtype=jnp.float64)
         n = ov.shape[0]
         z0 = self.space.sample_prior_z(jax.random.PRNGKey(s.seed), n * s.starts)
-        ovb, maskb = jnp.repeat(ov, s.starts, axis=0), jnp.repeat(masks, s.starts, axis=0)
-        z, d = self._solve_shared(z0, ovb, maskb, n, s.starts, s.outer, s.inner, s.lr, s.lr_decay, s.rho0, progress,
-                                  desc + " (pass 1)")  # fmt: skip
+        z, d = self._solve_shared(z0, ov, masks, s.starts, s.explore, s.rho0, progress, desc + " (pass 1)")
         best = self._best(d, np.arange(n * s.starts).reshape(n, s.starts))
         # pass 2: restart from shared optima (identical on every process: same data, same seed)
         zb = z[best]
@@ -189,23 +191,21 @@ class Maximiser:
         idx[:, 1] = np.maximum(np.arange(n) - 1, 0)
         idx[:, 2] = np.minimum(np.arange(n) + 1, n - 1)
         idx[:, 3:] = rng.integers(0, n, (n, s.share_random))
-        z2, d2 = self._solve_shared(jnp.asarray(zb[idx.ravel()]), jnp.repeat(ov, k, axis=0), jnp.repeat(masks, k, axis=0),
-                                    n, k, s.polish_rounds, s.polish_inner, s.polish_lr, s.polish_decay, s.rho_max, progress,
+        z2, d2 = self._solve_shared(jnp.asarray(zb[idx.ravel()]), ov, masks, k, s.share, s.rho_max, progress,
                                     desc + " (pass 2)")  # fmt: skip
         # candidates: each problem's pass-1 winner and its pass-2 results
         zc = np.concatenate([z[best], z2])
         dc = {key: np.concatenate([d[key][best], d2[key]]) for key in d}
         order = np.concatenate([np.arange(n)[:, None], n + np.arange(n * k).reshape(n, k)], axis=1)
         win = self._best(dc, order)
-        if s.final_rounds:
+        if s.polish.rounds:
             # pass 3, in polar coordinates: polish the winner and the best nearly feasible candidate (pass 2
             # ends a little outside the constraints near the optimum, within its steps' reach)
             if self._twin is None:
                 self._twin = Maximiser(*self._args, _polar=True)
             cand = np.stack([win, self._best(dc, order, tol=s.near_tol)], axis=1).ravel()
-            w3, d3 = self._twin._solve_shared(self.space.to_polar(jnp.asarray(zc[cand])), jnp.repeat(ov, 2, axis=0),
-                                              jnp.repeat(masks, 2, axis=0), n, 2, s.final_rounds, s.final_inner,
-                                              s.final_lr, s.final_decay, s.rho_max, progress, desc + " (pass 3)")  # fmt: skip
+            w3, d3 = self._twin._solve_shared(self.space.to_polar(jnp.asarray(zc[cand])), ov, masks, 2, s.polish,
+                                              s.rho_max, progress, desc + " (pass 3)")  # fmt: skip
             m = len(zc)
             zc = np.concatenate([zc, np.asarray(self.space.from_polar(jnp.asarray(w3)))])
             dc = {key: np.concatenate([dc[key], d3[key]]) for key in dc}
@@ -233,28 +233,30 @@ class Maximiser:
         j = np.where(ok.any(axis=1), np.argmax(np.where(ok, F, -np.inf), axis=1), np.argmin(res, axis=1))
         return order[np.arange(len(order)), j]
 
-    def _solve_shared(self, z, ov, mask, n, k, rounds, inner, lr, decay, rho, progress, desc):
-        """Solve this process's share of the n problems (k starts each, rows problem-major), gather all."""
+    def _solve_shared(self, z, ov, mask, k, stage: Stage, rho, progress, desc):
+        """Solve this process's share of the problems (``ov``, ``mask``: one row each; ``z``: k starts each,
+        problem-major) through one stage, then gather all."""
+        n = ov.shape[0]
         a, b, per = self.layout.share(n)
-        rows = slice(a * k, b * k)
-        zl, dl = self._solve(z[rows], ov[rows], mask[rows], rounds, inner, lr, decay, rho,
-                             progress and self.layout.is_writer, desc)  # fmt: skip
+        zl, dl = self._solve(z[a * k:b * k], jnp.repeat(ov[a:b], k, axis=0), jnp.repeat(mask[a:b], k, axis=0),
+                             stage, rho, progress and self.layout.is_writer, desc)  # fmt: skip
         g = self.layout.gather({"z": zl, **dl}, n * k, per * k)
         z = g.pop("z")
         return z, g
 
-    def _solve(self, z, ov, mask, rounds, inner, lr, decay, rho, progress, desc):
+    def _solve(self, z, ov, mask, stage: Stage, rho, progress, desc):
         s = self.settings
         (z, ov, mask), n_rows = self.layout.shard(z, ov, mask)
         lam = jnp.zeros_like(mask)
-        rng = range(rounds)
+        lr = stage.lr
+        rng = range(stage.rounds)
         if progress:
             from tqdm.auto import tqdm
 
             rng = tqdm(rng, desc=desc, unit="round", leave=False)
         for _ in rng:
-            z, lam = self._step(z, ov, mask, lam, jnp.float64(rho), jnp.float64(lr), inner)
-            rho, lr = min(rho * s.rho_growth, s.rho_max), lr * decay
+            z, lam = self._step(z, ov, mask, lam, jnp.float64(rho), jnp.float64(lr), stage.inner)
+            rho, lr = min(rho * s.rho_growth, s.rho_max), lr * stage.decay
         d = self._diag(z, ov, mask, lam, jnp.full((z.shape[0],), rho))
         z, d = self.layout.unpad((z, d), n_rows)
         return np.asarray(z), jax.tree_util.tree_map(np.asarray, d)

@@ -12,7 +12,7 @@ import numpy as np
 jax.config.update("jax_enable_x64", True)
 
 from fits.config import preset_config  # noqa: E402
-from fits.maximise import Maximiser, Settings  # noqa: E402
+from fits.maximise import Maximiser, Settings, Stage  # noqa: E402
 from fits.parallel import Layout  # noqa: E402
 from fits.posterior import chain_method  # noqa: E402
 from jaxtmm import load_preset, mu_ij  # noqa: E402
@@ -40,7 +40,7 @@ def main(what):
         out["evaluate_rel"] = max(rel(a[k], b[k]) for k in a)
         out["evaluate_sharded_over"] = len(a["mu_ij_GeV"].sharding.device_set) if hasattr(a["mu_ij_GeV"], "sharding") else 0
         cfg = preset_config("paper")
-        s = Settings(starts=2, outer=8, inner=100, polish_rounds=4)
+        s = Settings(starts=2, explore=Stage(rounds=8, inner=100, lr=0.1), share=Stage(rounds=4, inner=150, lr=0.05))
         ov = {"m_Ap": np.array([0.003, 0.02, 0.1, 0.4, 1.0]), "g_D": np.full(5, 0.5)}
         masks = np.array([[1.0, 1.0, 0.0]] * 5)
         r4 = Maximiser(cfg, s, layout=Layout.current()).run(ov, masks)

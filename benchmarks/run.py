@@ -162,10 +162,7 @@ def scan_rows(quick):
     from fits.config import preset_config
     from fits.maximise import Maximiser, Settings
     from fits.reference import paper_mu12_max
-    from fits.scan import DEFAULT_GD, run_scan, scan_problems
-    from likelihoods._data import LimitCurve
-    from likelihoods.babar import DATA_FILE as babar_data
-    from likelihoods.na64 import DATA_FILE as na64_data
+    from fits.scan import DEFAULT_GD, experiment_curves, run_scan, scan_problems
 
     cfg = preset_config("paper")
     nm = 100 if not quick else 20
@@ -179,7 +176,7 @@ def scan_rows(quick):
     t0 = time.perf_counter()
     res = M.run(ov, masks)
     steady = time.perf_counter() - t0
-    curves = {"NA64": LimitCurve.load(na64_data), "BaBar": LimitCurve.load(babar_data)}
+    curves = experiment_curves()
     applies = np.array([bool(curves[e].in_range(m)) for _, m, e in problems])
     ref = np.array([float(paper_mu12_max(cfg, curves[e].eps_90(m), g)) for g, m, e in problems])
     q = res["mu_eff_muB"][applies] / ref[applies]

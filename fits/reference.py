@@ -18,19 +18,17 @@ import jax.numpy as jnp
 import numpy as np
 
 from fits.config import Config
+from fits.space import ParamSpace
 from jaxtmm import loop_sum, pmns_matrix, to_mu_B
-from jaxtmm.model import Point
-from jaxtmm.pmns import PMNS
 
 
 def paper_mu12_max(config: Config, eps_90, g_D):
     """``mu_12^max`` in mu_B for the fixed masses of ``config`` (the ``paper`` preset's free structure), at
     kinetic-mixing limit(s) ``eps_90`` and coupling(s) ``g_D`` (broadcast)."""
-    U = np.asarray(pmns_matrix(PMNS(*config.pmns)))
+    space = ParamSpace.from_config(config)
+    p = space.point_z(jnp.zeros(space.dim))  # only its fixed masses and PMNS angles enter
+    U = np.asarray(pmns_matrix(p.pmns))
     detV = abs(U[0, 0] * U[1, 1] - U[0, 1] * U[1, 0])
-    f = config.fixed
-    p = Point(y=jnp.zeros((2, 2), jnp.complex128), theta_R=0.0, theta_I=0.0, eps=1.0,
-              **{k: f[k] for k in ("m_H1", "m_H2", "m_A1", "m_A2", "M1", "M2", "M_E", "m_Ap", "g_D", "Q_S")})  # fmt: skip
     y_max = config.free["y_e1"].max
-    unit = f["Q_S"] / (64 * math.pi**2) * detV * 2 * y_max**2 * abs(float(loop_sum(p, config.loop)))
+    unit = config.fixed["Q_S"] / (64 * math.pi**2) * detV * 2 * y_max**2 * abs(float(loop_sum(p, config.loop)))
     return np.asarray(eps_90) * np.asarray(g_D) * float(to_mu_B(unit))

@@ -83,6 +83,11 @@ def provenance(config: Config, settings: Settings, extra: dict) -> dict:
     }
 
 
+def experiment_curves() -> dict:
+    """The 90% CL curve eps_90(m_A') of each accelerator experiment of the scan, by name."""
+    return {"NA64": LimitCurve.load(na64_data), "BaBar": LimitCurve.load(babar_data)}
+
+
 def scan_problems(config: Config, gD, n_masses: int):
     """The scan's problems, (g_D, m_A', experiment) ordered by mass within each (g_D, experiment), with the
     likelihoods they may enable, their masks and the overrides: (masses, problems, names, masks, overrides)."""
@@ -104,7 +109,7 @@ def run_scan(config: Config, gD=DEFAULT_GD, n_masses: int = 100, settings: Setti
     masses, problems, lk_names, masks, ov = scan_problems(config, gD, n_masses)
     M = Maximiser(config, settings, layout=layout, likelihood_names=lk_names)
     res = M.run(ov, masks, progress=progress, desc=f"jaxtmm scan: {len(problems)} problems x {settings.starts} starts")
-    curves = {"NA64": LimitCurve.load(na64_data), "BaBar": LimitCurve.load(babar_data)}
+    curves = experiment_curves()
     bx = np.asarray(L.recast_limit(masses, *config.borexino_window))
     bx_by_m = dict(zip(masses.tolist(), bx.tolist()))
     rows = []

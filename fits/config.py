@@ -32,6 +32,7 @@ Every parameter of a point (``jaxtmm.model``) is either fixed or free; ``Q_S`` a
 factor multiplying the whole Yukawa matrix, for configurations that fix its shape) default to fixed 1.
 """
 
+import math
 import tomllib
 from dataclasses import dataclass, field
 from importlib import resources
@@ -73,6 +74,11 @@ class Prior:
     @property
     def dims(self) -> int:
         return 2 if self.kind == "disc" else 1
+
+    @property
+    def z_box(self) -> tuple[float, float]:
+        """The support in the optimiser's coordinate: ``(low, high)``, or ``(ln low, ln high)`` if log-uniform."""
+        return (self.low, self.high) if self.kind == "uniform" else (math.log(self.low), math.log(self.high))
 
 
 @dataclass(frozen=True)

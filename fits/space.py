@@ -96,11 +96,10 @@ class ParamSpace:
             if p.kind == "disc":
                 v = jax.lax.complex(u[..., a], u[..., a + 1])
                 out[name] = p.max * v * _tanhc(u[..., a] ** 2 + u[..., a + 1] ** 2)
-            elif p.kind == "uniform":
-                out[name] = p.low + (p.high - p.low) * jax.nn.sigmoid(u[..., a])
             else:
-                lo, hi = np.log(p.low), np.log(p.high)
-                out[name] = jnp.exp(lo + (hi - lo) * jax.nn.sigmoid(u[..., a]))
+                lo, hi = p.z_box
+                x = lo + (hi - lo) * jax.nn.sigmoid(u[..., a])
+                out[name] = x if p.kind == "uniform" else jnp.exp(x)
         return out
 
     def log_prior_u(self, u):
@@ -148,8 +147,7 @@ class ParamSpace:
                 r = jnp.sqrt(jnp.sum(w**2, axis=-1, keepdims=True))
                 parts.append(w * jnp.minimum(1.0, p.max / jnp.maximum(r, 1e-300)))
             else:
-                lo, hi = (p.low, p.high) if p.kind == "uniform" else (np.log(p.low), np.log(p.high))
-                parts.append(jnp.clip(z[..., a:b], lo, hi))
+                parts.append(jnp.clip(z[..., a:b], *p.z_box))
         return jnp.concatenate(parts, axis=-1)
 
     def z_bounds_active(self, z, rtol=1e-9) -> list[list[str]]:
@@ -164,7 +162,7 @@ class ParamSpace:
                     if (row[a] if self.polar else np.hypot(row[a], row[a + 1])) >= p.max * (1 - rtol):
                         active.append(f"|{name}| = {p.max:.6g}")
                 else:
-                    lo, hi = (p.low, p.high) if p.kind == "uniform" else (np.log(p.low), np.log(p.high))
+                    lo, hi = p.z_box
                     span = hi - lo
                     if row[a] <= lo + rtol * span:
                         active.append(f"{name} = low ({p.low:g})")
@@ -186,10 +184,9 @@ class ParamSpace:
             if p.kind == "disc":
                 rho, phi = p.max * jnp.sqrt(U[:, a]), 2 * jnp.pi * U[:, a + 1]
                 parts += [rho, phi] if self.polar else [rho * jnp.cos(phi), rho * jnp.sin(phi)]
-            elif p.kind == "uniform":
-                parts.append(p.low + (p.high - p.low) * U[:, a])
             else:
-                parts.append(np.log(p.low) + (np.log(p.high) - np.log(p.low)) * U[:, a])
+                lo, hi = p.z_box
+                parts.append(lo + (hi - lo) * U[:, a])
         return jnp.stack(parts, axis=-1)
 
     def _convert(self, z, to_polar: bool):
@@ -223,7 +220,7 @@ class ParamSpace:
                 rho = jnp.sqrt(jnp.sum(w**2, axis=-1, keepdims=True))
                 parts.append(w * jnp.where(rho > 1e-8, jnp.arctanh(rho) / jnp.where(rho > 1e-8, rho, 1.0), 1.0))
             else:
-                lo, hi = (p.low, p.high) if p.kind == "uniform" else (np.log(p.low), np.log(p.high))
+                lo, hi = p.z_box
                 t = (z[..., a:b] - lo) / (hi - lo)
                 parts.append(jnp.log(t) - jnp.log1p(-t))
         return jnp.concatenate(parts, axis=-1)

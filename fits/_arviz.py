@@ -3,6 +3,9 @@ warning on import) and 1.x (xarray ``DataTree``; Python 3.12+)."""
 
 import warnings
 
+import numpy as np
+import pandas as pd
+
 with warnings.catch_warnings():
     warnings.simplefilter("ignore")  # arviz 0.2x announces its successor on import
     import arviz as az
@@ -26,12 +29,23 @@ def group(data, name: str):
     return data[name].to_dataset() if MAJOR >= 1 else getattr(data, name)
 
 
+STATISTICS = ("mean", "sd", "median", "eti_5%", "eti_95%")
+
+
 def summary(data, var_names):
-    """R-hat, ESS (bulk, tail) and MCSE for each variable, as a pandas DataFrame of floats."""
+    """Per variable: mean, sd, median and the equal-tailed 90% credible interval (5% and 95% quantiles of
+    all chains' draws together), then R-hat, ESS (bulk, tail) and MCSE, as a pandas DataFrame of floats."""
     with warnings.catch_warnings():
         warnings.simplefilter("ignore", category=RuntimeWarning)
         s = az.summary(data, var_names=list(var_names), kind="diagnostics", round_to="none")  # raw numbers, both APIs
-    return s[list(DIAGNOSTICS)].astype(float)
+    post = group(data, "posterior")
+    stats = {}
+    for name in s.index:
+        x = np.asarray(post[name], dtype=float).ravel()
+        q05, q50, q95 = np.quantile(x, [0.05, 0.5, 0.95])
+        stats[name] = (x.mean(), x.std(ddof=1) if x.size > 1 else 0.0, q50, q05, q95)
+    out = pd.DataFrame.from_dict(stats, orient="index", columns=list(STATISTICS))
+    return out.join(s[list(DIAGNOSTICS)].astype(float))
 
 
 def to_netcdf(data, path) -> None:

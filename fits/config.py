@@ -38,7 +38,7 @@ from dataclasses import dataclass, field
 from importlib import resources
 from pathlib import Path
 
-from jaxtmm._validate import finite_number, read_text
+from jaxtmm._validate import PERTURBATIVE, PMNS_RANGES, RANGES, finite_number, in_range, read_text, yukawa
 from jaxtmm.model import MASS_KEYS, REAL_KEYS, Y_KEYS
 from jaxtmm.pmns import PMNS
 
@@ -105,6 +105,10 @@ class Config:
         b = self.borexino
         return b.get("T_min", T_MIN_DEFAULT), b.get("E_nu", E_NU_DEFAULT), b.get("T_max")
 
+    def largest(self, name: str) -> float:
+        """The largest |value| parameter ``name`` can take under this configuration."""
+        return _largest(name, self.fixed, self.free)
+
     def replace_options(self, **kw) -> "Config":
         """A copy with options changed (validated like the file)."""
         for k, v in kw.items():
@@ -143,6 +147,9 @@ def _prior(name, spec) -> Prior:
     if kind == "disc":
         if args["max"] <= 0:
             raise ConfigError(f"'free.{name}.max' must be positive")
+        if args["max"] > PERTURBATIVE * (1 + 1e-12):
+            raise ConfigError(f"'free.{name}.max' = {args['max']:g} is beyond the perturbative bound sqrt(4 pi) = "
+                              f"{PERTURBATIVE:.6g}")  # fmt: skip
     else:
         if not args["low"] < args["high"]:
             raise ConfigError(f"'free.{name}': low must be below high")
@@ -150,7 +157,29 @@ def _prior(name, spec) -> Prior:
             raise ConfigError(f"'free.{name}': a loguniform prior needs low > 0")
         if name in MASS_KEYS and args["low"] <= 0:
             raise ConfigError(f"'free.{name}': masses must stay positive (low > 0)")
+        if name in RANGES:
+            for k in ("low", "high"):
+                in_range(name, args[k], ConfigError, name=f"free.{name}.{k}")
     return Prior(kind, **args)
+
+
+def _largest(name, fixed, free) -> float:
+    """The largest |value| a parameter can take under the configuration."""
+    if name in fixed:
+        return abs(fixed[name])
+    p = free[name]
+    return p.max if p.kind == "disc" else max(abs(p.low), abs(p.high))
+
+
+def _check_sizes(fixed, free) -> None:
+    """Products that must stay perturbative: y_scale |y| for every coupling, and g_D |Q_S|."""
+    scale = _largest("y_scale", fixed, free)
+    for k in Y_FLAT:
+        if scale * _largest(k, fixed, free) > PERTURBATIVE * (1 + 1e-9):
+            raise ConfigError(f"y_scale |{k}| can reach {scale * _largest(k, fixed, free):g}, beyond the perturbative "
+                              f"bound sqrt(4 pi) = {PERTURBATIVE:.6g}")  # fmt: skip
+    if _largest("g_D", fixed, free) * _largest("Q_S", fixed, free) > PERTURBATIVE * (1 + 1e-9):
+        raise ConfigError(f"g_D |Q_S| can exceed the perturbative bound sqrt(4 pi) = {PERTURBATIVE:.6g}")
 
 
 def parse_config(raw: dict, source: str = "<config>") -> Config:
@@ -200,11 +229,13 @@ def parse_config(raw: dict, source: str = "<config>") -> Config:
         if k in Y_FLAT:
             if not isinstance(v, list) or len(v) != 2:
                 raise ConfigError(f"'fixed.{k}' must be a pair [re, im]")
-            fixed[k] = complex(_num(f"fixed.{k}[0]", v[0]), _num(f"fixed.{k}[1]", v[1]))
+            fixed[k] = yukawa(f"fixed.{k}", _num(f"fixed.{k}[0]", v[0]), _num(f"fixed.{k}[1]", v[1]), ConfigError)
         else:
             fixed[k] = _num(f"fixed.{k}", v)
             if k in MASS_KEYS and fixed[k] <= 0:
                 raise ConfigError(f"'fixed.{k}' is a mass and must be positive, got {fixed[k]}")
+            if k in RANGES:
+                in_range(k, fixed[k], ConfigError, name=f"fixed.{k}")
     for k, v in DEFAULT_FIXED.items():
         if k not in fixed_raw and k not in free_raw:
             fixed[k] = v
@@ -216,7 +247,9 @@ def parse_config(raw: dict, source: str = "<config>") -> Config:
     for k in pmns_raw:
         if k not in PMNS._fields:
             raise ConfigError(f"unknown key 'pmns.{k}' (allowed: {', '.join(PMNS._fields)})")
-    pmns = PMNS.from_degrees(**{k: _num(f"pmns.{k}", v) for k, v in pmns_raw.items()})
+    pmns = PMNS.from_degrees(**{k: in_range(k, _num(f"pmns.{k}", v), ConfigError, PMNS_RANGES, f"pmns.{k}")
+                                for k, v in pmns_raw.items()})  # fmt: skip
+    _check_sizes(fixed, free)
     return Config(
         fixed=fixed, free=free, pmns=pmns, borexino=borexino, name=str(raw.get("name", "")),
         description=str(raw.get("description", "")), source=source, raw=raw, **options,

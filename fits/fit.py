@@ -1,6 +1,5 @@
-"""The `jaxtmm fit` job: sample, then write posterior.nc, summary.csv, plots and fit.json."""
+"""The `jaxtmm fit` job: sample, then write posterior.nc, summary.csv, plots and fit.json (each atomically)."""
 
-import json
 import time
 from dataclasses import asdict
 from pathlib import Path
@@ -8,35 +7,98 @@ from pathlib import Path
 import numpy as np
 
 from fits import _arviz
+from fits._io import atomic_path, dumps, save_figure, write_text
 from fits.config import Config
 from fits.plots import pair_plot, rank_plot, trace_plot
-from fits.posterior import DERIVED, FitSettings, chain_method, inference_data, param_names, sample
+from fits.posterior import DERIVED, FitSettings, inference_data, param_names, sample
 from fits.scan import data_hashes, versions
+from fits.space import ParamSpace
+
+OUTPUTS = ("posterior.nc", "summary.csv", "trace.png", "rank.png", "pair.png", "fit.json")
+DERIVED_LABELS = {
+    "mu_eff_muB": ("mu_eff", "mu_B"),
+    "mu_12_muB": ("mu_12", "mu_B"),
+    "BR_mu_e_gamma": ("BR(mu -> e gamma)", ""),
+    "delta_a_mu": ("Delta a_mu", ""),
+    "delta_a_e": ("Delta a_e", ""),
+}
+
+
+def pair_choices(config: Config) -> list[str]:
+    """Every variable the pair plot can show: the free parameters, the moduli |y| of free Yukawa
+    couplings, and the derived quantities."""
+    space = ParamSpace.from_config(config)
+    moduli = [f"abs_{n}" for n in space.names if config.free[n].kind == "disc"]
+    return param_names(space) + moduli + list(DERIVED)
+
+
+def default_pair(config: Config) -> list[str]:
+    """The non-Yukawa free parameters, the moduli of the Yukawa couplings, and mu_eff."""
+    space = ParamSpace.from_config(config)
+    real = [n for n in space.names if config.free[n].kind != "disc"]
+    moduli = [f"abs_{n}" for n in space.names if config.free[n].kind == "disc"]
+    return moduli + real + ["mu_eff_muB"]
+
+
+def log_scaled(config: Config, draws: dict) -> set:
+    """Variables drawn on log axes: log-uniform parameters, and positive quantities spanning > 2 decades."""
+    out = {n for n, p in config.free.items() if p.kind == "loguniform"}
+    for n, x in draws.items():
+        x = np.asarray(x)
+        if n not in out and np.all(x > 0) and x.max() > 100 * x.min():
+            out.add(n)
+    return out
+
+
+def _variables(post, names: list[str]) -> dict:
+    out = {}
+    for n in names:
+        if n.startswith("abs_"):
+            y = n[4:]
+            out[n] = np.hypot(np.asarray(post[f"{y}_re"]), np.asarray(post[f"{y}_im"]))
+        else:
+            out[n] = np.asarray(post[n])
+    return out
+
+
+def credible_line(name: str, row, x: np.ndarray) -> str:
+    """'mu_eff < 1.2e-10 mu_B (90% CL upper limit)' for a positive quantity whose posterior piles up at
+    zero (5% quantile below 5% of the 95% one), else the median and the 90% equal-tailed interval."""
+    label, unit = DERIVED_LABELS.get(name, (name, ""))
+    unit = f" {unit}" if unit else ""
+    if np.all(x >= 0) and row["eti_5%"] < 0.05 * row["eti_95%"]:
+        return f"{label} < {np.quantile(x, 0.9):.3g}{unit} (90% upper limit; median {row['median']:.3g})"
+    return f"{label} = {row['median']:.3g}{unit}, 90% interval [{row['eti_5%']:.3g}, {row['eti_95%']:.3g}]"
 
 
 def run_fit(config: Config, settings: FitSettings, out: Path, resume: bool = False, progress: bool = True,
-            stop_after_chunks=None) -> dict | None:  # fmt: skip
+            stop_after_checkpoints=None, pair=None) -> dict | None:  # fmt: skip
     """Sample and write the results; returns the summary record (None when stopped early on purpose)."""
-    res = sample(config, settings, out, resume=resume, progress=progress, stop_after_chunks=stop_after_chunks)
+    out = Path(out)
+    res = sample(config, settings, out, resume=resume, progress=progress, stop_after_checkpoints=stop_after_checkpoints)
     if not res["complete"]:
         return None
     idata = inference_data(res, config)
     names = param_names(res["space"])
-    _arviz.to_netcdf(idata, out / "posterior.nc")
+    with atomic_path(out / "posterior.nc") as tmp:
+        _arviz.to_netcdf(idata, tmp)
     summ = _arviz.summary(idata, names + list(DERIVED))
-    summ.to_csv(out / "summary.csv", index_label="parameter")
+    write_text(out / "summary.csv", summ.to_csv(index_label="parameter", float_format="%.10g"))
     post = _arviz.group(idata, "posterior")
     draws = {n: np.asarray(post[n]) for n in names}
+    chosen = _variables(post, list(pair) if pair else default_pair(config))
+    logs = log_scaled(config, {**draws, **chosen})
     diverging = res["arrays"]["extra:diverging"].astype(bool)
-    trace_plot(draws).savefig(out / "trace.png", dpi=110)
-    rank_plot(draws).savefig(out / "rank.png", dpi=110)
-    pair_plot(draws, diverging).savefig(out / "pair.png", dpi=110)
+    save_figure(trace_plot(draws, logs), out / "trace.png", dpi=110)
+    save_figure(rank_plot(draws), out / "rank.png", dpi=110)
+    save_figure(pair_plot(chosen, diverging, log=logs), out / "pair.png", dpi=110)
     free = summ.loc[names]
     elapsed = res["elapsed_s"]
+    intervals = {n: credible_line(n, summ.loc[n], np.asarray(post[n]).ravel()) for n in DERIVED}
     record = {
         "configuration": {"source": config.source, "name": config.name, "file": config.raw},
         "settings": asdict(settings),
-        "chain_method": chain_method(settings.chains),
+        "chain_method": res["chain_method"],
         "draws": int(settings.chains * settings.samples),
         "divergences": int(diverging.sum()),
         "max_r_hat": float(free["r_hat"].max()),
@@ -44,9 +106,11 @@ def run_fit(config: Config, settings: FitSettings, out: Path, resume: bool = Fal
         "min_ess_tail": float(free["ess_tail"].min()),
         "wall_time_s": elapsed,
         "min_ess_bulk_per_s": float(free["ess_bulk"].min()) / elapsed,
+        "derived": intervals,
+        "pair_variables": list(chosen),
         "versions": versions(),
         "data_sha256": data_hashes(),
         "created_utc": time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime()),
     }
-    (out / "fit.json").write_text(json.dumps(record, indent=1) + "\n")
+    write_text(out / "fit.json", dumps(record, indent=1) + "\n")
     return record

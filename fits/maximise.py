@@ -22,8 +22,8 @@ Everything is vmapped over problems and starts, in three passes (:class:`Setting
    discs are boxes (``|y|``, ``arg y``), since per-coordinate steps stall on the circle ``|y| = max``.
 
 The best feasible candidate of all passes wins. Reported at each optimum: the constraint residual
-``max_k max(0, c_k)``, the projected-gradient norm ``|z - P(z - grad L)|`` (zero at a KKT point; in the
-coordinates of the pass that produced it), and which constraints and bounds bind.
+``max_k max(0, c_k)``, the KKT residual with least-squares multipliers (:mod:`fits.kkt`; zero at a KKT
+point, whichever pass produced the optimum), the multipliers, and which constraints and bounds bind.
 """
 
 from dataclasses import dataclass
@@ -35,6 +35,7 @@ import optax
 
 import likelihoods as L
 from fits.config import Config
+from fits.kkt import kkt_residual
 from fits.parallel import Layout
 from fits.space import ParamSpace
 from jaxtmm import mu_eff, to_mu_B
@@ -113,6 +114,7 @@ class Maximiser:
         self._mu = mu_eff_muB(config)
         self._step = jax.jit(self._outer_step, static_argnums=6)
         self._diag = jax.jit(jax.vmap(self._diagnostics))
+        self._grads = jax.jit(jax.vmap(self._gradients))
 
     # ------------------------------------------------------------------ pieces
     def _point(self, z, ov):
@@ -153,21 +155,32 @@ class Maximiser:
         f = jax.vmap(self._inner, in_axes=(0, 0, 0, 0, None, None, None))
         return f(z, ov, mask, lam, rho, lr, inner)
 
-    def _diagnostics(self, z, ov, mask, lam, rho):
+    def _diagnostics(self, z, ov, mask):
         p = self._point(z, ov)
         c = self._c(z, ov)
-        g = jax.grad(self._lagrangian)(z, ov, mask, lam, rho)
-        pg = jnp.linalg.norm(z - self.space.project_z(z - g))
         rs = jnp.stack([lk.signal_ratio(p) for lk in self._lks])
         return {
             "F": self._F(z, ov),
             "c": c,
             "r": rs,
             "residual": jnp.max(jnp.where(mask > 0, jnp.maximum(c, 0.0), 0.0)),
-            "pgrad": pg,
             "mu_eff_muB": self._mu(p),
             "eps": p.eps,
         }
+
+    def _gradients(self, z, ov):
+        return jax.grad(self._F)(z, ov), jax.jacobian(self._c)(z, ov)
+
+    def kkt(self, z, ov, masks, tol: float = 1e-4):
+        """KKT residual (:func:`fits.kkt.kkt_residual`) and multipliers of each optimum ``z`` (Cartesian
+        coordinates), the constraints with ``c_k > -tol`` counted as binding."""
+        gF, Jc = (np.asarray(a) for a in self._grads(jnp.asarray(z), jnp.asarray(ov)))
+        c = np.asarray(jax.vmap(self._c)(jnp.asarray(z), jnp.asarray(ov)))
+        res, lams = np.empty(len(z)), np.zeros((len(z), len(self.lk_names)))
+        for i in range(len(z)):
+            on = (np.asarray(masks)[i] > 0) & (c[i] > -tol)
+            res[i], lams[i, on], _ = kkt_residual(gF[i], Jc[i][on], self.space.bound_normals(z[i]))
+        return res, lams
 
     # ------------------------------------------------------------------ driver
     def run(self, overrides: dict, masks, progress: bool = False, desc: str = "maximise"):
@@ -214,6 +227,7 @@ class Maximiser:
         out["z"] = zc[win]
         out["feasible"] = out["residual"] <= s.feas_tol
         out["n_feasible_starts"] = (d["residual"] <= s.feas_tol).reshape(n, s.starts).sum(axis=1)
+        out["kkt"], out["multipliers"] = self.kkt(out["z"], ov, masks)
         names = np.array(self.lk_names)
         m = np.asarray(masks) > 0
         out["binding"] = [
@@ -257,7 +271,7 @@ class Maximiser:
         for _ in rng:
             z, lam = self._step(z, ov, mask, lam, jnp.float64(rho), jnp.float64(lr), stage.inner)
             rho, lr = min(rho * s.rho_growth, s.rho_max), lr * stage.decay
-        d = self._diag(z, ov, mask, lam, jnp.full((z.shape[0],), rho))
+        d = self._diag(z, ov, mask)
         z, d = self.layout.unpad((z, d), n_rows)
         return np.asarray(z), jax.tree_util.tree_map(np.asarray, d)
 

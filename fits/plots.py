@@ -33,44 +33,50 @@ def fig6_borexino(T_min=T_MIN_DEFAULT, E_nu=E_NU_DEFAULT, T_max=None, m_range=(1
 
 def fig7(result: dict, config) -> Figure:
     """The seed paper's Fig. 7: the largest allowed mu_eff vs m_A' (NA64 + MEG II for each g_D, BaBar + MEG II at
-    the largest g_D) against the Borexino recast, with the masses where A' -> dark states is closed marked."""
+    the largest g_D) against the Borexino recast, with the masses where A' -> dark states is closed marked.
+    The legend sits below the axes, every shaded region has an entry, and the y-range follows the curves."""
     rows = result["rows"]
     gDs = sorted({r["gD"] for r in rows}, reverse=True)
-    fig = Figure(figsize=(7.2, 5.2), layout="constrained")
+    fig = Figure(figsize=(7.2, 6.0), layout="constrained")
     ax = fig.add_subplot()
     blues = ["#08306b", "#2171b5", "#6baed6", "#9ecae1", "#c6dbef"]
-    ymin, ymax = np.inf, 0.0
+    curves = []
+
+    def curve(g, experiment):
+        sel = [r for r in rows if r["gD"] == g and r["experiment"] == experiment and r["experiment_applies"]
+               and r["feasible"] and r["mu_eff_max_muB"] is not None]  # fmt: skip
+        return np.array([r["m_Ap_GeV"] for r in sel]), np.array([r["mu_eff_max_muB"] for r in sel])
+
     for k, g in enumerate(gDs):
-        sel = [r for r in rows if r["gD"] == g and r["experiment"] == "NA64" and r["experiment_applies"]]
-        m = np.array([r["m_Ap_GeV"] for r in sel])
-        mu = np.array([r["mu_eff_max_muB"] for r in sel])
+        m, mu = curve(g, "NA64")
         if len(m):
             ax.loglog(m, mu, color=blues[k % len(blues)], lw=2, label=f"NA64 + MEG II, $g_D$ = {g:g}")
-            ymin, ymax = min(ymin, mu.min()), max(ymax, mu.max())
-    sel = [r for r in rows if r["gD"] == gDs[0] and r["experiment"] == "BaBar" and r["experiment_applies"]]
-    if sel:
-        m = np.array([r["m_Ap_GeV"] for r in sel])
-        mu = np.array([r["mu_eff_max_muB"] for r in sel])
+            curves.append(mu)
+    m, mu = curve(gDs[0], "BaBar")
+    if len(m):
         ax.loglog(m, mu, color="tab:red", lw=2, label=f"BaBar + MEG II, $g_D$ = {gDs[0]:g}")
-        ymin, ymax = min(ymin, mu.min()), max(ymax, mu.max())
+        curves.append(mu)
     bx = sorted({(r["m_Ap_GeV"], r["borexino_limit_muB"]) for r in rows})
     mb, lb = np.array([b[0] for b in bx]), np.array([b[1] for b in bx])
     ax.loglog(mb, lb, color="tab:purple", lw=2, label="Borexino recast (Eq. 3.10), 90% CL")
-    top = max(ymax, lb.max()) * 30
-    ax.fill_between(mb, lb, top, color="tab:purple", alpha=0.12, lw=0)
+    scan = np.concatenate(curves) if curves else lb
+    ymin = min(scan.min(), lb.min()) / 5
+    ymax = scan.max() * 50
+    ax.fill_between(mb, lb, max(ymax, lb.max()) * 10, color="tab:purple", alpha=0.12, lw=0,
+                    label="excluded by Borexino (recast)")  # fmt: skip
     closed = sorted({r["m_Ap_GeV"] for r in rows if not r["invisible_open"]})
     if closed:
         ax.axvspan(mb[0], closed[-1], color="0.5", alpha=0.18, lw=0,
                    label="$A' \\to$ dark states closed: invisible limits not valid" + (
                        " (applied anyway)" if config.invisible == "apply" else " (dropped)"))  # fmt: skip
     ax.set_xlim(mb[0], mb[-1])
-    ax.set_ylim(min(ymin, lb.min()) / 30, top)
+    ax.set_ylim(ymin, ymax)
     ax.set_xlabel("dark photon mass $m_{A'}$ [GeV]")
     moment = "solar mixture" if config.moment == "solar" else f"$|\\epsilon\\,\\mu_{{{config.moment}}}|$"
     ax.set_ylabel(f"largest allowed $\\mu_\\mathrm{{eff}}$ [$\\mu_B$] ({moment})")
     ax.set_title(f"Fig. 7: joint exclusion ({config.name or 'custom'} configuration, loop = {config.loop}, "
                  f"MEG II {config.meg_year})", fontsize=9)  # fmt: skip
-    ax.legend(loc="lower right", fontsize=7.5)
+    fig.legend(loc="outside lower center", ncols=2, fontsize=7.5, frameon=False)
     ax.grid(True, which="major", alpha=0.3)
     return fig
 
@@ -83,17 +89,25 @@ def _ranks(x):
     return r.reshape(x.shape)
 
 
-def trace_plot(draws: dict) -> Figure:
-    """Per parameter: the draws of every chain against iteration, and their marginal histograms."""
+def trace_plot(draws: dict, log=frozenset()) -> Figure:
+    """Per parameter: the draws of every chain against iteration, and their marginal histograms; the
+    variables in ``log`` on log axes."""
     names = list(draws)
     fig = Figure(figsize=(9, 1.6 * len(names)), layout="constrained")
     axes = fig.subplots(len(names), 2, squeeze=False, gridspec_kw={"width_ratios": [3, 1]})
     for k, n in enumerate(names):
-        x = draws[n]
+        x = np.asarray(draws[n])
+        is_log = n in log and np.all(x > 0)
+        bins = np.geomspace(x.min(), x.max(), 31) if is_log and x.max() > x.min() else 30
         for c in range(x.shape[0]):
             axes[k, 0].plot(x[c], lw=0.5, alpha=0.8)
-            axes[k, 1].hist(x[c], bins=30, histtype="step", density=True)
+            axes[k, 1].hist(x[c], bins=bins, histtype="step", density=not is_log)
+        if is_log:
+            axes[k, 0].set_yscale("log")
+            axes[k, 1].set_xscale("log")
         axes[k, 0].set_ylabel(n, fontsize=8)
+        axes[k, 1].set_yticks([])
+        axes[k, 1].tick_params(labelsize=7)
     axes[-1, 0].set_xlabel("draw")
     fig.suptitle("trace: every chain (colour) per parameter")
     return fig
@@ -120,30 +134,49 @@ def rank_plot(draws: dict) -> Figure:
     return fig
 
 
-def pair_plot(draws: dict, diverging=None, max_points: int = 2000) -> Figure:
-    """Scatter matrix of the parameters (divergent transitions in red)."""
+def pair_plot(draws: dict, diverging=None, max_points: int = 2000, log=frozenset()) -> Figure:
+    """Scatter matrix of the chosen variables (divergent transitions in red), those in ``log`` on log axes."""
     names = list(draws)
     k = len(names)
-    fig = Figure(figsize=(1.5 * k + 1, 1.5 * k + 1), layout="constrained")
-    axes = fig.subplots(k, k, squeeze=False)
-    flat = {n: draws[n].ravel() for n in names}
+    size = min(1.9 * k + 1, 16)
+    fig = Figure(figsize=(size, size), layout="constrained")
+    axes = fig.subplots(k, k, squeeze=False, sharex="col")
+    for i in range(2, k):  # a row's scatter panels share the row variable's axis
+        for j in range(1, i):
+            axes[i, j].sharey(axes[i, 0])
+    flat = {n: np.asarray(draws[n]).ravel() for n in names}
+    is_log = {n: n in log and np.all(flat[n] > 0) for n in names}
     idx = np.linspace(0, len(flat[names[0]]) - 1, min(max_points, len(flat[names[0]]))).astype(int)
     div = diverging.ravel()[idx] if diverging is not None else np.zeros(len(idx), bool)
     for i, a in enumerate(names):
         for j, b in enumerate(names):
             ax = axes[i, j]
             if i == j:
-                ax.hist(flat[a], bins=30, color="tab:blue")
+                x = flat[a]
+                bins = np.geomspace(x.min(), x.max(), 31) if is_log[a] and x.max() > x.min() else 30
+                ax.hist(x, bins=bins, color="tab:blue")
+                ax.set_yticks([])
+                if is_log[a]:
+                    ax.set_xscale("log")
             elif i > j:
-                ax.plot(flat[b][idx], flat[a][idx], ".", ms=1, alpha=0.4, color="tab:blue")
+                ax.plot(flat[b][idx], flat[a][idx], ".", ms=1.5, alpha=0.4, color="tab:blue")
                 if div.any():
                     ax.plot(flat[b][idx][div], flat[a][idx][div], ".", ms=3, color="tab:red")
+                if is_log[b]:
+                    ax.set_xscale("log")
+                if is_log[a]:
+                    ax.set_yscale("log")
             else:
                 ax.set_visible(False)
-            ax.tick_params(labelsize=5)
-            if j == 0:
-                ax.set_ylabel(a, fontsize=7)
+            ax.tick_params(labelsize=6)
+            if j == 0 and i > 0:
+                ax.set_ylabel(a, fontsize=8)
             if i == k - 1:
-                ax.set_xlabel(b, fontsize=7)
+                ax.set_xlabel(b, fontsize=8)
+                ax.tick_params(axis="x", labelrotation=45)
+            else:
+                ax.tick_params(labelbottom=False)
+            if j > 0 and i != j:
+                ax.tick_params(labelleft=False)
     fig.suptitle("pair plot (red: divergent transitions)")
     return fig

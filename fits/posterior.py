@@ -1,16 +1,27 @@
-"""Posterior sampling with NumPyro NUTS over the free parameters of a configuration.
+"""Posterior sampling with NumPyro's NUTS kernel over the free parameters of a configuration.
 
 The model samples the unconstrained vector ``u`` of :class:`fits.space.ParamSpace` (flat improper base
 measure), adds the prior density in ``u`` (Jacobians included) and every enabled likelihood as factors,
 and records as deterministic sites the constrained parameters, the derived observables and the
-log-likelihood of each constraint. Sampling runs in chunks; after each one the sampler state and the
-draws so far go to ``checkpoint.pkl``, so an interrupted run continues with ``resume=True`` and gives
-the same draws as an uninterrupted one.
+log-likelihood of each constraint.
+
+The kernel is driven here rather than through ``numpyro.infer.MCMC``: one jitted function advances every
+chain by :data:`BLOCK` transitions (warm-up and sampling alike: NUTS adapts while its iteration counter is
+below the number of warm-up steps) and returns the draws and sampler statistics of those transitions. It
+is compiled once per fit, whatever the progress bar, the checkpoint interval or a resume (``MCMC`` with
+``progress_bar=False`` compiles its loop anew on every call, one compilation per chunk). The same function
+serves one progress bar for the whole fit.
+
+Checkpoints (``checkpoint.npz``: the sampler state, the draws so far and a JSON header; NumPy arrays only,
+read with ``allow_pickle=False``) are written atomically every ``chunk`` transitions per chain, once the
+warm-up ends and at the end, so an interrupted run continues with ``resume=True`` and gives draws identical
+to an uninterrupted one.
 """
 
 import json
-import pickle
 import time
+import zipfile
+from collections import OrderedDict
 from dataclasses import asdict, dataclass
 from pathlib import Path
 
@@ -19,9 +30,11 @@ import jax.numpy as jnp
 import numpy as np
 import numpyro
 import numpyro.distributions as dist
-from numpyro.infer import MCMC, NUTS
+from numpyro.infer import NUTS
+from numpyro.infer.util import constrain_fn, potential_energy
 
 from fits import _arviz
+from fits._io import atomic_write
 from fits.config import Config
 from fits.maximise import build_likelihoods, mu_eff_muB
 from fits.space import ParamSpace
@@ -29,6 +42,13 @@ from jaxtmm import BR_mu_e_gamma, delta_a_e, delta_a_mu, mu_ij, to_mu_B
 
 EXTRA_FIELDS = ("energy", "diverging", "num_steps", "accept_prob", "potential_energy", "adapt_state.step_size")
 DERIVED = ("mu_eff_muB", "mu_12_muB", "BR_mu_e_gamma", "delta_a_mu", "delta_a_e")
+BLOCK = 10  # NUTS transitions per chain in one compiled call
+CHECKPOINT = "checkpoint.npz"
+CHECKPOINT_FORMAT = 1
+
+
+class CheckpointError(ValueError):
+    """A checkpoint that cannot be resumed; the message names the file and the reason."""
 
 
 @dataclass(frozen=True)
@@ -37,7 +57,7 @@ class FitSettings:
     warmup: int = 500
     samples: int = 500
     seed: int = 0
-    chunk: int = 250  # draws per chain between checkpoints
+    chunk: int = 250  # transitions per chain between checkpoints
     target_accept: float = 0.9
     max_tree_depth: int = 8
 
@@ -87,58 +107,218 @@ def chain_method(chains: int) -> str:
     return "parallel" if jax.local_device_count() >= chains > 1 else "sequential"
 
 
-def _mcmc(model, s: FitSettings, n_samples: int, progress: bool) -> MCMC:
-    kernel = NUTS(model, target_accept_prob=s.target_accept, max_tree_depth=s.max_tree_depth)
-    return MCMC(kernel, num_warmup=s.warmup, num_samples=n_samples, num_chains=s.chains,
-                chain_method=chain_method(s.chains), progress_bar=progress)  # fmt: skip
+def _extra(state) -> dict:
+    return {f: state.adapt_state.step_size if f == "adapt_state.step_size" else getattr(state, f) for f in EXTRA_FIELDS}
 
 
-def _collect(mcmc: MCMC) -> dict:
-    draws = {k: np.asarray(v) for k, v in mcmc.get_samples(group_by_chain=True).items()}
-    extra = {k: np.asarray(v) for k, v in mcmc.get_extra_fields(group_by_chain=True).items()}
-    return {**{f"site:{k}": v for k, v in draws.items()}, **{f"extra:{k}": v for k, v in extra.items()}}
+class _Engine:
+    """What a fit compiles: the NUTS kernel, its initialisation (a jitted function of the chains' keys) and
+    the block of transitions. Cached per configuration and kernel settings (:func:`engine`), so that fits
+    that differ only in seed, length or checkpoints compile nothing new."""
 
+    def __init__(self, config: Config, settings: FitSettings):
+        self.model, self.space, self.enabled = build_model(config)
+        model = self.model
 
-def sample(config: Config, settings: FitSettings, out: Path, resume: bool = False, progress: bool = True,
-           stop_after_chunks: int | None = None) -> dict:  # fmt: skip
-    """Run (or continue) NUTS; returns the accumulated arrays. ``stop_after_chunks`` simulates an interruption."""
-    model, space, enabled = build_model(config)
-    ckpt = out / "checkpoint.pkl"
-    t0 = time.perf_counter()
-    if resume:
-        if not ckpt.exists():
-            raise ValueError(f"nothing to resume: '{ckpt}' does not exist")
-        with open(ckpt, "rb") as fh:
-            saved = pickle.load(fh)
-        if saved["config_raw"] != config.raw or saved["settings"] != asdict(settings):
-            raise ValueError("--resume needs the same configuration and sampler settings as the interrupted run")
-        arrays, state, done, elapsed = saved["arrays"], saved["state"], saved["done"], saved["elapsed_s"]
-    else:
-        arrays, state, done, elapsed = {}, None, 0, 0.0
-    chunks_run = 0
-    mcmc = None
-    while done < settings.samples:
-        n = min(settings.chunk, settings.samples - done)
-        if mcmc is None or mcmc.num_samples != n:
-            mcmc = _mcmc(model, settings, n, progress)
-        if state is None:
-            mcmc.run(jax.random.PRNGKey(settings.seed), extra_fields=EXTRA_FIELDS)
+        def potential(u):
+            return potential_energy(model, (), {}, {"u": u})
+
+        def derived(u):
+            return constrain_fn(model, (), {}, {"u": u}, return_deterministic=True)
+
+        kernel = NUTS(potential_fn=potential, target_accept_prob=settings.target_accept,
+                      max_tree_depth=settings.max_tree_depth)  # fmt: skip
+
+        def init_one(key):
+            # numpyro's default start, uniform in [-2, 2] in unconstrained coordinates; all traced, one compilation
+            k_u, k_hmc = jax.random.split(key)
+            u0 = jax.random.uniform(k_u, (self.space.dim,), jnp.float64, -2.0, 2.0)
+            return kernel.init(k_hmc, settings.warmup, init_params=u0, model_args=(), model_kwargs={})
+
+        def advance_one(state):
+            def step(st, _):
+                st = kernel.sample(st, (), {})
+                return st, (st.i, st.z, _extra(st))
+
+            state, (i, z, extra) = jax.lax.scan(step, state, None, length=BLOCK)
+            return state, i, jax.vmap(derived)(z), extra
+
+        self.init = jax.jit(jax.vmap(init_one))
+        self.method = chain_method(settings.chains)
+        if self.method == "parallel":
+            self.advance = jax.pmap(advance_one)
         else:
-            mcmc.post_warmup_state = jax.tree_util.tree_map(jnp.asarray, state)
-            mcmc.run(mcmc.post_warmup_state.rng_key, extra_fields=EXTRA_FIELDS)
-        state = jax.device_get(mcmc.last_state)
-        new = _collect(mcmc)
-        arrays = {k: np.concatenate([arrays[k], v], axis=1) if k in arrays else v for k, v in new.items()}
-        done += n
-        chunks_run += 1
-        out.mkdir(parents=True, exist_ok=True)
-        with open(ckpt, "wb") as fh:
-            pickle.dump({"config_raw": config.raw, "settings": asdict(settings), "arrays": arrays, "state": state,
-                         "done": done, "elapsed_s": elapsed + time.perf_counter() - t0}, fh)  # fmt: skip
-        if stop_after_chunks is not None and chunks_run >= stop_after_chunks and done < settings.samples:
-            return {"arrays": arrays, "done": done, "complete": False}
-    return {"arrays": arrays, "done": done, "complete": True, "elapsed_s": elapsed + time.perf_counter() - t0,
-            "space": space, "enabled": enabled}  # fmt: skip
+            self.advance = jax.jit(lambda s: jax.lax.map(advance_one, s))
+
+
+_ENGINES: OrderedDict = OrderedDict()
+_ENGINES_KEPT = 4
+
+
+def engine(config: Config, settings: FitSettings) -> _Engine:
+    """The compiled pieces of a fit, shared by fits with the same configuration and kernel settings."""
+    c = config
+    key = repr((c.fixed, c.free, tuple(c.pmns), c.loop, c.meg_year, c.moment, c.invisible, c.likelihoods,
+                c.borexino, settings.chains, settings.warmup, settings.target_accept, settings.max_tree_depth,
+                jax.local_device_count()))  # fmt: skip
+    if key not in _ENGINES:
+        _ENGINES[key] = _Engine(config, settings)
+        while len(_ENGINES) > _ENGINES_KEPT:
+            _ENGINES.popitem(last=False)
+    _ENGINES.move_to_end(key)
+    return _ENGINES[key]
+
+
+def clear_cache() -> None:
+    """Forget every compiled fit (the next one compiles afresh)."""
+    _ENGINES.clear()
+
+
+class Sampler:
+    """NUTS chains of one fit: the initial states (from the seed), ``advance`` (BLOCK transitions of every
+    chain, compiled once) and the checkpoint's state (de)serialisation."""
+
+    def __init__(self, config: Config, settings: FitSettings):
+        eng = engine(config, settings)
+        self.space, self.enabled, self.method, self.advance = eng.space, eng.enabled, eng.method, eng.advance
+        keys = jax.random.split(jax.random.PRNGKey(settings.seed), settings.chains)
+        self.initial = eng.init(keys)
+        bad = ~np.isfinite(np.asarray(self.initial.potential_energy))
+        if bad.any():
+            raise ValueError(f"the log posterior is not finite at the starting point of chain(s) "
+                             f"{', '.join(str(c) for c in np.flatnonzero(bad))}; check the priors and likelihoods")  # fmt: skip
+        self._treedef = jax.tree_util.tree_structure(self.initial)
+
+    def state_leaves(self, state) -> list[np.ndarray]:
+        return [np.asarray(x) for x in jax.tree_util.tree_leaves(jax.device_get(state))]
+
+    def state_from_leaves(self, leaves, source: str):
+        want = jax.tree_util.tree_leaves(self.initial)
+        if len(leaves) != len(want) or any(a.shape != b.shape or a.dtype != b.dtype for a, b in zip(leaves, want)):
+            raise CheckpointError(f"checkpoint '{source}' holds a sampler state of another shape; start again with --force")
+        return jax.tree_util.tree_unflatten(self._treedef, [jnp.asarray(x) for x in leaves])
+
+
+# ----------------------------------------------------------------------------- checkpoints
+def _header(config: Config, settings: FitSettings, collected: int, steps: int, elapsed: float) -> dict:
+    return {"format": CHECKPOINT_FORMAT, "configuration": config.raw, "settings": asdict(settings),
+            "collected": collected, "steps": steps, "elapsed_s": elapsed}  # fmt: skip
+
+
+def write_checkpoint(path: Path, header: dict, leaves, draws: dict, collected: int) -> None:
+    arrays = {"header": np.array(json.dumps(header, default=str))}
+    arrays.update({f"state_{k:03d}": v for k, v in enumerate(leaves)})
+    arrays.update({f"draw:{k}": v[:, :collected] for k, v in draws.items()})
+    with atomic_write(path) as fh:
+        np.savez(fh, **arrays)
+
+
+def read_checkpoint(path: Path) -> tuple[dict, list, dict]:
+    """(header, state leaves, draws) of a checkpoint, or CheckpointError naming the file."""
+    try:
+        with open(path, "rb") as fh, np.load(fh, allow_pickle=False) as f:  # numpy leaks its own handle on a bad zip
+            header = json.loads(str(f["header"][()]))
+            leaves = [f[k] for k in sorted(k for k in f.files if k.startswith("state_"))]
+            draws = {k[5:]: f[k] for k in f.files if k.startswith("draw:")}
+        if header.get("format") != CHECKPOINT_FORMAT:
+            raise ValueError(f"format {header.get('format')!r}, expected {CHECKPOINT_FORMAT}")
+        for key in ("configuration", "settings", "collected", "steps", "elapsed_s"):
+            header[key]  # noqa: B018 -- presence check
+    except (OSError, EOFError, ValueError, KeyError, TypeError, zipfile.BadZipFile) as exc:
+        why = " ".join(str(exc).split()) or type(exc).__name__
+        raise CheckpointError(f"checkpoint '{path}' is unreadable or corrupt ({why}); start again with --force") from None
+    return header, leaves, draws
+
+
+def _flat(d, prefix=""):
+    out = {}
+    for k, v in d.items():
+        key = f"{prefix}{k}"
+        out.update(_flat(v, key + ".") if isinstance(v, dict) else {key: v})
+    return out
+
+
+def setting_differences(header: dict, config: Config, settings: FitSettings) -> list[str]:
+    """Each setting that differs between a checkpoint and this run, as 'name: checkpoint X, now Y'."""
+    norm = lambda d: json.loads(json.dumps(d, default=str))  # noqa: E731 -- the header's JSON types
+    diffs = []
+    for what, old, new in (("", header["settings"], asdict(settings)), ("configuration ", header["configuration"], config.raw)):
+        a, b = _flat(norm(old)), _flat(norm(new))
+        for k in sorted(set(a) | set(b)):
+            if a.get(k, "(unset)") != b.get(k, "(unset)"):
+                diffs.append(f"{what}{k}: checkpoint {a.get(k, '(unset)')!r}, now {b.get(k, '(unset)')!r}")
+    return diffs
+
+
+# ----------------------------------------------------------------------------- the driver
+def sample(config: Config, settings: FitSettings, out: Path, resume: bool = False, progress: bool = True,
+           stop_after_checkpoints: int | None = None) -> dict:  # fmt: skip
+    """Run (or continue) NUTS; returns the accumulated arrays. ``stop_after_checkpoints`` simulates an
+    interruption after that many checkpoints."""
+    s = settings
+    t0 = time.perf_counter()
+    Path(out).mkdir(parents=True, exist_ok=True)
+    ckpt = Path(out) / CHECKPOINT
+    total = s.warmup + s.samples
+    draws: dict = {}
+    if resume:  # the checkpoint is read and compared before anything is compiled
+        if not ckpt.exists():
+            old = " (checkpoint.pkl from an older jaxtmm is not read: a pickle can run code)" if (Path(out) / "checkpoint.pkl").exists() else ""
+            raise CheckpointError(f"nothing to resume: '{ckpt}' does not exist{old}")
+        header, leaves, saved = read_checkpoint(ckpt)
+        diffs = setting_differences(header, config, s)
+        if diffs:
+            raise CheckpointError("--resume needs the settings of the interrupted run; differing: " + "; ".join(diffs))
+    sampler = Sampler(config, s)
+    if resume:
+        state = sampler.state_from_leaves(leaves, str(ckpt))
+        collected, steps, elapsed = int(header["collected"]), int(header["steps"]), float(header["elapsed_s"])
+        draws = {k: np.concatenate([v, np.zeros((s.chains, s.samples - v.shape[1], *v.shape[2:]), v.dtype)], axis=1)
+                 for k, v in saved.items()}  # fmt: skip
+    else:
+        state, collected, steps, elapsed = sampler.initial, 0, 0, 0.0
+    checkpoints = 0
+    last_ckpt = steps
+    bar = None
+    if progress:
+        from tqdm.auto import tqdm
+
+        bar = tqdm(total=total, initial=min(steps, total), unit="it", desc=f"NUTS, {s.chains} chains ({sampler.method})")
+    try:
+        while steps < total:
+            state, it, sites, extra = sampler.advance(state)
+            it = np.asarray(it)[0]  # iteration counter after each transition (the same in every chain)
+            keep = (it > s.warmup) & (it <= total)
+            n = int(keep.sum())
+            if n:
+                new = {**{f"site:{k}": np.asarray(v)[:, keep] for k, v in sites.items()},
+                       **{f"extra:{k}": np.asarray(v)[:, keep] for k, v in extra.items()}}  # fmt: skip
+                if not draws:
+                    draws = {k: np.zeros((s.chains, s.samples, *v.shape[2:]), v.dtype) for k, v in new.items()}
+                for k, v in new.items():
+                    draws[k][:, collected:collected + n] = v
+                collected += n
+            before, steps = steps, int(it[-1])
+            if bar is not None:
+                bar.update(min(steps, total) - min(before, total))
+                phase = "warm-up" if steps < s.warmup else "sampling"
+                div = int(draws["extra:diverging"][:, :collected].sum()) if collected else 0
+                bar.set_postfix_str(f"{phase}, {div} divergent", refresh=False)
+            warmup_done = before < s.warmup <= steps
+            if steps - last_ckpt >= s.chunk or warmup_done or steps >= total:
+                elapsed_now = elapsed + time.perf_counter() - t0
+                write_checkpoint(ckpt, _header(config, s, collected, steps, elapsed_now), sampler.state_leaves(state),
+                                 draws, collected)  # fmt: skip
+                last_ckpt = steps
+                checkpoints += 1
+                if stop_after_checkpoints is not None and checkpoints >= stop_after_checkpoints and steps < total:
+                    return {"arrays": {k: v[:, :collected] for k, v in draws.items()}, "done": collected,
+                            "steps": steps, "complete": False}  # fmt: skip
+    finally:
+        if bar is not None:
+            bar.close()
+    return {"arrays": draws, "done": collected, "steps": steps, "complete": True, "chain_method": sampler.method,
+            "elapsed_s": elapsed + time.perf_counter() - t0, "space": sampler.space, "enabled": sampler.enabled}  # fmt: skip
 
 
 def inference_data(result: dict, config: Config):
@@ -157,5 +337,5 @@ def inference_data(result: dict, config: Config):
         "lp": -a["extra:potential_energy"],
         "step_size": a["extra:adapt_state.step_size"],
     }
-    attrs = {"configuration": json.dumps(config.raw), "loop": config.loop, "moment": config.moment}
+    attrs = {"configuration": json.dumps(config.raw, default=str), "loop": config.loop, "moment": config.moment}
     return _arviz.make(posterior, stats, loglik, attrs)

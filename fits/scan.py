@@ -8,7 +8,7 @@ Results: ``scan.csv``, ``scan.json`` (rows + provenance), ``fig7.png``, ``fig6.p
 
 import csv
 import hashlib
-import json
+import io
 import math
 import platform
 import sys
@@ -25,10 +25,12 @@ import likelihoods as L
 from likelihoods._data import LimitCurve
 from likelihoods.babar import DATA_FILE as babar_data
 from likelihoods.na64 import DATA_FILE as na64_data
+from fits._io import dumps, save_figure, write_text
 from fits.config import Config
 from fits.maximise import Maximiser, Settings
 from fits.parallel import Layout
 from jaxtmm import BR_mu_e_gamma, invisible_open
+from jaxtmm.model import Y_KEYS
 
 EXPERIMENTS = ("NA64", "BaBar")
 DEFAULT_GD = (0.5, 0.05, 0.005)
@@ -116,6 +118,7 @@ def run_scan(config: Config, gD=DEFAULT_GD, n_masses: int = 100, settings: Setti
     for i, (g, m, e) in enumerate(problems):
         p = M.space.point_z(jnp.asarray(res["z"][i]), m_Ap=m, g_D=g)
         applies = bool(curves[e].in_range(m))
+        y = np.asarray(p.y)
         row = {
             "gD": g,
             "m_Ap_GeV": float(m),
@@ -128,14 +131,21 @@ def run_scan(config: Config, gD=DEFAULT_GD, n_masses: int = 100, settings: Setti
             "borexino_limit_muB": bx_by_m[float(m)],
             "BR_mu_e_gamma": float(BR_mu_e_gamma(p)),
             "feasible": bool(res["feasible"][i]),
+            "reason": "" if res["feasible"][i] else "no start reached the constraints (see constraint_residual)",
             "constraint_residual": float(res["residual"][i]),
-            "projected_gradient_norm": float(res["pgrad"][i]),
+            "kkt_residual": float(res["kkt"][i]),
+            "multipliers": {n: float(v) for n, v in zip(lk_names, res["multipliers"][i]) if v > 0},
             "binding": res["binding"][i] if applies else [],
             "feasible_starts": int(res["n_feasible_starts"][i]),
-            "y": [[[float(v.real), float(v.imag)] for v in row_] for row_ in np.asarray(p.y)],
+            "y": [[[float(v.real), float(v.imag)] for v in row_] for row_ in y],
             "theta_R": float(p.theta_R),
             "theta_I": float(p.theta_I),
         }
+        numbers = [row[k] for k in ("eps_max", "mu_max_muB", "mu_eff_max_muB", "BR_mu_e_gamma", "theta_R", "theta_I")
+                   if row[k] is not None] + y.real.ravel().tolist() + y.imag.ravel().tolist()  # fmt: skip
+        if applies and not all(math.isfinite(v) for v in numbers):
+            row.update(feasible=False, reason="the optimum is not a finite number (overflow in the model)")
+            row.update({k: None for k in ("eps_max", "mu_max_muB", "mu_eff_max_muB")})
         rows.append(row)
     wall = time.perf_counter() - t0
     prov = provenance(config, settings, {"gD": list(gD), "n_masses": n_masses, "mass_range_GeV": list(M_RANGE),
@@ -146,20 +156,36 @@ def run_scan(config: Config, gD=DEFAULT_GD, n_masses: int = 100, settings: Setti
 
 
 CSV_COLUMNS = ("gD", "m_Ap_GeV", "experiment", "experiment_applies", "eps_max", "mu_max_muB", "mu_eff_max_muB",
-               "invisible_open", "borexino_limit_muB", "BR_mu_e_gamma", "feasible", "constraint_residual",
-               "projected_gradient_norm", "binding", "feasible_starts", "theta_R", "theta_I")  # fmt: skip
+               "invisible_open", "borexino_limit_muB", "BR_mu_e_gamma", "feasible", "reason", "constraint_residual",
+               "kkt_residual", "multipliers", "binding", "feasible_starts", "theta_R", "theta_I")  # fmt: skip
+Y_COLUMNS = tuple(f"{k}_{part}" for row in Y_KEYS for k in row for part in ("re", "im"))
+
+
+def _csv_row(r: dict) -> list:
+    def cell(c):
+        v = r[c]
+        if c == "binding":
+            return "; ".join(v)
+        if c == "multipliers":
+            return "; ".join(f"{k}={x:.6g}" for k, x in v.items())
+        return "" if v is None or (isinstance(v, float) and not math.isfinite(v)) else v
+
+    return [cell(c) for c in CSV_COLUMNS] + [x for row in r["y"] for pair in row for x in pair]
 
 
 def write_results(result: dict, out: Path, config: Config) -> list[Path]:
+    """scan.json, scan.csv (with the Yukawa matrix, y_e1_re ... y_mu2_im), fig7.png and fig6.png, each
+    written atomically; JSON without NaN or Infinity."""
     from fits.plots import fig6_borexino, fig7
 
     out.mkdir(parents=True, exist_ok=True)
-    (out / "scan.json").write_text(json.dumps(result, indent=1) + "\n")
-    with open(out / "scan.csv", "w", newline="") as fh:
-        w = csv.writer(fh)
-        w.writerow(CSV_COLUMNS)
-        for r in result["rows"]:
-            w.writerow(["; ".join(r[c]) if c == "binding" else ("" if r[c] is None else r[c]) for c in CSV_COLUMNS])
-    fig7(result, config).savefig(out / "fig7.png", dpi=150)
-    fig6_borexino(*config.borexino_window).savefig(out / "fig6.png", dpi=150)
+    write_text(out / "scan.json", dumps(result, indent=1) + "\n")
+    buf = io.StringIO()
+    w = csv.writer(buf)
+    w.writerow(CSV_COLUMNS + Y_COLUMNS)
+    for r in result["rows"]:
+        w.writerow(_csv_row(r))
+    write_text(out / "scan.csv", buf.getvalue())
+    save_figure(fig7(result, config), out / "fig7.png", dpi=150)
+    save_figure(fig6_borexino(*config.borexino_window), out / "fig6.png", dpi=150)
     return [out / n for n in ("scan.csv", "scan.json", "fig7.png", "fig6.png")]

@@ -171,6 +171,30 @@ class ParamSpace:
             out.append(active)
         return out
 
+    def bound_normals(self, z, rtol=1e-9) -> np.ndarray:
+        """The outward unit normals (in Cartesian optimiser coordinates) of the bounds that one point ``z``
+        sits on, shape (j, dim): ``(re y, im y)/|y|`` on a disc's circle, -e or +e at a box's ends."""
+        assert not self.polar
+        z = np.asarray(z, float)
+        out = []
+        for name, (a, b) in zip(self.names, self.slices):
+            p = self.config.free[name]
+            n = np.zeros(self.dim)
+            if p.kind == "disc":
+                r = np.hypot(z[a], z[a + 1])
+                if r >= p.max * (1 - rtol):
+                    n[a:b] = z[a:b] / r
+                    out.append(n)
+            else:
+                lo, hi = p.z_box
+                if z[a] <= lo + rtol * (hi - lo):
+                    n[a] = -1.0
+                    out.append(n)
+                elif z[a] >= hi - rtol * (hi - lo):
+                    n[a] = 1.0
+                    out.append(n)
+        return np.array(out).reshape(-1, self.dim)
+
     # ------------------------------------------------------------------ prior draws
     def _uniforms(self, key, n):
         return jax.random.uniform(key, (n, self.dim), dtype=jnp.float64, minval=1e-12, maxval=1 - 1e-12)

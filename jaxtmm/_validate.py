@@ -21,3 +21,38 @@ def read_text(path, what: str, error=ValueError) -> str:
         raise error(f"cannot read {what} '{path}': {exc.strerror or exc}") from None
     except UnicodeDecodeError:
         raise error(f"{what} '{path}' is not UTF-8 text") from None
+
+
+#: Perturbative bound on each Yukawa coupling |y| and on the dark coupling g_D (and on g_D |Q_S|).
+PERTURBATIVE = math.sqrt(4.0 * math.pi)
+#: Where the physics is computed in float64 without overflow (checked at every corner by the tests), GeV.
+MASS_RANGE = (1e-9, 1e9)
+#: The allowed interval of each real parameter of a point, with what it is.
+RANGES = {
+    **{k: (*MASS_RANGE, "a mass in GeV") for k in ("m_H1", "m_H2", "m_A1", "m_A2", "M1", "M2", "M_E", "m_Ap")},
+    "theta_R": (-2.0 * math.pi, 2.0 * math.pi, "an angle in rad"),
+    "theta_I": (-2.0 * math.pi, 2.0 * math.pi, "an angle in rad"),
+    "g_D": (0.0, PERTURBATIVE, "the dark coupling, at most the perturbative bound sqrt(4 pi)"),
+    "eps": (-1.0, 1.0, "the kinetic mixing"),
+    "Q_S": (-PERTURBATIVE, PERTURBATIVE, "the scalars' dark charge (g_D |Q_S| <= sqrt(4 pi))"),
+}
+#: PMNS entries, degrees: mixing angles in the first quadrant, phases within two turns either way.
+PMNS_RANGES = {
+    **{k: (0.0, 90.0, "a mixing angle in degrees") for k in ("theta12", "theta13", "theta23")},
+    **{k: (-720.0, 720.0, "a phase in degrees") for k in ("delta_CP", "alpha21", "alpha31")},
+}
+
+
+def in_range(key: str, v: float, error=ValueError, ranges=None, name: str | None = None) -> float:
+    """``v`` if it lies in the allowed interval of parameter ``key``, else ``error`` with the interval."""
+    lo, hi, what = (ranges or RANGES)[key]
+    if not lo <= v <= hi:
+        raise error(f"'{name or key}' = {v:g} is outside [{lo:g}, {hi:g}] ({what})")
+    return v
+
+
+def yukawa(key: str, re: float, im: float, error=ValueError, bound: float = PERTURBATIVE) -> complex:
+    """A Yukawa coupling within the perturbative bound |y| <= sqrt(4 pi), else ``error``."""
+    if math.hypot(re, im) > bound * (1 + 1e-12):
+        raise error(f"'{key}' has |y| = {math.hypot(re, im):g}, beyond the perturbative bound sqrt(4 pi) = {bound:.6g}")
+    return complex(re, im)

@@ -3,12 +3,14 @@
     jaxtmm evaluate (POINT.toml | --preset paper) [--json] [--loop derived|paper]
     jaxtmm constraints (POINT.toml | --preset paper) [--json] [--loop ...] [--meg 2023|2025]
                        [--moment solar|12|13|23] [--T-min GeV] [--E-nu GeV] [--T-max GeV] [--invisible apply|drop]
-    jaxtmm plot borexino --out FILE.png [--T-min GeV] [--E-nu GeV] [--T-max GeV]
+    jaxtmm plot borexino --out FILE.png [--force] [--T-min GeV] [--E-nu GeV] [--T-max GeV]
     jaxtmm scan [--preset paper | --config FILE] [--gD 0.5,0.05,0.005] [--moment solar|12|13|23]
                 [--loop derived|paper] [--meg 2023|2025] [--masses N] [--out DIR] [--force] [--starts K] [--seed S]
-    jaxtmm fit (--config FILE | --preset NAME) [--chains C --warmup W --samples S --seed K] --out DIR [--resume]
+    jaxtmm fit (--config FILE | --preset NAME) [--chains C --warmup W --samples S --seed K --chunk N]
+               --out DIR [--resume | --force] [--pair LIST] [--quiet]
 
-Bad input ends with one line ``jaxtmm: error: ...`` on stderr and exit status 2, never a traceback.
+Bad input ends with one line ``jaxtmm: error: ...`` on stderr and exit status 2, never a traceback; every
+output location is checked before any work; an interrupted command exits 130 (``fit`` can then ``--resume``).
 """
 
 import argparse
@@ -19,6 +21,21 @@ import sys
 import numpy as np
 
 EXIT_BAD_INPUT = 2
+EXIT_FAILED = 1
+EXIT_INTERRUPTED = 130
+SEED_MAX = 2**32 - 1
+
+
+class _Parser(argparse.ArgumentParser):
+    """argparse with its usage errors on one line (``jaxtmm: error: ...``), exit status 2."""
+
+    def error(self, message):
+        cmd = self.prog.split()[1] + " " if len(self.prog.split()) > 1 else ""
+        raise _UsageError(f"{message} (see 'jaxtmm {cmd}--help')")
+
+
+class _UsageError(Exception):
+    pass
 
 
 def _version() -> str:
@@ -31,9 +48,11 @@ def _version() -> str:
 
 
 def _point_args(p: argparse.ArgumentParser) -> None:
+    from jaxtmm.pointfile import PRESETS
+
     src = p.add_mutually_exclusive_group(required=True)
     src.add_argument("point", nargs="?", metavar="POINT.toml", help="point file (see docs/conventions.md)")
-    src.add_argument("--preset", metavar="NAME", help="a shipped point: paper")
+    src.add_argument("--preset", choices=PRESETS, metavar="NAME", help=f"a shipped point: {', '.join(PRESETS)}")
     p.add_argument("--json", action="store_true", help="print one JSON object instead of a table")
     p.add_argument(
         "--loop",
@@ -52,7 +71,9 @@ def _window_args(p: argparse.ArgumentParser) -> None:
 
 
 def _parser() -> argparse.ArgumentParser:
-    ap = argparse.ArgumentParser(
+    from fits.config import PRESETS as CONFIG_PRESETS
+
+    ap = _Parser(
         prog="jaxtmm",
         description="Dark transition magnetic moments of Majorana neutrinos: physics, constraints, fits.",
     )
@@ -68,7 +89,7 @@ def _parser() -> argparse.ArgumentParser:
         "constraints",
         help="every experimental constraint on one model point",
         description="MEG II, NA64, BaBar and Borexino (recast for a massive A') on one model point: "
-        "log-likelihood, signal over the signal at the limit, pass or fail at the 90%% CL.",
+        "log-likelihood, signal over the signal at the limit, pass or fail at the 90% CL.",
     )
     _point_args(co)
     co.add_argument("--meg", choices=("2023", "2025"), default="2023", help="MEG II limit: 3.1e-13 (2023, default) or 1.5e-13 (2025)")
@@ -79,16 +100,18 @@ def _parser() -> argparse.ArgumentParser:
     pl = sub.add_parser("plot", help="figures", description="Draw a figure to a PNG file.")
     pl.add_argument("figure", choices=("borexino",), help="borexino: the paper's Fig. 6 (recast limit vs m_A')")
     pl.add_argument("--out", required=True, metavar="FILE.png", help="output file")
+    pl.add_argument("--force", action="store_true", help="overwrite FILE.png if it exists")
     _window_args(pl)
     sc = sub.add_parser(
         "scan",
         help="the largest allowed mu_eff at every dark-photon mass (Fig. 7)",
         description="Maximise mu_eff over every free parameter of a configuration, with MEG II and NA64 (or BaBar) "
-        "inside their 90%% CL regions, for each g_D and each m_A' of a log grid over 1 MeV - 8 GeV. Writes scan.csv, "
+        "inside their 90% CL regions, for each g_D and each m_A' of a log grid over 1 MeV - 8 GeV. Writes scan.csv, "
         "scan.json (rows + provenance), fig7.png and fig6.png.",
     )
     cfg = sc.add_mutually_exclusive_group()
-    cfg.add_argument("--preset", metavar="NAME", help="a shipped configuration (default: paper)")
+    cfg.add_argument("--preset", choices=CONFIG_PRESETS, metavar="NAME",
+                     help=f"a shipped configuration: {', '.join(CONFIG_PRESETS)} (default: paper)")  # fmt: skip
     cfg.add_argument("--config", metavar="FILE", help="a configuration file (TOML, see docs/fits.md)")
     sc.add_argument("--gD", default="0.5,0.05,0.005", metavar="LIST", help="comma-separated dark couplings (default 0.5,0.05,0.005)")
     sc.add_argument("--moment", choices=("solar", "12", "13", "23"), default=None, help="mu_eff to maximise (default: the configuration's; paper: 12)")
@@ -99,7 +122,7 @@ def _parser() -> argparse.ArgumentParser:
     sc.add_argument("--force", action="store_true", help="overwrite an existing output directory")
     sc.add_argument("--starts", type=int, default=None, metavar="K",
                     help="random starts per problem (default: the maximiser's, fits.maximise.Settings)")
-    sc.add_argument("--seed", type=int, default=0, help="random seed of the starts (default 0)")
+    sc.add_argument("--seed", type=int, default=0, metavar="S", help="random seed of the starts, 0 to 2^32-1 (default 0)")
     sc.add_argument("--quiet", action="store_true", help="no progress bars")
     sc.add_argument("--distributed", action="store_true",
                     help="run as one process of a multi-host job (jax.distributed): each process solves its share, "
@@ -114,27 +137,41 @@ def _parser() -> argparse.ArgumentParser:
         "summary.csv (R-hat, ESS, MCSE), trace/rank/pair plots and fit.json.",
     )
     fcfg = ft.add_mutually_exclusive_group(required=True)
-    fcfg.add_argument("--preset", metavar="NAME", help="a shipped configuration: posterior (the default fit), paper")
+    fcfg.add_argument("--preset", choices=CONFIG_PRESETS, metavar="NAME",
+                      help=f"a shipped configuration: {', '.join(CONFIG_PRESETS)} ('posterior' is the one tuned for NUTS)")  # fmt: skip
     fcfg.add_argument("--config", metavar="FILE", help="a configuration file (TOML)")
     ft.add_argument("--chains", type=int, default=4, metavar="C", help="chains (default 4; in parallel when there are enough devices)")
     ft.add_argument("--warmup", type=int, default=500, metavar="W", help="warm-up iterations per chain (default 500)")
     ft.add_argument("--samples", type=int, default=500, metavar="S", help="draws per chain (default 500)")
-    ft.add_argument("--seed", type=int, default=0, metavar="K", help="random seed (default 0)")
-    ft.add_argument("--chunk", type=int, default=250, metavar="N", help="draws per chain between checkpoints (default 250)")
+    ft.add_argument("--seed", type=int, default=0, metavar="K", help="random seed, 0 to 2^32-1 (default 0)")
+    ft.add_argument("--chunk", type=int, default=250, metavar="N",
+                    help="iterations per chain between checkpoints (default 250); one also ends the warm-up")  # fmt: skip
     ft.add_argument("--out", required=True, metavar="DIR", help="output directory")
     ft.add_argument("--resume", action="store_true", help="continue an interrupted run in DIR from its checkpoint")
-    ft.add_argument("--force", action="store_true", help="overwrite an existing output directory")
-    ft.add_argument("--quiet", action="store_true", help="no progress bars")
+    ft.add_argument("--force", action="store_true", help="overwrite an existing output directory (not with --resume)")
+    ft.add_argument("--quiet", action="store_true", help="no progress bar")
+    ft.add_argument("--pair", metavar="LIST",
+                    help="comma-separated variables of the pair plot (default: |y| of each free coupling, the other free "
+                         "parameters, mu_eff_muB); any free parameter, abs_<coupling> or derived quantity")  # fmt: skip
     return ap
 
 
-def _fail(msg: str) -> int:
-    print(f"jaxtmm: error: {msg}", file=sys.stderr)
-    return EXIT_BAD_INPUT
+def _fail(msg: str, code: int = EXIT_BAD_INPUT) -> int:
+    print(f"jaxtmm: error: {' '.join(str(msg).split())}", file=sys.stderr)
+    return code
+
+
+def _num(v: float) -> float:
+    """-0.0 printed as 0."""
+    return float(v) + 0.0
+
+
+def _non_finite(result: dict) -> list[str]:
+    return [k for k, v in result.items() if not np.all(np.isfinite(np.asarray(v)))]
 
 
 def _as_json(result: dict, loop: str, source: str) -> dict:
-    out = {k: np.asarray(v).tolist() for k, v in result.items()}
+    out = {k: (np.asarray(v) + 0.0).tolist() for k, v in result.items()}
     out["loop"] = loop
     out["point"] = source
     return out
@@ -147,7 +184,7 @@ def _table(result: dict, loop: str, source: str) -> str:
         "",
         "dark transition moments mu_ij [mu_B]  (antisymmetric; i = row, j = column, mass states 1..3)",
     ]
-    lines += ["   " + "  ".join(f"{v: .6e}" for v in row) for row in mu]
+    lines += ["   " + "  ".join(f"{_num(v): .6e}" for v in row) for row in mu]
     rows = [
         ("mu_eff (solar mixture)", result["mu_eff_solar_muB"], "mu_B"),
         ("sum_a M_a Delta J_a", result["loop_sum_GeV_inv"], "GeV^-1"),
@@ -156,7 +193,7 @@ def _table(result: dict, loop: str, source: str) -> str:
         ("Delta a_e", result["delta_a_e"], ""),
     ]
     lines.append("")
-    lines += [f"{name:<26} {float(v): .6e} {unit}".rstrip() for name, v, unit in rows]
+    lines += [f"{name:<26} {_num(v): .6e} {unit}".rstrip() for name, v, unit in rows]
     return "\n".join(lines)
 
 
@@ -174,25 +211,35 @@ def _evaluate(args) -> int:
 
     point, source = _load(args)
     result = evaluate(point, loop=args.loop)
+    bad = _non_finite(result)
+    if bad:  # the readers keep inputs where the physics is finite; never print a NaN or inf
+        return _fail(f"{', '.join(bad)} not finite at {source}: the point is outside where jaxtmm computes reliably")
     if args.json:
-        print(json.dumps(_as_json(result, args.loop, source), indent=2))
+        print(json.dumps(_as_json(result, args.loop, source), indent=2, allow_nan=False))
     else:
         print(_table(result, args.loop, source))
     return 0
 
 
-def _constraints_table(rows: list[dict], head: str) -> str:
+def _g(v, unit="") -> str:
+    return f"{_num(v):.4g}{unit}"
+
+
+def _constraints_table(rows: list[dict], head: str, dropped: bool) -> str:
     cols = ("experiment", "quantity", "value", "limit", "signal/limit", "ln L", "q / threshold", "result", "A'->invisible")
     body = []
     for r in rows:
         unit = f" {r['unit']}" if r["unit"] else ""
+        on = r["constrains"]
         body.append((
-            r["experiment"], r["quantity"], f"{r['value']:.4g}{unit}",
-            "-" if r["limit"] is None else f"{r['limit']:.4g}{unit}",
-            f"{r['signal_ratio']:.4g}", f"{r['log_likelihood']:.4g}",
-            f"{r['test_statistic']:.4g} / {r['threshold']:.4g}",
-            ("allowed" if r["allowed"] else "EXCLUDED") + f" at {100 * r['cl']:.0f}% CL" if r["constrains"] else "no constraint",
-            "-" if r["invisible_open"] is None else ("open" if r["invisible_open"] else "CLOSED (limit assumed anyway)"),
+            r["experiment"], r["quantity"], _g(r["value"], unit),
+            _g(r["limit"], unit) if on else "-",
+            _g(r["signal_ratio"]) if on else "-",
+            _g(r["log_likelihood"]) if on else "-",
+            f"{_g(r['test_statistic'])} / {_g(r['threshold'])}" if on else "-",
+            ("allowed" if r["allowed"] else "EXCLUDED") + f" at {100 * r['cl']:.0f}% CL" if on else "no constraint",
+            "-" if r["invisible_open"] is None else ("open" if r["invisible_open"] else
+                                                     "CLOSED (limit dropped)" if dropped else "CLOSED (limit assumed anyway)"),
         ))  # fmt: skip
     w = [max(len(c), *(len(b[i]) for b in body)) for i, c in enumerate(cols)]
     fmt = lambda row: "  ".join(c.ljust(w[i]) for i, c in enumerate(row)).rstrip()  # noqa: E731
@@ -203,36 +250,36 @@ def _constraints_table(rows: list[dict], head: str) -> str:
 
 def _constraints(args) -> int:
     from likelihoods import default_likelihoods, report
+    from likelihoods.borexino import check_window
 
     point, source = _load(args)
-    lks = default_likelihoods(args.loop, args.meg, args.moment, args.T_min, args.E_nu, args.T_max, args.invisible)
+    T_min, E_nu, T_max = check_window(args.T_min, args.E_nu, args.T_max)
+    lks = default_likelihoods(args.loop, args.meg, args.moment, T_min, E_nu, T_max, args.invisible)
     rows = report(point, lks)
-    options = {"loop": args.loop, "meg": args.meg, "moment": args.moment, "T_min_GeV": args.T_min,
-               "E_nu_GeV": args.E_nu, "T_max_GeV": args.T_max, "invisible": args.invisible}  # fmt: skip
+    bad = sorted({r["experiment"] for r in rows for k in ("value", "signal_ratio", "log_likelihood")
+                  if r[k] is not None and not math.isfinite(r[k])})  # fmt: skip
+    if bad:
+        return _fail(f"the constraint(s) {', '.join(bad)} are not finite at {source}")
+    options = {"loop": args.loop, "meg": args.meg, "moment": args.moment, "T_min_GeV": T_min, "E_nu_GeV": E_nu,
+               "T_max_GeV": T_max, "T_max_is_endpoint": args.T_max is None, "invisible": args.invisible}  # fmt: skip
     if args.json:
-        print(json.dumps({"point": source, "options": options, "constraints": rows}, indent=2))
+        print(json.dumps({"point": source, "options": options, "constraints": rows}, indent=2, allow_nan=False))
     else:
-        head = f"point: {source}    " + "    ".join(f"{k}: {v}" for k, v in options.items())
-        text = _constraints_table(rows, head)
-        if args.invisible == "drop":
-            text = text.replace("CLOSED (limit assumed anyway)", "CLOSED (limit dropped)")
-        print(text)
+        shown = {**options, "T_max_GeV": f"{T_max:.6g}" + (" (kinematic endpoint)" if args.T_max is None else "")}
+        del shown["T_max_is_endpoint"]
+        head = f"point: {source}    " + "    ".join(f"{k}: {v}" for k, v in shown.items())
+        print(_constraints_table(rows, head, args.invisible == "drop"))
     return 0
 
 
 def _plot(args) -> int:
-    from pathlib import Path
-
+    from fits._io import prepare_file, save_figure
     from fits.plots import fig6_borexino
+    from likelihoods.borexino import check_window
 
-    out = Path(args.out)
-    if not out.parent.is_dir():
-        return _fail(f"cannot write '{out}': directory '{out.parent}' does not exist")
-    fig = fig6_borexino(args.T_min, args.E_nu, args.T_max)
-    try:
-        fig.savefig(out, dpi=150)
-    except (OSError, ValueError) as exc:
-        return _fail(f"cannot write '{out}': {exc}")
+    window = check_window(args.T_min, args.E_nu, args.T_max)
+    out = prepare_file(args.out, force=args.force)
+    save_figure(fig6_borexino(*window), out, dpi=150)
     print(f"wrote {out}")
     return 0
 
@@ -245,11 +292,16 @@ def _load_config(args):
     return preset_config(args.preset or "paper")
 
 
-def _scan(args) -> int:
-    from pathlib import Path
+def _check_seed(seed: int) -> None:
+    if not 0 <= seed <= SEED_MAX:
+        raise ValueError(f"--seed must be an integer from 0 to 2^32-1, got {seed}")
 
+
+def _scan(args) -> int:
+    from fits._io import prepare_dir
     from fits.maximise import Settings
     from fits.scan import run_scan, write_results
+    from jaxtmm._validate import PERTURBATIVE
 
     config = _load_config(args)
     changes = {k: v for k, v in (("moment", args.moment), ("loop", args.loop), ("meg_year", args.meg)) if v is not None}
@@ -260,10 +312,16 @@ def _scan(args) -> int:
         return _fail(f"--gD must be a comma-separated list of numbers, got {args.gD!r}")
     if not all(math.isfinite(g) and g > 0 for g in gD):
         return _fail(f"--gD values must be positive, got {args.gD!r}")
+    q_s = config.largest("Q_S")
+    if any(g * q_s > PERTURBATIVE for g in gD):
+        return _fail(f"--gD values times |Q_S| must not exceed the perturbative bound sqrt(4 pi) = {PERTURBATIVE:.6g}, got {args.gD!r}")
     if args.masses < 2:
         return _fail(f"--masses must be at least 2, got {args.masses}")
-    if args.starts is not None and args.starts < 1:
-        return _fail(f"--starts must be at least 1, got {args.starts}")
+    if args.masses > 100_000:
+        return _fail(f"--masses must be at most 100000, got {args.masses}")
+    if args.starts is not None and not 1 <= args.starts <= 1024:
+        return _fail(f"--starts must be from 1 to 1024, got {args.starts}")
+    _check_seed(args.seed)
     layout = None
     if args.distributed:
         from fits.parallel import Layout, initialize_distributed
@@ -272,12 +330,12 @@ def _scan(args) -> int:
         layout = Layout.current()
     elif any(v is not None for v in (args.coordinator, args.num_processes, args.process_id)):
         return _fail("--coordinator, --num-processes and --process-id need --distributed")
-    out = Path(args.out)
-    problem = None
-    if out.exists() and not out.is_dir():
-        problem = f"--out '{out}' exists and is not a directory"
-    elif out.is_dir() and any(out.iterdir()) and not args.force:
-        problem = f"output directory '{out}' exists and is not empty; use --force to overwrite"
+    problem, out = None, None
+    if layout is None or layout.is_writer:
+        try:
+            out = prepare_dir(args.out, force=args.force)
+        except ValueError as exc:
+            problem = str(exc)
     if layout is not None and layout.process_count > 1:  # process 0 writes: its verdict holds for all
         bad0 = bool(layout.gather({"bad": np.array([problem is not None])}, layout.process_count, 1)["bad"][0])
         problem = (problem or "process 0 refuses to write its output directory") if bad0 else None
@@ -294,16 +352,15 @@ def _scan(args) -> int:
           f"loop {config.loop}, moment {config.moment}, MEG II {config.meg_year}; "
           f"{result['provenance']['wall_time_s']:.1f} s")  # fmt: skip
     if bad:
-        print(f"warning: {len(bad)} optimum/optima did not reach feasibility (see constraint_residual)", file=sys.stderr)
+        print(f"warning: {len(bad)} optimum/optima not feasible (see the 'reason' column)", file=sys.stderr)
     for f in files:
         print(f"wrote {f}")
     return 0
 
 
 def _fit(args) -> int:
-    from pathlib import Path
-
-    from fits.fit import run_fit
+    from fits._io import prepare_dir
+    from fits.fit import DERIVED_LABELS, OUTPUTS, pair_choices, run_fit
     from fits.posterior import FitSettings
 
     config = _load_config(args)
@@ -312,23 +369,39 @@ def _fit(args) -> int:
             return _fail(f"--{name} must be at least 1, got {getattr(args, name)}")
     if args.warmup < 0:
         return _fail(f"--warmup must be non-negative, got {args.warmup}")
-    out = Path(args.out)
-    if out.exists() and not out.is_dir():
-        return _fail(f"--out '{out}' exists and is not a directory")
-    if not args.resume and out.is_dir() and any(out.iterdir()) and not args.force:
-        return _fail(f"output directory '{out}' exists and is not empty; use --resume to continue it or --force to overwrite")
-    settings = FitSettings(args.chains, args.warmup, args.samples, args.seed, min(args.chunk, args.samples))
-    rec = run_fit(config, settings, out, resume=args.resume, progress=not args.quiet)
+    if args.chains > 256:
+        return _fail(f"--chains must be at most 256, got {args.chains}")
+    if args.warmup + args.samples > 10_000_000:
+        return _fail("--warmup + --samples must be at most 1e7 per chain")
+    _check_seed(args.seed)
+    if args.resume and args.force:
+        return _fail("--resume continues the run in --out and --force starts it again: give one of them")
+    pair = None
+    if args.pair is not None:
+        pair = [v.strip() for v in args.pair.split(",") if v.strip()]
+        choices = pair_choices(config)
+        unknown = [v for v in pair if v not in choices]
+        if unknown or not pair:
+            return _fail(f"--pair: unknown variable(s) {', '.join(unknown) or '(none given)'}; choose from {', '.join(choices)}")
+    out = prepare_dir(args.out, force=args.force, resume=args.resume,
+                      hint="use --resume to continue it or --force to overwrite")  # fmt: skip
+    settings = FitSettings(args.chains, args.warmup, args.samples, args.seed, min(args.chunk, args.warmup + args.samples))
+    rec = run_fit(config, settings, out, resume=args.resume, progress=not args.quiet, pair=pair)
     print(f"jaxtmm fit: {rec['draws']} draws ({settings.chains} chains, {rec['chain_method']}), "
           f"{rec['divergences']} divergences, max R-hat {rec['max_r_hat']:.4f}, min ESS bulk {rec['min_ess_bulk']:.0f} "
           f"/ tail {rec['min_ess_tail']:.0f}, {rec['wall_time_s']:.1f} s ({rec['min_ess_bulk_per_s']:.1f} ESS/s)")  # fmt: skip
-    for name in ("posterior.nc", "summary.csv", "trace.png", "rank.png", "pair.png", "fit.json"):
+    for name in DERIVED_LABELS:
+        print(f"  {rec['derived'][name]}")
+    for name in OUTPUTS:
         print(f"wrote {out / name}")
     return 0
 
 
 def main(argv=None) -> int:
-    args = _parser().parse_args(argv)
+    try:
+        args = _parser().parse_args(argv)
+    except _UsageError as exc:
+        return _fail(str(exc))
     import jax
 
     jax.config.update("jax_enable_x64", True)  # an application may set global state; the library never does
@@ -339,6 +412,11 @@ def main(argv=None) -> int:
         return commands[args.command](args)
     except (PointFileError, ValueError) as exc:  # bad input named by the code that found it
         return _fail(str(exc))
+    except KeyboardInterrupt:
+        hint = " (continue with --resume)" if args.command == "fit" else ""
+        return _fail(f"interrupted{hint}", EXIT_INTERRUPTED)
+    except OSError as exc:  # the disk, not the input: a write that failed after the checks
+        return _fail(f"{exc.strerror or exc}{': ' + str(exc.filename) if exc.filename else ''}", EXIT_FAILED)
 
 
 if __name__ == "__main__":

@@ -10,7 +10,7 @@ import tomllib
 from importlib import resources
 from pathlib import Path
 
-from jaxtmm._validate import finite_number, read_text
+from jaxtmm._validate import PERTURBATIVE, PMNS_RANGES, finite_number, in_range, read_text, yukawa
 from jaxtmm.model import MASS_KEYS, REAL_KEYS, Y_KEYS, Point
 from jaxtmm.pmns import PMNS
 
@@ -47,17 +47,23 @@ def check_values(raw: dict) -> tuple[dict, PMNS]:
         if not isinstance(v, list) or len(v) != 2:
             raise PointFileError(f"'{k}' must be a pair [re, im], got {v!r}")
         values[k] = (_number(f"{k}[0]", v[0]), _number(f"{k}[1]", v[1]))
+        yukawa(k, *values[k], PointFileError)
     for k in REAL_KEYS:
         if k in raw:
             values[k] = _number(k, raw[k])
     for k in MASS_KEYS:
         if values[k] <= 0.0:
             raise PointFileError(f"mass '{k}' must be positive (GeV), got {values[k]}")
+    for k in REAL_KEYS:
+        in_range(k, values[k], PointFileError)
+    if values["g_D"] * abs(values["Q_S"]) > PERTURBATIVE:
+        raise PointFileError(f"g_D |Q_S| = {values['g_D'] * abs(values['Q_S']):g} is beyond the perturbative bound "
+                             f"sqrt(4 pi) = {PERTURBATIVE:.6g}")  # fmt: skip
     pmns_deg = {}
     for k, v in pmns_raw.items():
         if k not in PMNS._fields:
             raise PointFileError(f"unknown key 'pmns.{k}' (allowed: {', '.join(PMNS._fields)})")
-        pmns_deg[k] = _number(f"pmns.{k}", v)
+        pmns_deg[k] = in_range(k, _number(f"pmns.{k}", v), PointFileError, PMNS_RANGES, f"pmns.{k}")
     return values, PMNS.from_degrees(**pmns_deg)
 
 

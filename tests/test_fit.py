@@ -5,6 +5,7 @@ import math
 import shutil
 
 import numpy as np
+import pandas as pd
 import pytest
 
 from fits import _arviz
@@ -48,39 +49,167 @@ def test_prior_only_posterior_has_the_exact_prior_moments(tmp_path):
 
 def test_resume_reproduces_the_uninterrupted_run(tmp_path):
     cfg = preset_config("posterior")
-    s = FitSettings(chains=2, warmup=60, samples=40, seed=1, chunk=20)
+    s = FitSettings(chains=2, warmup=20, samples=40, seed=1, chunk=10)
     full = sample(cfg, s, tmp_path / "a", progress=False)["arrays"]
-    part = sample(cfg, s, tmp_path / "b", progress=False, stop_after_chunks=1)
-    assert not part["complete"] and part["done"] == 20
+    # checkpoints at iterations 10, 20 (= the end of the warm-up), 30, ...: stop after the third
+    part = sample(cfg, s, tmp_path / "b", progress=False, stop_after_checkpoints=3)
+    assert not part["complete"] and part["done"] == 10 and part["steps"] == 30
     resumed = sample(cfg, s, tmp_path / "b", resume=True, progress=False)["arrays"]
     assert set(full) == set(resumed)
     for k in full:
         np.testing.assert_array_equal(full[k], resumed[k])
-    # and the chunked run equals a single uninterrupted chunk
-    single = sample(cfg, FitSettings(chains=2, warmup=60, samples=40, seed=1, chunk=40), tmp_path / "c", progress=False)
+    # a run with another checkpoint interval, and one with a progress bar, give the same draws
+    for chunk, progress in ((100, False), (7, True)):
+        other = sample(cfg, FitSettings(chains=2, warmup=20, samples=40, seed=1, chunk=chunk), tmp_path / f"c{chunk}",
+                       progress=progress)  # fmt: skip
+        for k in full:
+            np.testing.assert_array_equal(full[k], other["arrays"][k])
+
+
+def test_interrupted_during_warmup_resumes_from_the_end_of_warmup(tmp_path):
+    """With a checkpoint interval longer than the warm-up, the first checkpoint is the end of the warm-up."""
+    cfg = preset_config("posterior")
+    s = FitSettings(chains=2, warmup=20, samples=40, seed=2, chunk=1000)
+    part = sample(cfg, s, tmp_path / "b", progress=False, stop_after_checkpoints=1)
+    assert not part["complete"] and part["steps"] == 20 and part["done"] == 0
+    resumed = sample(cfg, s, tmp_path / "b", resume=True, progress=False)["arrays"]
+    full = sample(cfg, s, tmp_path / "a", progress=False)["arrays"]
     for k in full:
-        np.testing.assert_array_equal(full[k], single["arrays"][k])
+        np.testing.assert_array_equal(full[k], resumed[k])
+
+
+def _count_compilations(fn):
+    import jax.monitoring
+
+    n = [0]
+
+    def listener(event, duration, **kw):
+        n[0] += event == "/jax/core/compile/backend_compile_duration"
+
+    jax.monitoring.register_event_duration_secs_listener(listener)
+    try:
+        fn()
+    finally:
+        jax.monitoring.unregister_event_duration_listener(listener)
+    return n[0]
+
+
+def test_one_compilation_per_fit_whatever_the_chunks_or_the_progress_bar(tmp_path):
+    """The compiled NUTS block is reused across checkpoints: 2 chunks, 6 chunks, a progress bar and a resume
+    all compile the same number of times (numpyro's MCMC without a progress bar compiled once per chunk).
+    The compiled pieces are cached per configuration; the cache is cleared before each fit here."""
+    from fits.posterior import clear_cache
+
+    cfg = parse_config(RAW)  # no likelihoods: the quickest model to compile
+
+    def fit(name, chunk, progress=False, **kw):
+        s = FitSettings(chains=2, warmup=20, samples=40, seed=0, chunk=chunk)
+
+        def run():
+            clear_cache()
+            sample(cfg, s, tmp_path / name, progress=progress, **kw)
+
+        return run
+
+    _count_compilations(fit("warm", 60))  # eager helpers compile once per process
+    two = _count_compilations(fit("two", 30))
+    six = _count_compilations(fit("six", 10))
+    bar = _count_compilations(fit("bar", 10, progress=True))
+    _count_compilations(fit("res", 10, stop_after_checkpoints=2))
+    resumed = _count_compilations(fit("res", 10, resume=True))
+    assert two == six == bar == resumed
+    assert 2 <= two <= 4  # the initialisation and the block, and at most a couple of eager helpers
+    # and a second fit of the same configuration compiles nothing
+    assert _count_compilations(lambda: sample(cfg, FitSettings(chains=2, warmup=20, samples=40, seed=5, chunk=7),
+                                              tmp_path / "again", progress=False)) == 0  # fmt: skip
+
+
+def test_one_progress_bar_for_the_whole_fit(tmp_path, monkeypatch):
+    import tqdm.auto
+
+    made = []
+    real = tqdm.auto.tqdm
+
+    def counting(*a, **kw):
+        made.append(kw.get("total"))
+        return real(*a, **kw)
+
+    monkeypatch.setattr(tqdm.auto, "tqdm", counting)
+    sample(preset_config("posterior"), FitSettings(chains=2, warmup=20, samples=40, seed=0, chunk=10), tmp_path,
+           progress=True)  # fmt: skip
+    assert made == [60]
+
+
+def test_checkpoint_is_plain_arrays(tmp_path):
+    sample(preset_config("posterior"), FitSettings(chains=2, warmup=20, samples=10, chunk=10), tmp_path, progress=False)
+    with np.load(tmp_path / "checkpoint.npz", allow_pickle=False) as f:  # no object arrays: nothing can run code
+        assert all(f[k].dtype != object for k in f.files)
+        header = json.loads(str(f["header"][()]))
+    assert header["collected"] == 10 and header["steps"] == 30
+    assert not list(tmp_path.glob(".*.tmp"))  # the atomic write left no temporary file
+
+
+FIT = ["fit", "--preset", "posterior", "--chains", "2", "--warmup", "20", "--samples", "20", "--chunk", "10", "--quiet"]
 
 
 def test_fit_command_outputs(tmp_path, capsys):
     out = tmp_path / "fit"
-    args = ["fit", "--preset", "posterior", "--chains", "2", "--warmup", "50", "--samples", "40", "--chunk", "20",
-            "--out", str(out), "--quiet"]  # fmt: skip
+    args = FIT + ["--out", str(out)]
     assert main(args) == 0
-    for name in ("posterior.nc", "summary.csv", "trace.png", "rank.png", "pair.png", "fit.json", "checkpoint.pkl"):
+    printed = capsys.readouterr().out
+    for name in ("posterior.nc", "summary.csv", "trace.png", "rank.png", "pair.png", "fit.json", "checkpoint.npz"):
         assert (out / name).stat().st_size > 0
     idata = _arviz.from_netcdf(out / "posterior.nc")
     post, ll, ss = (_arviz.group(idata, g) for g in ("posterior", "log_likelihood", "sample_stats"))
-    assert post["eps"].shape == (2, 40) and "mu_eff_muB" in post and "BR_mu_e_gamma" in post
+    assert post["eps"].shape == (2, 20) and "mu_eff_muB" in post and "BR_mu_e_gamma" in post
     assert set(ll.data_vars) == {"MEG_II", "NA64", "BaBar", "Borexino"}
     assert {"energy", "diverging", "tree_depth", "acceptance_rate", "lp"} <= set(ss.data_vars)
     rec = json.loads((out / "fit.json").read_text())
-    assert rec["draws"] == 80 and rec["chain_method"] == "sequential" and "min_ess_bulk_per_s" in rec
-    summary = (out / "summary.csv").read_text().splitlines()
-    assert summary[0] == "parameter,r_hat,ess_bulk,ess_tail,mcse_mean,mcse_sd" and len(summary) == 1 + 11 + 5
+    assert rec["draws"] == 40 and rec["chain_method"] == "sequential" and "min_ess_bulk_per_s" in rec
+    summary = pd.read_csv(out / "summary.csv", index_col=0)
+    assert list(summary.columns) == ["mean", "sd", "median", "eti_5%", "eti_95%", "r_hat", "ess_bulk", "ess_tail",
+                                     "mcse_mean", "mcse_sd"]  # fmt: skip
+    assert len(summary) == 11 + 5
+    # the statistics are those of the draws (all chains pooled)
+    eps = np.asarray(post["eps"]).ravel()
+    assert summary.loc["eps", "mean"] == pytest.approx(eps.mean(), rel=1e-9)
+    assert summary.loc["eps", "eti_95%"] == pytest.approx(np.quantile(eps, 0.95), rel=1e-9)
+    # one line per derived quantity, with an interval or an upper limit
+    for label in ("mu_eff", "mu_12", "BR(mu -> e gamma)", "Delta a_mu", "Delta a_e"):
+        assert any(line.strip().startswith(label) and ("90% interval" in line or "90% upper limit" in line)
+                   for line in printed.splitlines()), label  # fmt: skip
     # an existing run is protected; --resume of a finished run has nothing left to do and rewrites the outputs
     assert main(args) == 2 and "use --resume" in capsys.readouterr().err
     assert main(args + ["--resume"]) == 0
+
+
+def _one_line_error(capsys, *fragments):
+    err = capsys.readouterr().err
+    assert err.count("\n") == 1 and err.startswith("jaxtmm: error:") and "Traceback" not in err, err
+    for f in fragments:
+        assert f in err, (f, err)
+
+
+@pytest.mark.parametrize("content", [b"", b"PK\x03\x04 truncated", b"\x80\x04\x95 a pickle"])
+def test_corrupt_checkpoint_is_one_line_naming_the_file(tmp_path, capsys, content):
+    out = tmp_path / "fit"
+    out.mkdir()
+    (out / "checkpoint.npz").write_bytes(content)
+    assert main(FIT + ["--out", str(out), "--resume"]) == 2
+    _one_line_error(capsys, "checkpoint.npz", "unreadable or corrupt")
+
+
+def test_resume_names_every_differing_setting(tmp_path, capsys):
+    out = tmp_path / "fit"
+    part = ["fit", "--preset", "posterior", "--chains", "2", "--warmup", "20", "--samples", "20", "--chunk", "10",
+            "--quiet", "--out", str(out)]  # fmt: skip
+    cfg = preset_config("posterior")
+    sample(cfg, FitSettings(chains=2, warmup=20, samples=20, seed=0, chunk=10), out, progress=False,
+           stop_after_checkpoints=1)  # fmt: skip
+    assert main(part + ["--resume", "--seed", "3", "--samples", "30"]) == 2
+    _one_line_error(capsys, "samples: checkpoint 20, now 30", "seed: checkpoint 0, now 3")
+    assert main(["fit", "--preset", "paper", *part[3:], "--resume"]) == 2
+    _one_line_error(capsys, "configuration ")
 
 
 @pytest.mark.parametrize(
@@ -89,8 +218,23 @@ def test_fit_command_outputs(tmp_path, capsys):
         (["--chains", "0"], "--chains must be at least 1"),
         (["--warmup", "-1"], "--warmup must be non-negative"),
         (["--resume"], "nothing to resume"),
+        (["--resume", "--force"], "give one of them"),
+        (["--seed", "-1"], "--seed must be an integer from 0 to 2^32-1"),
+        (["--pair", "eps,nope"], "--pair: unknown variable(s) nope"),
+        (["--preset", "nope"], "argument --preset: invalid choice: 'nope'"),
     ],
 )
 def test_fit_bad_arguments(tmp_path, capsys, args, message):
     assert main(["fit", "--preset", "posterior", "--out", str(tmp_path / "f"), "--quiet", *args]) == 2
-    assert message in capsys.readouterr().err
+    _one_line_error(capsys, message)
+
+
+@pytest.mark.parametrize("where", ["/proc/jaxtmm-test/out", "FILE/sub"])
+def test_unwritable_out_fails_before_any_work(tmp_path, capsys, monkeypatch, where):
+    import fits.fit
+
+    (tmp_path / "FILE").write_text("x")
+    monkeypatch.setattr(fits.fit, "run_fit", lambda *a, **k: pytest.fail("computed before checking --out"))
+    out = where.replace("FILE", str(tmp_path / "FILE"))
+    assert main(FIT + ["--out", out]) == 2
+    _one_line_error(capsys, "cannot create --out")

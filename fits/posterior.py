@@ -196,7 +196,7 @@ class Sampler:
         want = jax.tree_util.tree_leaves(self.initial)
         if len(leaves) != len(want) or any(a.shape != b.shape or a.dtype != b.dtype for a, b in zip(leaves, want)):
             raise CheckpointError(f"checkpoint '{source}' holds a sampler state of another shape; start again with --force")
-        return jax.tree_util.tree_unflatten(self._treedef, [jnp.asarray(x) for x in leaves])
+        return jax.tree_util.tree_unflatten(self._treedef, list(leaves))  # NumPy leaves: the jitted block takes them as they are
 
 
 # ----------------------------------------------------------------------------- checkpoints

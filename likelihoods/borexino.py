@@ -38,11 +38,12 @@ _D = read_toml(DATA_FILE)
 MU_BOREXINO = float(_D["mu_90_muB"])
 E_NU_DEFAULT = float(_D["E_nu_GeV"])
 T_MIN_DEFAULT = float(_D["T_min_GeV"])
+E_NU_MAX = 1.0  # GeV: solar neutrinos end near 20 MeV; the window check refuses anything above this
 
 
 def endpoint(E_nu: float) -> float:
     """Maximal electron recoil energy for a neutrino of energy E_nu on an electron at rest, GeV."""
-    return 2.0 * E_nu**2 / (M_E_GEV + 2.0 * E_nu)
+    return E_nu / (1.0 + M_E_GEV / (2.0 * E_nu))  # = 2 E^2 / (m_e + 2 E), without overflow
 
 
 def check_window(T_min: float, E_nu: float, T_max: float | None) -> tuple[float, float, float]:
@@ -50,6 +51,8 @@ def check_window(T_min: float, E_nu: float, T_max: float | None) -> tuple[float,
     for name, v in (("T_min", T_min), ("E_nu", E_nu)) + ((("T_max", T_max),) if T_max is not None else ()):
         if not (isinstance(v, (int, float)) and math.isfinite(v) and v > 0):
             raise ValueError(f"Borexino window: {name} must be a positive number of GeV, got {v!r}")
+    if E_nu > E_NU_MAX:
+        raise ValueError(f"Borexino window: E_nu = {E_nu:g} GeV is above {E_NU_MAX:g} GeV (the recast is for solar neutrinos)")
     T_end = endpoint(E_nu)
     T_max = T_end if T_max is None else float(T_max)
     if T_max > T_end * (1 + 1e-12):

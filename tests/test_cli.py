@@ -77,6 +77,12 @@ BAD = {
     "inf in yukawa": (_replace("y_mu2", "y_mu2 = [inf, 0.0]"), "'y_mu2[0]' must be finite"),
     "bad pmns key": (BASE + "[pmns]\ntheta_12 = 33.0\n", "unknown key 'pmns.theta_12'"),
     "not toml": ("this is = = not toml\n", "is not valid TOML"),
+    "huge yukawa": (_replace("y_e1", "y_e1 = [1e300, 0.0]"), "'y_e1' has |y| = 1e+300, beyond the perturbative bound"),
+    "huge g_D": (_replace("g_D", "g_D = 1e300"), "'g_D' = 1e+300 is outside [0, 3.54491]"),
+    "huge mass": (_replace("M_E", "M_E = 1e300"), "'M_E' = 1e+300 is outside [1e-09, 1e+09]"),
+    "pmns angle": (BASE + "[pmns]\ntheta12 = 400.0\n", "'pmns.theta12' = 400 is outside [0, 90]"),
+    "eps above 1": (_replace("eps", "eps = 2.0"), "'eps' = 2 is outside [-1, 1]"),
+    "angle": (_replace("theta_R", "theta_R = 100.0"), "'theta_R' = 100 is outside"),
 }
 
 
@@ -171,3 +177,42 @@ def test_plot_borexino(tmp_path, capsys):
     assert data[:8] == b"\x89PNG\r\n\x1a\n" and len(data) > 20_000
     assert main(["plot", "borexino", "--out", str(tmp_path / "no" / "such" / "dir.png")]) == 2
     assert "does not exist" in capsys.readouterr().err
+    # an existing file is kept unless --force
+    capsys.readouterr()
+    assert main(["plot", "borexino", "--out", str(out)]) == 2
+    assert "exists; use --force" in capsys.readouterr().err and out.read_bytes() == data
+    assert main(["plot", "borexino", "--out", str(out), "--force", "--T-min", "1e-4"]) == 0
+    assert out.read_bytes() != data and not list(tmp_path.glob(".*.tmp"))
+
+
+def test_help_texts(capsys):
+    """argparse needs '%%' in help= but prints descriptions as written; presets are listed."""
+    for cmd, wanted in (("constraints", "90% CL"), ("scan", "paper, aligned, posterior"), ("fit", "paper, aligned, posterior"),
+                        ("evaluate", "a shipped point: paper")):  # fmt: skip
+        with pytest.raises(SystemExit):
+            main([cmd, "--help"])
+        text = capsys.readouterr().out
+        assert "%%" not in text and wanted in " ".join(text.split()), (cmd, text)
+    with pytest.raises(SystemExit):
+        main(["fit", "--help"])
+    assert "the default" not in capsys.readouterr().out
+
+
+def test_constraints_table_dropped_limits_and_window(capsys):
+    assert main(["constraints", "--preset", "paper", "--invisible", "drop"]) == 0
+    out = capsys.readouterr().out
+    assert "T_max_GeV: 0.000664917" in out and "(kinematic endpoint)" in out and "None" not in out
+    na64 = next(line for line in out.splitlines() if line.startswith("NA64"))
+    assert "-0" not in na64.split() and " 0 " not in na64 and "no constraint" in na64
+    assert "-0.0" not in out and "e+00 " not in out.replace("0.000000e+00", "")
+
+
+def test_meg_2025_citation_names_its_arxiv_number_once(capsys):
+    assert main(["constraints", "--preset", "paper", "--meg", "2025"]) == 0
+    line = next(ln for ln in capsys.readouterr().out.splitlines() if ln.strip().startswith("MEG II:"))
+    assert line.count("2504.15711") == 1, line
+
+
+def test_evaluate_prints_no_negative_zero(capsys):
+    assert main(["evaluate", "--preset", "paper"]) == 0
+    assert "-0.000000e+00" not in capsys.readouterr().out

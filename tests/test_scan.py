@@ -9,7 +9,8 @@ import pytest
 from jaxtmm.cli import main
 
 ROW_KEYS = {"gD", "m_Ap_GeV", "experiment", "eps_max", "mu_max_muB", "mu_eff_max_muB", "invisible_open",
-            "borexino_limit_muB", "feasible", "constraint_residual", "projected_gradient_norm", "binding"}  # fmt: skip
+            "borexino_limit_muB", "feasible", "reason", "constraint_residual", "kkt_residual", "multipliers", "binding",
+            "y"}  # fmt: skip
 
 
 @pytest.fixture(scope="module")
@@ -45,6 +46,22 @@ def test_files_and_rows(scan_dir):
     with open(scan_dir / "scan.csv") as fh:
         table = list(csv.DictReader(fh))
     assert len(table) == len(rows) and "mu_eff_max_muB" in table[0]
+    # the Yukawa matrix of each optimum is in the CSV, equal to the JSON's
+    for t, r in zip(table, rows):
+        for a, row in enumerate((("y_e1", "y_e2"), ("y_mu1", "y_mu2"))):
+            for b, k in enumerate(row):
+                assert float(t[f"{k}_re"]) == r["y"][a][b][0] and float(t[f"{k}_im"]) == r["y"][a][b][1]
+    text = (scan_dir / "scan.json").read_text()
+    assert "NaN" not in text and "Infinity" not in text
+
+
+def test_optima_are_kkt_points(scan_dir):
+    """The KKT residual with least-squares multipliers is small at every optimum, and the experiment's
+    multiplier is 1/2 (ln mu_eff ~ ln eps, ln r ~ 2 ln eps)."""
+    rows = [r for r in json.loads((scan_dir / "scan.json").read_text())["rows"] if r["experiment_applies"]]
+    for r in rows:
+        assert r["kkt_residual"] < 1e-3, r
+        assert r["multipliers"][r["experiment"]] == pytest.approx(0.5, rel=1e-6)
 
 
 def test_refuses_to_overwrite(scan_dir, capsys):
@@ -57,12 +74,25 @@ def test_refuses_to_overwrite(scan_dir, capsys):
     [
         (["--gD", "0.5,abc"], "--gD must be a comma-separated list"),
         (["--gD", "-1"], "--gD values must be positive"),
+        (["--gD", "1e300"], "perturbative bound"),
+        (["--seed", "-1"], "--seed must be an integer from 0 to 2^32-1"),
+        (["--preset", "nope"], "invalid choice: 'nope' (choose from 'paper', 'aligned', 'posterior')"),
         (["--masses", "1"], "--masses must be at least 2"),
         (["--config", "/no/such/config.toml"], "cannot read configuration"),
-        (["--preset", "nope"], "unknown preset 'nope'"),
     ],
 )
 def test_bad_arguments(tmp_path, capsys, args, message):
     assert main(["scan", "--out", str(tmp_path / "x"), "--quiet", *args]) == 2
     err = capsys.readouterr().err
-    assert err.count("\n") == 1 and message in err
+    assert err.count("\n") == 1 and message in err, err
+
+
+@pytest.mark.parametrize("where", ["/proc/jaxtmm-test/out", "FILE/sub", "FILE"])
+def test_unwritable_out_fails_before_any_work(tmp_path, capsys, monkeypatch, where):
+    import fits.scan
+
+    (tmp_path / "FILE").write_text("x")
+    monkeypatch.setattr(fits.scan, "run_scan", lambda *a, **k: pytest.fail("computed before checking --out"))
+    assert main(["scan", "--masses", "2", "--quiet", "--out", where.replace("FILE", str(tmp_path / "FILE"))]) == 2
+    err = capsys.readouterr().err
+    assert err.count("\n") == 1 and ("cannot create --out" in err or "is not a directory" in err), err

@@ -48,7 +48,7 @@ def prepare_dir(path, *, force: bool = False, resume: bool = False, option: str 
         raise OutputError(f"output directory '{path}' exists and is not empty; {hint}")
     try:
         path.mkdir(parents=True, exist_ok=True)
-    except FileExistsError:
+    except (FileExistsError, NotADirectoryError):
         raise OutputError(f"cannot create {option} '{path}': a part of the path is a file") from None
     except OSError as exc:
         raise OutputError(f"cannot create {option} '{path}': {_why(exc)}") from None

@@ -8,6 +8,8 @@ Rows:
 * log-density + gradient evaluations/s of the `posterior` configuration: one vmapped jitted call on a
   batch vs a Python loop of jitted single-point calls;
 * NUTS on the `posterior` configuration (4 chains x 500 + 500): smallest ESS_bulk per second of wall time;
+* `jaxtmm fit --quiet` against `jaxtmm fit` (progress bar), each a fresh process, 20 checkpoints: wall time
+  and peak memory (numpyro's MCMC without a progress bar used to compile once per chunk);
 * `jaxtmm scan` (paper preset, 100 masses x 3 g_D x 2 experiments): wall time with compilation, and the
   steady state (the same maximiser run again);
 * mu_ij points/s with 1, 2 and 4 (forced host) devices, each in a fresh process.
@@ -158,6 +160,33 @@ def nuts_rows(quick):
     return [(label, rec["min_ess_bulk_per_s"], {"wall s": rec["wall_time_s"], "min ESS_bulk": rec["min_ess_bulk"]})]
 
 
+def _timed_command(args) -> tuple[float, float]:
+    """Wall time (s) and peak resident memory (GB) of one command in a fresh process."""
+    code = ("import resource, subprocess, sys, time; t = time.perf_counter(); "
+            "r = subprocess.run(sys.argv[1:], capture_output=True); "
+            "assert r.returncode == 0, r.stderr.decode()[-2000:]; "
+            "print(time.perf_counter() - t, resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 1e6)")  # fmt: skip
+    r = subprocess.run([sys.executable, "-c", code, *args], capture_output=True, text=True, timeout=1800)
+    if r.returncode:
+        raise RuntimeError(r.stderr[-2000:])
+    wall, gb = (float(x) for x in r.stdout.split())
+    return wall, gb
+
+
+def fit_cli_rows(quick):
+    """`jaxtmm fit` with and without --quiet, each in a fresh process (compilation included), many checkpoints."""
+    import tempfile
+
+    exe = str(Path(sys.executable).with_name("jaxtmm"))
+    n, w, chunk = (1000, 500, 50) if not quick else (200, 100, 20)
+    base = [exe, "fit", "--preset", "posterior", "--samples", str(n), "--warmup", str(w), "--chunk", str(chunk)]
+    d = Path(tempfile.mkdtemp())
+    quiet, quiet_gb = _timed_command(base + ["--out", str(d / "quiet"), "--quiet"])
+    loud, loud_gb = _timed_command(base + ["--out", str(d / "bar")])
+    label = f"jaxtmm fit --quiet wall s (4 chains x {w}+{n}, --chunk {chunk})"
+    return [(label, quiet, {"with progress bar, s": loud, "--quiet peak GB": quiet_gb, "with bar peak GB": loud_gb})]
+
+
 def scan_rows(quick):
     from fits.config import preset_config
     from fits.maximise import Maximiser, Settings
@@ -217,6 +246,7 @@ def main():
     rows += mu_rows(n // 4, t_dq)
     rows += logdensity_rows(n // 16)
     rows += nuts_rows(args.quick)
+    rows += fit_cli_rows(args.quick)
     rows += scan_rows(args.quick)
     rows += device_rows(n // 4)
     dev = jax.devices()[0]

@@ -41,11 +41,12 @@ def default_pair(config: Config) -> list[str]:
 
 
 def log_scaled(config: Config, draws: dict) -> set:
-    """Variables drawn on log axes: log-uniform parameters, and positive quantities spanning > 2 decades."""
+    """Variables drawn on log axes: log-uniform parameters, and derived quantities that are positive and
+    span more than two decades (parameters follow their prior: a uniform one stays linear)."""
     out = {n for n, p in config.free.items() if p.kind == "loguniform"}
     for n, x in draws.items():
         x = np.asarray(x)
-        if n not in out and np.all(x > 0) and x.max() > 100 * x.min():
+        if n in DERIVED and np.all(x > 0) and x.max() > 100 * x.min():
             out.add(n)
     return out
 

@@ -238,3 +238,30 @@ def test_unwritable_out_fails_before_any_work(tmp_path, capsys, monkeypatch, whe
     out = where.replace("FILE", str(tmp_path / "FILE"))
     assert main(FIT + ["--out", out]) == 2
     _one_line_error(capsys, "cannot create --out")
+
+
+def test_plots_log_axes_and_pair_variables():
+    from fits.fit import default_pair, log_scaled, pair_choices
+    from fits.plots import pair_plot, trace_plot
+
+    cfg = preset_config("posterior")
+    rng = np.random.default_rng(0)
+    draws = {"theta_R": rng.uniform(0, 3, (2, 50)), "eps": 10 ** rng.uniform(-7, -3, (2, 50)),
+             "mu_eff_muB": 10 ** rng.uniform(-14, -10, (2, 50))}  # fmt: skip
+    logs = log_scaled(cfg, draws)
+    assert logs == {"eps", "mu_eff_muB"}  # log-uniform prior; positive and spanning decades
+    fig = trace_plot(draws, logs)
+    scales = [ax.get_yscale() for ax in fig.axes[0::2]]
+    assert scales == ["linear", "log", "log"]
+    pair = pair_plot(draws, log=logs)
+    k = len(draws)
+    assert len(pair.axes) == k * k and pair.axes[k * (k - 1) + 1].get_xscale() == "log"
+    assert default_pair(cfg) == ["abs_y_e1", "abs_y_e2", "abs_y_mu1", "abs_y_mu2", "theta_R", "theta_I", "eps", "mu_eff_muB"]
+    assert {"mu_eff_muB", "abs_y_e1", "y_e1_re", "BR_mu_e_gamma"} <= set(pair_choices(cfg))
+
+
+def test_fit_pair_option(tmp_path, capsys):
+    out = tmp_path / "fit"
+    assert main(FIT + ["--out", str(out), "--pair", "eps,mu_eff_muB,abs_y_mu2"]) == 0
+    rec = json.loads((out / "fit.json").read_text())
+    assert rec["pair_variables"] == ["eps", "mu_eff_muB", "abs_y_mu2"]

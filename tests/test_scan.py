@@ -96,3 +96,23 @@ def test_unwritable_out_fails_before_any_work(tmp_path, capsys, monkeypatch, whe
     assert main(["scan", "--masses", "2", "--quiet", "--out", where.replace("FILE", str(tmp_path / "FILE"))]) == 2
     err = capsys.readouterr().err
     assert err.count("\n") == 1 and ("cannot create --out" in err or "is not a directory" in err), err
+
+
+def test_fig7_legend_outside_every_shading_labelled_and_tight_range(scan_dir):
+    from fits.config import preset_config
+    from fits.plots import fig7
+
+    result = json.loads((scan_dir / "scan.json").read_text())
+    fig = fig7(result, preset_config("paper"))
+    (ax,) = fig.axes
+    assert ax.get_legend() is None and len(fig.legends) == 1  # the legend is the figure's, below the axes
+    labels = [t.get_text() for t in fig.legends[0].get_texts()]
+    assert any("excluded by Borexino" in t for t in labels) and any("dark states closed" in t for t in labels)
+    shaded = [c for c in ax.collections] + [p for p in ax.patches]
+    assert all(not s.get_label().startswith("_") for s in shaded)  # every shaded region has a legend entry
+    mu = [r["mu_eff_max_muB"] for r in result["rows"] if r["mu_eff_max_muB"] is not None]
+    lo, hi = ax.get_ylim()
+    assert hi <= 100 * max(mu) and lo >= min(mu) / 100 * 1e-3
+    fig.canvas.draw()  # the legend sits below the axes: no overlap with the data area
+    leg, box = fig.legends[0].get_window_extent(), ax.get_window_extent()
+    assert leg.y1 <= box.y0

@@ -35,8 +35,8 @@ def _probe(directory: Path, what: str) -> None:
         raise OutputError(f"cannot write to {what} '{directory}': {_why(exc)}") from None
 
 
-def prepare_dir(path, *, force: bool = False, resume: bool = False, option: str = "--out",
-                hint: str = "use --force to overwrite") -> Path:
+def prepare_dir(path, *, force: bool = False, resume: bool = False, option: str = "output directory",
+                hint: str = "pass force=True to overwrite") -> Path:
     """Check (and create) an output directory before any work.
 
     Refuses: a path that exists and is not a directory, a path through a file, a location that cannot be
@@ -52,18 +52,18 @@ def prepare_dir(path, *, force: bool = False, resume: bool = False, option: str 
         raise OutputError(f"cannot create {option} '{path}': a part of the path is a file") from None
     except OSError as exc:
         raise OutputError(f"cannot create {option} '{path}': {_why(exc)}") from None
-    _probe(path, f"{option} directory")
+    _probe(path, option)
     return path
 
 
-def prepare_file(path, *, force: bool = False, option: str = "--out") -> Path:
+def prepare_file(path, *, force: bool = False, option: str = "output file", hint: str = "") -> Path:
     """Check an output file before any work: its directory exists and is writable, and it does not exist
     already (unless ``force``)."""
     path = Path(path)
     if path.is_dir():
         raise OutputError(f"{option} '{path}' is a directory; give a file name")
     if path.exists() and not force:
-        raise OutputError(f"'{path}' exists; use --force to overwrite it")
+        raise OutputError(f"'{path}' exists{hint}")
     parent = path.parent
     if not parent.exists():
         raise OutputError(f"cannot write '{path}': directory '{parent}' does not exist")

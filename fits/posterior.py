@@ -195,7 +195,7 @@ class Sampler:
     def state_from_leaves(self, leaves, source: str):
         want = jax.tree_util.tree_leaves(self.initial)
         if len(leaves) != len(want) or any(a.shape != b.shape or a.dtype != b.dtype for a, b in zip(leaves, want)):
-            raise CheckpointError(f"checkpoint '{source}' holds a sampler state of another shape; start again with --force")
+            raise CheckpointError(f"checkpoint '{source}' holds a sampler state of another shape")
         return jax.tree_util.tree_unflatten(self._treedef, list(leaves))  # NumPy leaves: the jitted block takes them as they are
 
 
@@ -226,7 +226,7 @@ def read_checkpoint(path: Path) -> tuple[dict, list, dict]:
             header[key]  # noqa: B018 -- presence check
     except (OSError, EOFError, ValueError, KeyError, TypeError, zipfile.BadZipFile) as exc:
         why = " ".join(str(exc).split()) or type(exc).__name__
-        raise CheckpointError(f"checkpoint '{path}' is unreadable or corrupt ({why}); start again with --force") from None
+        raise CheckpointError(f"checkpoint '{path}' is unreadable or corrupt ({why})") from None
     return header, leaves, draws
 
 
@@ -268,7 +268,7 @@ def sample(config: Config, settings: FitSettings, out: Path, resume: bool = Fals
         header, leaves, saved = read_checkpoint(ckpt)
         diffs = setting_differences(header, config, s)
         if diffs:
-            raise CheckpointError("--resume needs the settings of the interrupted run; differing: " + "; ".join(diffs))
+            raise CheckpointError("resuming needs the settings of the interrupted run; differing: " + "; ".join(diffs))
     sampler = Sampler(config, s)
     if resume:
         state = sampler.state_from_leaves(leaves, str(ckpt))

@@ -278,7 +278,7 @@ def _plot(args) -> int:
     from likelihoods.borexino import check_window
 
     window = check_window(args.T_min, args.E_nu, args.T_max)
-    out = prepare_file(args.out, force=args.force)
+    out = prepare_file(args.out, force=args.force, option="--out", hint="; use --force to overwrite it")
     save_figure(fig6_borexino(*window), out, dpi=150)
     print(f"wrote {out}")
     return 0
@@ -333,7 +333,7 @@ def _scan(args) -> int:
     problem, out = None, None
     if layout is None or layout.is_writer:
         try:
-            out = prepare_dir(args.out, force=args.force)
+            out = prepare_dir(args.out, force=args.force, option="--out", hint="use --force to overwrite")
         except ValueError as exc:
             problem = str(exc)
     if layout is not None and layout.process_count > 1:  # process 0 writes: its verdict holds for all
@@ -361,7 +361,7 @@ def _scan(args) -> int:
 def _fit(args) -> int:
     from fits._io import prepare_dir
     from fits.fit import DERIVED_LABELS, OUTPUTS, pair_choices, run_fit
-    from fits.posterior import FitSettings
+    from fits.posterior import CheckpointError, FitSettings
 
     config = _load_config(args)
     for name in ("chains", "samples", "chunk"):
@@ -383,10 +383,13 @@ def _fit(args) -> int:
         unknown = [v for v in pair if v not in choices]
         if unknown or not pair:
             return _fail(f"--pair: unknown variable(s) {', '.join(unknown) or '(none given)'}; choose from {', '.join(choices)}")
-    out = prepare_dir(args.out, force=args.force, resume=args.resume,
+    out = prepare_dir(args.out, force=args.force, resume=args.resume, option="--out",
                       hint="use --resume to continue it or --force to overwrite")  # fmt: skip
     settings = FitSettings(args.chains, args.warmup, args.samples, args.seed, min(args.chunk, args.warmup + args.samples))
-    rec = run_fit(config, settings, out, resume=args.resume, progress=not args.quiet, pair=pair)
+    try:
+        rec = run_fit(config, settings, out, resume=args.resume, progress=not args.quiet, pair=pair)
+    except CheckpointError as exc:
+        return _fail(f"{exc}; --force starts the fit again")
     print(f"jaxtmm fit: {rec['draws']} draws ({settings.chains} chains, {rec['chain_method']}), "
           f"{rec['divergences']} divergences, max R-hat {rec['max_r_hat']:.4f}, min ESS bulk {rec['min_ess_bulk']:.0f} "
           f"/ tail {rec['min_ess_tail']:.0f}, {rec['wall_time_s']:.1f} s ({rec['min_ess_bulk_per_s']:.1f} ESS/s)")  # fmt: skip

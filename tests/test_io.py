@@ -45,13 +45,15 @@ def test_prepare_dir(tmp_path):
     cases = {
         tmp_path / "file": "exists and is not a directory",
         tmp_path / "file" / "sub": "a part of the path is a file",
-        full: "exists and is not empty; use --force to overwrite",
+        full: "exists and is not empty; pass force=True to overwrite",
     }
     for path, message in cases.items():
         with pytest.raises(OutputError, match=message):
             prepare_dir(path)
-    with pytest.raises(OutputError, match="cannot create --out '/proc/jaxtmm-x'"):
+    with pytest.raises(OutputError, match="cannot create output directory '/proc/jaxtmm-x'"):
         prepare_dir("/proc/jaxtmm-x")
+    with pytest.raises(OutputError, match="cannot create --out '/proc/jaxtmm-x'"):
+        prepare_dir("/proc/jaxtmm-x", option="--out")
     assert prepare_dir(full, force=True) == full and prepare_dir(full, resume=True) == full
     assert prepare_dir(tmp_path / "new" / "deep").is_dir()
 
@@ -61,7 +63,7 @@ def test_prepare_file(tmp_path):
     assert prepare_file(f) == f
     f.write_text("x")
     with pytest.raises(OutputError, match="exists; use --force"):
-        prepare_file(f)
+        prepare_file(f, hint="; use --force")
     assert prepare_file(f, force=True) == f
     with pytest.raises(OutputError, match="is a directory"):
         prepare_file(tmp_path)

@@ -40,7 +40,7 @@ PACKAGES = ("jaxtmm", "jax", "jaxlib", "numpyro", "optax", "arviz", "numpy", "sc
 
 def mass_grid(n: int) -> np.ndarray:
     if n < 2:
-        raise ValueError(f"--masses must be at least 2, got {n}")
+        raise ValueError(f"the mass grid needs at least 2 masses, got {n}")
     return np.logspace(math.log10(M_RANGE[0]), math.log10(M_RANGE[1]), n)
 
 

@@ -12,7 +12,7 @@ Schema::
     meg_year = "2023"                   # 2023 | 2025
     moment = "12"                       # solar | 12 | 13 | 23: the mu_eff maximised and seen by Borexino
     invisible = "apply"                 # apply | drop: NA64/BaBar where A' -> dark states is closed
-    likelihoods = ["MEG II", "NA64"]    # any of MEG II, NA64, BaBar, Borexino
+    likelihoods = ["MEG II", "NA64"]    # names from likelihoods.registry, or a set: "paper" | "complete"
     [options.borexino]                  # optional recoil window, GeV
     T_min = 5e-5
     E_nu = 8.62e-4
@@ -38,6 +38,11 @@ from dataclasses import dataclass, field
 from importlib import resources
 from pathlib import Path
 
+from jaxtmm.loops import LOOPS
+from jaxtmm.observables import MOMENTS
+from likelihoods import registry
+from likelihoods._limit import WHEN_CLOSED
+from likelihoods.meg_ii import YEARS as MEG_YEARS
 from jaxtmm._validate import PERTURBATIVE, PMNS_RANGES, RANGES, finite_number, in_range, read_text, yukawa
 from jaxtmm.model import MASS_KEYS, REAL_KEYS, Y_KEYS
 from jaxtmm.pmns import PMNS
@@ -46,12 +51,12 @@ Y_FLAT = tuple(k for row in Y_KEYS for k in row)
 PARAMS = Y_FLAT + REAL_KEYS + ("y_scale",)
 DEFAULT_FIXED = {"Q_S": 1.0, "y_scale": 1.0}
 PRIORS = {"uniform": ("low", "high"), "loguniform": ("low", "high"), "disc": ("max",)}
-LIKELIHOODS = ("MEG II", "NA64", "BaBar", "Borexino")
+#: Option values, from the library's own constants (the command line's choices read these too).
 OPTIONS = {
-    "loop": ("derived", "paper"),
-    "meg_year": ("2023", "2025"),
-    "moment": ("solar", "12", "13", "23"),
-    "invisible": ("apply", "drop"),
+    "loop": tuple(LOOPS),
+    "meg_year": MEG_YEARS,
+    "moment": MOMENTS,
+    "invisible": WHEN_CLOSED,
 }
 DEFAULT_OPTIONS = {"loop": "derived", "meg_year": "2023", "moment": "12", "invisible": "apply",
                    "likelihoods": ("MEG II", "NA64", "BaBar")}  # fmt: skip
@@ -114,6 +119,11 @@ class Config:
         for k, v in kw.items():
             if k in OPTIONS and v not in OPTIONS[k]:
                 raise ConfigError(f"option '{k}' must be one of {', '.join(OPTIONS[k])}, got {v!r}")
+            if k == "likelihoods":
+                try:
+                    kw[k] = registry.resolve(v)
+                except ValueError as exc:
+                    raise ConfigError(str(exc)) from None
         return Config(**{**self.__dict__, **kw})
 
 
@@ -201,9 +211,13 @@ def parse_config(raw: dict, source: str = "<config>") -> Config:
             options[k] = v
     if "likelihoods" in opts:
         lk = opts["likelihoods"]
-        if not isinstance(lk, list) or any(x not in LIKELIHOODS for x in lk):
-            raise ConfigError(f"option 'likelihoods' must be a list drawn from {', '.join(LIKELIHOODS)}, got {lk!r}")
-        options["likelihoods"] = tuple(lk)
+        if not isinstance(lk, (list, str)) or (isinstance(lk, list) and not all(isinstance(x, str) for x in lk)):
+            raise ConfigError(f"option 'likelihoods' must be a constraint set ({', '.join(registry.SET_NAMES)}) or a "
+                              f"list drawn from {', '.join(registry.names())}, got {lk!r}")  # fmt: skip
+        try:
+            options["likelihoods"] = registry.resolve(lk)
+        except ValueError as exc:
+            raise ConfigError(f"option 'likelihoods': {exc}") from None
     for k in borexino:
         if k not in ("T_min", "E_nu", "T_max"):
             raise ConfigError(f"unknown key 'options.borexino.{k}' (allowed: T_min, E_nu, T_max)")

@@ -48,6 +48,7 @@ def _version() -> str:
 
 
 def _point_args(p: argparse.ArgumentParser) -> None:
+    from fits.config import OPTIONS
     from jaxtmm.pointfile import PRESETS
 
     src = p.add_mutually_exclusive_group(required=True)
@@ -56,7 +57,7 @@ def _point_args(p: argparse.ArgumentParser) -> None:
     p.add_argument("--json", action="store_true", help="print one JSON object instead of a table")
     p.add_argument(
         "--loop",
-        choices=("derived", "paper"),
+        choices=OPTIONS["loop"],
         default="derived",
         help="scalar loop numerator: derived (1-x-y, default) or paper (x+y, Eq. 2.19 as printed)",
     )
@@ -70,7 +71,16 @@ def _window_args(p: argparse.ArgumentParser) -> None:
     p.add_argument("--T-max", type=float, default=None, metavar="GeV", help="upper end of the recoil window (default: kinematic endpoint)")
 
 
+def _constraints_arg(p: argparse.ArgumentParser, default: str | None, what: str) -> None:
+    from likelihoods.registry import SET_NAMES, names
+
+    p.add_argument("--constraints", default=default, metavar="SET|LIST",
+                   help=f"{what}: a set ({', '.join(SET_NAMES)}) or comma-separated names from "
+                        f"{', '.join(names())}")  # fmt: skip
+
+
 def _parser() -> argparse.ArgumentParser:
+    from fits.config import OPTIONS
     from fits.config import PRESETS as CONFIG_PRESETS
 
     ap = _Parser(
@@ -92,11 +102,12 @@ def _parser() -> argparse.ArgumentParser:
         "log-likelihood, signal over the signal at the limit, pass or fail at the 90% CL.",
     )
     _point_args(co)
-    co.add_argument("--meg", choices=("2023", "2025"), default="2023", help="MEG II limit: 3.1e-13 (2023, default) or 1.5e-13 (2025)")
-    co.add_argument("--moment", choices=("solar", "12", "13", "23"), default="solar", help="mu_eff seen by Borexino (default: solar mixture)")
-    co.add_argument("--invisible", choices=("apply", "drop"), default="apply",
+    co.add_argument("--meg", choices=OPTIONS["meg_year"], default="2023", help="MEG II limit: 3.1e-13 (2023, default) or 1.5e-13 (2025)")
+    co.add_argument("--moment", choices=OPTIONS["moment"], default="solar", help="mu_eff seen by Borexino (default: solar mixture)")
+    co.add_argument("--invisible", choices=OPTIONS["invisible"], default="apply",
                     help="NA64/BaBar where A' -> dark states is closed: apply anyway (the paper, default) or drop")  # fmt: skip
     _window_args(co)
+    _constraints_arg(co, "complete", "the constraints to report (default: complete, every one jaxtmm has)")
     pl = sub.add_parser("plot", help="figures", description="Draw a figure to a PNG file.")
     pl.add_argument("figure", choices=("borexino",), help="borexino: the paper's Fig. 6 (recast limit vs m_A')")
     pl.add_argument("--out", required=True, metavar="FILE.png", help="output file")
@@ -114,9 +125,10 @@ def _parser() -> argparse.ArgumentParser:
                      help=f"a shipped configuration: {', '.join(CONFIG_PRESETS)} (default: paper)")  # fmt: skip
     cfg.add_argument("--config", metavar="FILE", help="a configuration file (TOML, see docs/fits.md)")
     sc.add_argument("--gD", default="0.5,0.05,0.005", metavar="LIST", help="comma-separated dark couplings (default 0.5,0.05,0.005)")
-    sc.add_argument("--moment", choices=("solar", "12", "13", "23"), default=None, help="mu_eff to maximise (default: the configuration's; paper: 12)")
-    sc.add_argument("--loop", choices=("derived", "paper"), default=None, help="loop convention (default: the configuration's)")
-    sc.add_argument("--meg", choices=("2023", "2025"), default=None, help="MEG II limit year (default: the configuration's)")
+    sc.add_argument("--moment", choices=OPTIONS["moment"], default=None, help="mu_eff to maximise (default: the configuration's; paper: 12)")
+    sc.add_argument("--loop", choices=OPTIONS["loop"], default=None, help="loop convention (default: the configuration's)")
+    sc.add_argument("--meg", choices=OPTIONS["meg_year"], default=None, help="MEG II limit year (default: the configuration's)")
+    _constraints_arg(sc, None, "the constraints of the scan (default: the configuration's)")
     sc.add_argument("--masses", type=int, default=100, metavar="N", help="log-spaced dark-photon masses (default 100)")
     sc.add_argument("--out", default="results/scan", metavar="DIR", help="output directory (default results/scan)")
     sc.add_argument("--force", action="store_true", help="overwrite an existing output directory")
@@ -147,6 +159,7 @@ def _parser() -> argparse.ArgumentParser:
     ft.add_argument("--chunk", type=int, default=250, metavar="N",
                     help="iterations per chain between checkpoints (default 250); one also ends the warm-up")  # fmt: skip
     ft.add_argument("--out", required=True, metavar="DIR", help="output directory")
+    _constraints_arg(ft, None, "the likelihoods of the fit (default: the configuration's)")
     ft.add_argument("--resume", action="store_true", help="continue an interrupted run in DIR from its checkpoint")
     ft.add_argument("--force", action="store_true", help="overwrite an existing output directory (not with --resume)")
     ft.add_argument("--quiet", action="store_true", help="no progress bar")
@@ -254,14 +267,15 @@ def _constraints(args) -> int:
 
     point, source = _load(args)
     T_min, E_nu, T_max = check_window(args.T_min, args.E_nu, args.T_max)
-    lks = default_likelihoods(args.loop, args.meg, args.moment, T_min, E_nu, T_max, args.invisible)
+    lks = default_likelihoods(args.loop, args.meg, args.moment, T_min, E_nu, T_max, args.invisible, args.constraints)
     rows = report(point, lks)
     bad = sorted({r["experiment"] for r in rows for k in ("value", "signal_ratio", "log_likelihood")
                   if r[k] is not None and not math.isfinite(r[k])})  # fmt: skip
     if bad:
         return _fail(f"the constraint(s) {', '.join(bad)} are not finite at {source}")
     options = {"loop": args.loop, "meg": args.meg, "moment": args.moment, "T_min_GeV": T_min, "E_nu_GeV": E_nu,
-               "T_max_GeV": T_max, "T_max_is_endpoint": args.T_max is None, "invisible": args.invisible}  # fmt: skip
+               "T_max_GeV": T_max, "T_max_is_endpoint": args.T_max is None, "invisible": args.invisible,
+               "constraints": args.constraints}  # fmt: skip
     if args.json:
         print(json.dumps({"point": source, "options": options, "constraints": rows}, indent=2, allow_nan=False))
     else:
@@ -304,7 +318,8 @@ def _scan(args) -> int:
     from jaxtmm._validate import PERTURBATIVE
 
     config = _load_config(args)
-    changes = {k: v for k, v in (("moment", args.moment), ("loop", args.loop), ("meg_year", args.meg)) if v is not None}
+    changes = {k: v for k, v in (("moment", args.moment), ("loop", args.loop), ("meg_year", args.meg),
+                                 ("likelihoods", args.constraints)) if v is not None}  # fmt: skip
     config = config.replace_options(**changes)
     try:
         gD = tuple(float(g) for g in args.gD.split(","))
@@ -364,6 +379,8 @@ def _fit(args) -> int:
     from fits.posterior import CheckpointError, FitSettings
 
     config = _load_config(args)
+    if args.constraints is not None:
+        config = config.replace_options(likelihoods=args.constraints)
     for name in ("chains", "samples", "chunk"):
         if getattr(args, name) < 1:
             return _fail(f"--{name} must be at least 1, got {getattr(args, name)}")

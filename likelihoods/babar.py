@@ -7,11 +7,12 @@ Data: ``likelihoods/data/babar_invisible_2017.csv``.
 
 from likelihoods._epsilon import epsilon_limit
 from likelihoods._limit import HalfNormal, OneSidedLimit
+from likelihoods.registry import Options, register
 
 DATA_FILE = "babar_invisible_2017.csv"
 
 
-def babar(when_closed: str = "apply") -> OneSidedLimit:
+def likelihood(when_closed: str = "apply") -> OneSidedLimit:
     return epsilon_limit(
         "BaBar",
         DATA_FILE,
@@ -20,3 +21,8 @@ def babar(when_closed: str = "apply") -> OneSidedLimit:
         arxiv="1702.03327",
         when_closed=when_closed,
     )
+
+
+@register("BaBar", group="dark photon, invisible", data_file=DATA_FILE, scales="eps^2 (BR(A' -> invisible) = 1 assumed)", rank=30)
+def build(options: Options) -> OneSidedLimit:
+    return likelihood(options.invisible)

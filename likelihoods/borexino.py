@@ -32,6 +32,7 @@ from jaxtmm._quadrature import gauss_legendre_01
 from jaxtmm._x64 import require_x64
 from likelihoods._data import read_toml
 from likelihoods._limit import HalfNormal, OneSidedLimit
+from likelihoods.registry import Options, register
 
 DATA_FILE = "borexino_2017.toml"
 _D = read_toml(DATA_FILE)
@@ -91,7 +92,7 @@ def recast_limit(m_Ap, T_min=T_MIN_DEFAULT, E_nu=E_NU_DEFAULT, T_max=None, mu_0=
     return mu_0 * jnp.sqrt(I0 / rate_integral(m_Ap, T_min, E_nu, T_max, n))
 
 
-def borexino(loop: str = "derived", moment: str = "solar", T_min=T_MIN_DEFAULT, E_nu=E_NU_DEFAULT, T_max=None):
+def likelihood(loop: str = "derived", moment: str = "solar", T_min=T_MIN_DEFAULT, E_nu=E_NU_DEFAULT, T_max=None):
     """The Borexino likelihood with the massive-mediator recast; ``moment`` = solar | 12 | 13 | 23."""
     check_window(T_min, E_nu, T_max)
     check_moment(moment)
@@ -107,3 +108,11 @@ def borexino(loop: str = "derived", moment: str = "solar", T_min=T_MIN_DEFAULT, 
         arxiv=_D["arxiv"],
         data_file=DATA_FILE,
     )
+
+
+@register("Borexino", group="neutrino-electron scattering", data_file=DATA_FILE,
+          scales="mu_eff^2, recast to a massive A' (Eq. 3.10)", rank=40)  # fmt: skip
+def build(options: Options) -> OneSidedLimit:
+    o = options
+    return likelihood(o.loop, o.moment, T_MIN_DEFAULT if o.T_min is None else o.T_min,
+                    E_NU_DEFAULT if o.E_nu is None else o.E_nu, o.T_max)  # fmt: skip

@@ -8,12 +8,13 @@ best fit near zero). Data: ``likelihoods/data/meg_ii.toml``.
 from jaxtmm import BR_mu_e_gamma
 from likelihoods._data import read_toml
 from likelihoods._limit import HalfNormal, OneSidedLimit
+from likelihoods.registry import Options, register
 
 DATA_FILE = "meg_ii.toml"
 YEARS = ("2023", "2025")
 
 
-def meg_ii(year: str = "2023") -> OneSidedLimit:
+def likelihood(year: str = "2023") -> OneSidedLimit:
     """The MEG II limit of the given year (``"2023"``: 3.1e-13, ``"2025"``: 1.5e-13)."""
     year = str(year)
     if year not in YEARS:
@@ -32,3 +33,8 @@ def meg_ii(year: str = "2023") -> OneSidedLimit:
         arxiv=d["arxiv"],
         data_file=f"{DATA_FILE} [{year}]",
     )
+
+
+@register("MEG II", group="charged-lepton flavour", data_file=DATA_FILE, scales="BR(mu -> e gamma)", rank=10)
+def build(options: Options) -> OneSidedLimit:
+    return likelihood(options.meg_year)

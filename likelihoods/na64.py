@@ -8,11 +8,12 @@ BR(A' -> invisible) = 1: see :func:`jaxtmm.invisible_open`. Data: ``likelihoods/
 
 from likelihoods._epsilon import epsilon_limit
 from likelihoods._limit import OneSidedLimit, ZeroObservedPoisson
+from likelihoods.registry import Options, register
 
 DATA_FILE = "na64_invisible_2023.csv"
 
 
-def na64(when_closed: str = "apply") -> OneSidedLimit:
+def likelihood(when_closed: str = "apply") -> OneSidedLimit:
     return epsilon_limit(
         "NA64",
         DATA_FILE,
@@ -21,3 +22,8 @@ def na64(when_closed: str = "apply") -> OneSidedLimit:
         arxiv="2307.02404",
         when_closed=when_closed,
     )
+
+
+@register("NA64", group="dark photon, invisible", data_file=DATA_FILE, scales="eps^2 (BR(A' -> invisible) = 1 assumed)", rank=20)
+def build(options: Options) -> OneSidedLimit:
+    return likelihood(options.invisible)

@@ -4,10 +4,8 @@ import jax.numpy as jnp
 
 from jaxtmm import Point, invisible_open
 from likelihoods._limit import OneSidedLimit
-from likelihoods.babar import babar
-from likelihoods.borexino import T_MIN_DEFAULT, E_NU_DEFAULT, borexino
-from likelihoods.meg_ii import meg_ii
-from likelihoods.na64 import na64
+from likelihoods.borexino import E_NU_DEFAULT, T_MIN_DEFAULT
+from likelihoods.registry import Options, build
 
 
 def default_likelihoods(
@@ -18,14 +16,11 @@ def default_likelihoods(
     E_nu: float = E_NU_DEFAULT,
     T_max: float | None = None,
     when_closed: str = "apply",
+    constraints="paper",
 ) -> tuple[OneSidedLimit, ...]:
-    """MEG II, NA64, BaBar and Borexino with the given options."""
-    return (
-        meg_ii(meg_year),
-        na64(when_closed),
-        babar(when_closed),
-        borexino(loop, moment, T_min, E_nu, T_max),
-    )
+    """The likelihoods of a constraint set (default ``paper``: MEG II, NA64, BaBar, Borexino) or a list of
+    names, with the given options."""
+    return build(constraints, Options(loop, meg_year, moment, T_min, E_nu, T_max, when_closed))
 
 
 def total_log_likelihood(p: Point, likelihoods) -> jnp.ndarray:

@@ -216,3 +216,12 @@ def test_meg_2025_citation_names_its_arxiv_number_once(capsys):
 def test_evaluate_prints_no_negative_zero(capsys):
     assert main(["evaluate", "--preset", "paper"]) == 0
     assert "-0.000000e+00" not in capsys.readouterr().out
+
+
+def test_constraints_option(capsys):
+    assert main(["constraints", "--preset", "paper", "--json", "--constraints", "MEG II,Borexino"]) == 0
+    out = json.loads(capsys.readouterr().out)
+    assert [r["experiment"] for r in out["constraints"]] == ["MEG II", "Borexino"]
+    assert main(["constraints", "--preset", "paper", "--constraints", "MEG II,LEP"]) == 2
+    err = capsys.readouterr().err
+    assert err.count("\n") == 1 and "unknown constraint(s) 'LEP'" in err and "paper, complete" in err

@@ -221,6 +221,7 @@ def test_resume_names_every_differing_setting(tmp_path, capsys):
         (["--resume", "--force"], "give one of them"),
         (["--seed", "-1"], "--seed must be an integer from 0 to 2^32-1"),
         (["--pair", "eps,nope"], "--pair: unknown variable(s) nope"),
+        (["--constraints", "bogus"], "unknown constraint(s) 'bogus'"),
         (["--preset", "nope"], "argument --preset: invalid choice: 'nope'"),
     ],
 )

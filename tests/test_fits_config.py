@@ -45,7 +45,7 @@ def _raw(**changes):
         (dict(free__y_e2={"prior": "disc"}), "'free.y_e2' needs 'max'"),
         (dict(free__eps={"prior": "loguniform", "low": 1e-8, "high": 1e-2, "mean": 3}), "unknown key(s) for a loguniform prior in 'free.eps': mean"),
         (dict(options__loop="exact"), "option 'loop' must be one of derived, paper"),
-        (dict(options__likelihoods=["MEG II", "LEP"]), "option 'likelihoods' must be a list"),
+        (dict(options__likelihoods=["MEG II", "LEP"]), "option 'likelihoods': unknown constraint(s) 'LEP'"),
         (dict(options__colour="red"), "unknown option(s): colour"),
     ],
 )

@@ -33,7 +33,7 @@ def test_statistical_model_thresholds_against_scipy():
 
 def _at_limit_meg(year):
     br90 = {"2023": 3.1e-13, "2025": 1.5e-13}[year]
-    lk = L.meg_ii(year)
+    lk = L.meg_ii.likelihood(year)
     scale = (br90 / float(lk.value(P))) ** 0.25  # BR ~ |y|^4
     return lk, P._replace(y=P.y * scale)
 
@@ -45,7 +45,7 @@ def test_meg_boundary_at_published_limit(year):
     assert abs(float(lk.test_statistic(p)) - lk.threshold) <= 1e-12 * lk.threshold
 
 
-@pytest.mark.parametrize("make,file", [(L.na64, "na64_invisible_2023.csv"), (L.babar, "babar_invisible_2017.csv")])
+@pytest.mark.parametrize("make,file", [(L.na64.likelihood, "na64_invisible_2023.csv"), (L.babar.likelihood, "babar_invisible_2017.csv")])
 def test_epsilon_boundary_at_every_tabulated_point(make, file):
     lk = make()
     curve = LimitCurve.load(file)
@@ -62,7 +62,7 @@ def test_epsilon_boundary_at_every_tabulated_point(make, file):
 
 @pytest.mark.parametrize("moment", ["solar", "12", "23"])
 def test_borexino_boundary_at_recast_limit(moment):
-    lk = L.borexino(moment=moment)
+    lk = L.borexino.likelihood(moment=moment)
     for m in (1e-5, 0.02, 3.0):
         p = P._replace(m_Ap=m, eps=1.0)
         eps = float(L.recast_limit(m)) / float(lk.value(p))
@@ -84,7 +84,7 @@ def test_monotone_in_the_signal():
         assert np.all(np.asarray(jax.vmap(lk.allowed)(pts)) == (r <= 1))
 
 
-@pytest.mark.parametrize("make,lo,hi", [(L.na64, 1.055e-3, 1.409), (L.babar, 1e-3, 8.0)])
+@pytest.mark.parametrize("make,lo,hi", [(L.na64.likelihood, 1.055e-3, 1.409), (L.babar.likelihood, 1e-3, 8.0)])
 def test_no_constraint_outside_the_curve(make, lo, hi):
     lk = make()
     for m in (lo * 0.999, hi * 1.001, 50.0):
@@ -137,17 +137,17 @@ def test_recast_window_errors(kw, msg):
 
 def test_option_errors():
     with pytest.raises(ValueError, match="2023, 2025"):
-        L.meg_ii("2019")
+        L.meg_ii.likelihood("2019")
     with pytest.raises(ValueError, match="moment must be"):
-        L.borexino(moment="11")
+        L.borexino.likelihood(moment="11")
     with pytest.raises(ValueError, match="when_closed"):
-        L.na64("sometimes")
+        L.na64.likelihood("sometimes")
 
 
 def test_moment_choices_use_the_right_observable():
     p = P._replace(m_Ap=0.05)
-    assert float(L.borexino(moment="solar").value(p)) == pytest.approx(float(to_mu_B(mu_eff_solar(p))), rel=1e-14)
-    assert float(L.borexino(moment="13", loop="paper").value(p)) == pytest.approx(
+    assert float(L.borexino.likelihood(moment="solar").value(p)) == pytest.approx(float(to_mu_B(mu_eff_solar(p))), rel=1e-14)
+    assert float(L.borexino.likelihood(moment="13", loop="paper").value(p)) == pytest.approx(
         float(to_mu_B(mu_eff_pair(p, 1, 3, "paper"))), rel=1e-14
     )
 
@@ -159,9 +159,9 @@ def test_invisible_condition_and_drop_option():
     assert bool(invisible_open(P._replace(m_Ap=0.25, M2=0.2))) is False
     assert bool(invisible_open(P._replace(m_Ap=0.65, M1=0.5, M2=0.5)))  # via H1 + A1 = 0.6
     p = P._replace(m_Ap=0.1, eps=1e-3)
-    assert float(L.na64("apply").signal_ratio(p)) > 1  # the paper's reading: applied anyway
-    assert float(L.na64("drop").signal_ratio(p)) == 0.0
-    assert float(L.na64("drop").signal_ratio(p._replace(m_Ap=0.25))) > 1
+    assert float(L.na64.likelihood("apply").signal_ratio(p)) > 1  # the paper's reading: applied anyway
+    assert float(L.na64.likelihood("drop").signal_ratio(p)) == 0.0
+    assert float(L.na64.likelihood("drop").signal_ratio(p._replace(m_Ap=0.25))) > 1
 
 
 def test_gradients_finite_everywhere_allowed():
@@ -192,3 +192,50 @@ def test_report_rows():
     for r in rows:
         assert r["allowed"] == (r["signal_ratio"] <= 1) and r["cl"] == 0.9 and "arXiv:" in r["citation"]
     assert rows[1]["invisible_open"] is False and rows[0]["invisible_open"] is None
+
+
+def test_registry_is_the_one_list():
+    """Config options, the CLI's choices, the sets and the docs' table all come from the registry and the
+    library's constants; no attribute of a package shadows one of its modules."""
+    import importlib
+    import pkgutil
+    from pathlib import Path
+
+    import fits
+    import jaxtmm
+    from fits.config import OPTIONS, parse_config
+    from jaxtmm.observables import MOMENTS
+    from likelihoods import registry
+
+    assert registry.names() == ("MEG II", "NA64", "BaBar", "Borexino")
+    assert registry.constraint_set("paper") == registry.names() and registry.constraint_set("complete") == registry.names()
+    assert OPTIONS["moment"] is MOMENTS and OPTIONS["meg_year"] is L.meg_ii.YEARS
+    for pkg in (jaxtmm, L, fits):
+        for mod in pkgutil.iter_modules(pkg.__path__):
+            attr = getattr(pkg, mod.name, None)
+            if attr is not None:
+                assert attr is importlib.import_module(f"{pkg.__name__}.{mod.name}"), (pkg.__name__, mod.name)
+    doc = (Path(__file__).parents[1] / "docs" / "likelihoods.md").read_text()
+    assert registry.markdown_table() in doc  # regenerate with `python -m likelihoods.registry`
+    raw = {"options": {"likelihoods": "complete"}, "fixed": {k: v for k, v in {
+        "m_H1": 0.3, "m_A1": 0.3, "m_H2": 0.4, "m_A2": 0.4, "M1": 0.1, "M2": 0.1, "M_E": 2000.0, "g_D": 0.5,
+        "m_Ap": 0.05, "y_e1": [0.1, 0.0], "y_e2": [0.1, 0.0], "y_mu1": [0.1, 0.0], "y_mu2": [0.1, 0.0],
+        "theta_R": 0.0, "theta_I": 0.5, "eps": 1e-5}.items()}}  # fmt: skip
+    assert parse_config(raw).likelihoods == registry.names()
+    with pytest.raises(ValueError, match="unknown constraint"):
+        parse_config({**raw, "options": {"likelihoods": ["MEG II", "LEP"]}})
+
+
+def test_an_experiment_registers_where_it_is_defined():
+    from likelihoods import registry
+
+    @registry.register("Test limit", group="test", data_file="meg_ii.toml", scales="BR", sets=("complete",), rank=99)
+    def build(options):
+        return L.meg_ii.likelihood("2025")
+
+    try:
+        assert "Test limit" in registry.constraint_set("complete") and "Test limit" not in registry.constraint_set("paper")
+        (lk,) = registry.build(["Test limit"])
+        assert lk.name == "MEG II" and "Test limit" in registry.markdown_table()
+    finally:
+        del registry.REGISTRY["Test limit"]

@@ -1,0 +1,117 @@
+"""The one registry of experiments (design: pyhf's modifier registry).
+
+Each experiment's module registers itself where it is defined::
+
+    @register("MEG II", group="charged-lepton flavour", data_file=DATA_FILE, scales="BR(mu -> e gamma)", rank=10)
+    def build(options: Options) -> OneSidedLimit: ...
+
+and nothing else names it: the configurations' allowed names, the constraint sets, the command line's choices
+and the docs' table (``python -m likelihoods.registry``) all read :data:`REGISTRY`. Every public module of
+the ``likelihoods`` package is imported on first use, so adding an experiment is one module plus its data
+file.
+"""
+
+import importlib
+import pkgutil
+from dataclasses import dataclass, field
+from typing import Callable
+
+
+@dataclass(frozen=True)
+class Options:
+    """Everything a likelihood may depend on besides the point (``None``: the experiment's default)."""
+
+    loop: str = "derived"
+    meg_year: str = "2023"
+    moment: str = "solar"
+    T_min: float | None = None
+    E_nu: float | None = None
+    T_max: float | None = None
+    invisible: str = "apply"
+
+
+@dataclass(frozen=True)
+class Entry:
+    name: str
+    group: str
+    build: Callable
+    data_file: str
+    scales: str  # the model quantity the limit constrains
+    sets: tuple = field(default=("paper", "complete"))
+    rank: int = 100  # position in tables and reports
+
+
+REGISTRY: dict[str, Entry] = {}
+#: The constraint sets: ``paper`` is the seed paper's four; ``complete`` is every registered experiment.
+SET_NAMES = ("paper", "complete")
+_discovered = False
+
+
+def register(name: str, *, group: str, data_file: str, scales: str, sets=("paper", "complete"), rank: int = 100):
+    """Decorator: register ``build(options) -> likelihood`` under ``name`` (``rank`` orders the reports)."""
+
+    def deco(build):
+        if name in REGISTRY and REGISTRY[name].build is not build:
+            raise ValueError(f"experiment {name!r} is registered twice")
+        REGISTRY[name] = Entry(name, group, build, data_file, scales, tuple(sets), rank)
+        return build
+
+    return deco
+
+
+def _discover() -> None:
+    global _discovered
+    if not _discovered:
+        import likelihoods
+
+        for mod in pkgutil.iter_modules(likelihoods.__path__):
+            if not mod.name.startswith("_") and mod.name not in ("registry", "summary", "data"):
+                importlib.import_module(f"likelihoods.{mod.name}")
+        _discovered = True
+
+
+def names() -> tuple[str, ...]:
+    """Every registered experiment, by rank (then name)."""
+    _discover()
+    return tuple(sorted(REGISTRY, key=lambda n: (REGISTRY[n].rank, n)))
+
+
+def constraint_set(name: str) -> tuple[str, ...]:
+    """The experiments of a constraint set (``paper`` or ``complete``)."""
+    if name not in SET_NAMES:
+        raise ValueError(f"unknown constraint set {name!r} (sets: {', '.join(SET_NAMES)})")
+    return tuple(n for n in names() if name in REGISTRY[n].sets)
+
+
+def resolve(spec) -> tuple[str, ...]:
+    """A set name, a comma-separated string or a list of experiment names -> the experiment names, checked."""
+    if isinstance(spec, str):
+        if spec in SET_NAMES:
+            return constraint_set(spec)
+        spec = [s.strip() for s in spec.split(",") if s.strip()]
+    spec = list(spec)
+    unknown = [s for s in spec if s not in names()]
+    if unknown or not spec:
+        raise ValueError(f"unknown constraint(s) {', '.join(map(repr, unknown)) or '(none given)'}: choose a set "
+                         f"({', '.join(SET_NAMES)}) or names from {', '.join(names())}")  # fmt: skip
+    return tuple(dict.fromkeys(spec))
+
+
+def build(spec="paper", options: Options = Options()) -> tuple:
+    """The likelihoods of a set or list of names, built with ``options``."""
+    return tuple(REGISTRY[n].build(options) for n in resolve(spec))
+
+
+def markdown_table() -> str:
+    """The docs' table of constraints, from the registry."""
+    rows = ["| constraint | group | scales | statistical model | source | data file | sets |", "|---|---|---|---|---|---|---|"]
+    for n in names():
+        e = REGISTRY[n]
+        lk = e.build(Options())
+        rows.append(f"| {n} | {e.group} | {e.scales} | {lk.stat.name} | {lk.citation}, arXiv:{lk.arxiv} | "
+                    f"`{e.data_file}` | {', '.join(e.sets)} |")  # fmt: skip
+    return "\n".join(rows)
+
+
+if __name__ == "__main__":
+    print(markdown_table())

@@ -239,13 +239,15 @@ def _g(v, unit="") -> str:
 
 
 def _constraints_table(rows: list[dict], head: str, dropped: bool) -> str:
-    cols = ("experiment", "quantity", "value", "limit", "signal/limit", "ln L", "q / threshold", "result", "A'->invisible")
+    cols = ("group", "experiment", "quantity", "value", "limit", "signal/limit", "ln L", "q / threshold", "result",
+            "A'->invisible")  # fmt: skip
     body = []
-    for r in rows:
+    for k, r in enumerate(rows):
         unit = f" {r['unit']}" if r["unit"] else ""
         on = r["constrains"]
         body.append((
-            r["experiment"], r["quantity"], _g(r["value"], unit),
+            r["group"] if k == 0 or rows[k - 1]["group"] != r["group"] else "", r["experiment"], r["quantity"],
+            _g(r["value"], unit),
             _g(r["limit"], unit) if on else "-",
             _g(r["signal_ratio"]) if on else "-",
             _g(r["log_likelihood"]) if on else "-",

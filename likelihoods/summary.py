@@ -5,7 +5,7 @@ import jax.numpy as jnp
 from jaxtmm import Point, invisible_open
 from likelihoods._limit import OneSidedLimit
 from likelihoods.borexino import E_NU_DEFAULT, T_MIN_DEFAULT
-from likelihoods.registry import Options, build
+from likelihoods.registry import REGISTRY, Options, build
 
 
 def default_likelihoods(
@@ -38,6 +38,7 @@ def report(p: Point, likelihoods) -> list[dict]:
         rows.append(
             {
                 "experiment": lk.name,
+                "group": REGISTRY[lk.name].group if lk.name in REGISTRY else "",
                 "quantity": lk.quantity,
                 "unit": lk.unit,
                 "value": float(jnp.abs(lk.value(p))),

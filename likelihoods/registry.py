@@ -84,14 +84,16 @@ def constraint_set(name: str) -> tuple[str, ...]:
 
 
 def resolve(spec) -> tuple[str, ...]:
-    """A set name, a comma-separated string or a list of experiment names -> the experiment names, checked."""
-    if isinstance(spec, str):
+    """A set name, a comma-separated string or a list of experiment names -> the experiment names, checked.
+    An empty list is allowed (no likelihood: the posterior is the prior); an empty string is not."""
+    given_as_text = isinstance(spec, str)
+    if given_as_text:
         if spec in SET_NAMES:
             return constraint_set(spec)
         spec = [s.strip() for s in spec.split(",") if s.strip()]
     spec = list(spec)
     unknown = [s for s in spec if s not in names()]
-    if unknown or not spec:
+    if unknown or (given_as_text and not spec):
         raise ValueError(f"unknown constraint(s) {', '.join(map(repr, unknown)) or '(none given)'}: choose a set "
                          f"({', '.join(SET_NAMES)}) or names from {', '.join(names())}")  # fmt: skip
     return tuple(dict.fromkeys(spec))

@@ -171,14 +171,14 @@ class Maximiser:
     def _gradients(self, z, ov):
         return jax.grad(self._F)(z, ov), jax.jacobian(self._c)(z, ov)
 
-    def kkt(self, z, ov, masks, tol: float = 1e-4):
+    def kkt(self, z, ov, masks, c, tol: float = 1e-4):
         """KKT residual (:func:`fits.kkt.kkt_residual`) and multipliers of each optimum ``z`` (Cartesian
-        coordinates), the constraints with ``c_k > -tol`` counted as binding."""
+        coordinates) whose constraint values ``c`` the diagnostics already hold; the constraints with
+        ``c_k > -tol`` count as binding."""
         gF, Jc = (np.asarray(a) for a in self._grads(jnp.asarray(z), jnp.asarray(ov)))
-        c = np.asarray(jax.vmap(self._c)(jnp.asarray(z), jnp.asarray(ov)))
+        binding = (np.asarray(masks) > 0) & (np.asarray(c) > -tol)
         res, lams = np.empty(len(z)), np.zeros((len(z), len(self.lk_names)))
-        for i in range(len(z)):
-            on = (np.asarray(masks)[i] > 0) & (c[i] > -tol)
+        for i, on in enumerate(binding):
             res[i], lams[i, on], _ = kkt_residual(gF[i], Jc[i][on], self.space.bound_normals(z[i]))
         return res, lams
 
@@ -227,7 +227,7 @@ class Maximiser:
         out["z"] = zc[win]
         out["feasible"] = out["residual"] <= s.feas_tol
         out["n_feasible_starts"] = (d["residual"] <= s.feas_tol).reshape(n, s.starts).sum(axis=1)
-        out["kkt"], out["multipliers"] = self.kkt(out["z"], ov, masks)
+        out["kkt"], out["multipliers"] = self.kkt(out["z"], ov, masks, out["c"])
         names = np.array(self.lk_names)
         m = np.asarray(masks) > 0
         out["binding"] = [

@@ -150,50 +150,38 @@ class ParamSpace:
                 parts.append(jnp.clip(z[..., a:b], *p.z_box))
         return jnp.concatenate(parts, axis=-1)
 
-    def z_bounds_active(self, z, rtol=1e-9) -> list[list[str]]:
-        """For each z in a batch (last axis = coordinates): the free parameters sitting on their bound."""
-        z = np.atleast_2d(np.asarray(z))
-        out = []
-        for row in z:
-            active = []
-            for name, (a, b) in zip(self.names, self.slices):
-                p = self.config.free[name]
-                if p.kind == "disc":
-                    if (row[a] if self.polar else np.hypot(row[a], row[a + 1])) >= p.max * (1 - rtol):
-                        active.append(f"|{name}| = {p.max:.6g}")
-                else:
-                    lo, hi = p.z_box
-                    span = hi - lo
-                    if row[a] <= lo + rtol * span:
-                        active.append(f"{name} = low ({p.low:g})")
-                    elif row[a] >= hi - rtol * span:
-                        active.append(f"{name} = high ({p.high:g})")
-            out.append(active)
-        return out
-
-    def bound_normals(self, z, rtol=1e-9) -> np.ndarray:
-        """The outward unit normals (in Cartesian optimiser coordinates) of the bounds that one point ``z``
-        sits on, shape (j, dim): ``(re y, im y)/|y|`` on a disc's circle, -e or +e at a box's ends."""
-        assert not self.polar
-        z = np.asarray(z, float)
-        out = []
+    def _active_bounds(self, row, rtol):
+        """(label, outward unit normal in these coordinates) of each bound that one point ``row`` sits on:
+        a disc's circle (normal ``(re y, im y)/|y|``, or ``e_|y|`` in polar coordinates) or a box's end."""
         for name, (a, b) in zip(self.names, self.slices):
             p = self.config.free[name]
             n = np.zeros(self.dim)
             if p.kind == "disc":
-                r = np.hypot(z[a], z[a + 1])
+                r = row[a] if self.polar else np.hypot(row[a], row[a + 1])
                 if r >= p.max * (1 - rtol):
-                    n[a:b] = z[a:b] / r
-                    out.append(n)
+                    if self.polar:
+                        n[a] = 1.0
+                    else:
+                        n[a:b] = row[a:b] / r
+                    yield f"|{name}| = {p.max:.6g}", n
             else:
                 lo, hi = p.z_box
-                if z[a] <= lo + rtol * (hi - lo):
+                span = hi - lo
+                if row[a] <= lo + rtol * span:
                     n[a] = -1.0
-                    out.append(n)
-                elif z[a] >= hi - rtol * (hi - lo):
+                    yield f"{name} = low ({p.low:g})", n
+                elif row[a] >= hi - rtol * span:
                     n[a] = 1.0
-                    out.append(n)
-        return np.array(out).reshape(-1, self.dim)
+                    yield f"{name} = high ({p.high:g})", n
+
+    def z_bounds_active(self, z, rtol=1e-9) -> list[list[str]]:
+        """For each z in a batch (last axis = coordinates): the free parameters sitting on their bound."""
+        return [[label for label, _ in self._active_bounds(row, rtol)] for row in np.atleast_2d(np.asarray(z))]
+
+    def bound_normals(self, z, rtol=1e-9) -> np.ndarray:
+        """The outward unit normals of the bounds that one point ``z`` sits on, shape (j, dim)."""
+        normals = [n for _, n in self._active_bounds(np.asarray(z, float), rtol)]
+        return np.array(normals).reshape(-1, self.dim)
 
     # ------------------------------------------------------------------ prior draws
     def _uniforms(self, key, n):

@@ -43,7 +43,7 @@ from jaxtmm.observables import MOMENTS
 from likelihoods import registry
 from likelihoods._limit import WHEN_CLOSED
 from likelihoods.meg_ii import YEARS as MEG_YEARS
-from jaxtmm._validate import PERTURBATIVE, PMNS_RANGES, RANGES, finite_number, in_range, read_text, yukawa
+from jaxtmm._validate import PMNS_RANGES, RANGES, finite_number, in_range, perturbative, read_text, yukawa
 from jaxtmm.model import MASS_KEYS, REAL_KEYS, Y_KEYS
 from jaxtmm.pmns import PMNS
 
@@ -157,9 +157,7 @@ def _prior(name, spec) -> Prior:
     if kind == "disc":
         if args["max"] <= 0:
             raise ConfigError(f"'free.{name}.max' must be positive")
-        if args["max"] > PERTURBATIVE * (1 + 1e-12):
-            raise ConfigError(f"'free.{name}.max' = {args['max']:g} is beyond the perturbative bound sqrt(4 pi) = "
-                              f"{PERTURBATIVE:.6g}")  # fmt: skip
+        perturbative(f"'free.{name}.max'", args["max"], ConfigError, rtol=1e-12)
     else:
         if not args["low"] < args["high"]:
             raise ConfigError(f"'free.{name}': low must be below high")
@@ -185,11 +183,9 @@ def _check_sizes(fixed, free) -> None:
     """Products that must stay perturbative: y_scale |y| for every coupling, and g_D |Q_S|."""
     scale = _largest("y_scale", fixed, free)
     for k in Y_FLAT:
-        if scale * _largest(k, fixed, free) > PERTURBATIVE * (1 + 1e-9):
-            raise ConfigError(f"y_scale |{k}| can reach {scale * _largest(k, fixed, free):g}, beyond the perturbative "
-                              f"bound sqrt(4 pi) = {PERTURBATIVE:.6g}")  # fmt: skip
-    if _largest("g_D", fixed, free) * _largest("Q_S", fixed, free) > PERTURBATIVE * (1 + 1e-9):
-        raise ConfigError(f"g_D |Q_S| can exceed the perturbative bound sqrt(4 pi) = {PERTURBATIVE:.6g}")
+        perturbative(f"the largest y_scale |{k}|", scale * _largest(k, fixed, free), ConfigError, rtol=1e-9)
+    perturbative("the largest g_D |Q_S|", _largest("g_D", fixed, free) * _largest("Q_S", fixed, free), ConfigError,
+                 rtol=1e-9)  # fmt: skip
 
 
 def parse_config(raw: dict, source: str = "<config>") -> Config:

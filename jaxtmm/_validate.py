@@ -51,6 +51,13 @@ def in_range(key: str, v: float, error=ValueError, ranges=None, name: str | None
     return v
 
 
+def perturbative(what: str, value: float, error=ValueError, rtol: float = 0.0) -> float:
+    """``value`` if it is within the perturbative bound sqrt(4 pi) (up to ``rtol``), else ``error`` naming ``what``."""
+    if value > PERTURBATIVE * (1 + rtol):
+        raise error(f"{what} = {value:g} is beyond the perturbative bound sqrt(4 pi) = {PERTURBATIVE:.6g}")
+    return value
+
+
 def yukawa(key: str, re: float, im: float, error=ValueError, bound: float = PERTURBATIVE) -> complex:
     """A Yukawa coupling within the perturbative bound |y| <= sqrt(4 pi), else ``error``."""
     if math.hypot(re, im) > bound * (1 + 1e-12):

@@ -317,7 +317,7 @@ def _scan(args) -> int:
     from fits._io import prepare_dir
     from fits.maximise import Settings
     from fits.scan import run_scan, write_results
-    from jaxtmm._validate import PERTURBATIVE
+    from jaxtmm._validate import perturbative
 
     config = _load_config(args)
     changes = {k: v for k, v in (("moment", args.moment), ("loop", args.loop), ("meg_year", args.meg),
@@ -329,9 +329,8 @@ def _scan(args) -> int:
         return _fail(f"--gD must be a comma-separated list of numbers, got {args.gD!r}")
     if not all(math.isfinite(g) and g > 0 for g in gD):
         return _fail(f"--gD values must be positive, got {args.gD!r}")
-    q_s = config.largest("Q_S")
-    if any(g * q_s > PERTURBATIVE for g in gD):
-        return _fail(f"--gD values times |Q_S| must not exceed the perturbative bound sqrt(4 pi) = {PERTURBATIVE:.6g}, got {args.gD!r}")
+    for g in gD:
+        perturbative(f"--gD {g:g} times the largest |Q_S|", g * config.largest("Q_S"))
     if args.masses < 2:
         return _fail(f"--masses must be at least 2, got {args.masses}")
     if args.masses > 100_000:

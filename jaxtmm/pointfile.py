@@ -10,7 +10,7 @@ import tomllib
 from importlib import resources
 from pathlib import Path
 
-from jaxtmm._validate import PERTURBATIVE, PMNS_RANGES, finite_number, in_range, read_text, yukawa
+from jaxtmm._validate import PMNS_RANGES, finite_number, in_range, perturbative, read_text, yukawa
 from jaxtmm.model import MASS_KEYS, REAL_KEYS, Y_KEYS, Point
 from jaxtmm.pmns import PMNS
 
@@ -56,9 +56,7 @@ def check_values(raw: dict) -> tuple[dict, PMNS]:
             raise PointFileError(f"mass '{k}' must be positive (GeV), got {values[k]}")
     for k in REAL_KEYS:
         in_range(k, values[k], PointFileError)
-    if values["g_D"] * abs(values["Q_S"]) > PERTURBATIVE:
-        raise PointFileError(f"g_D |Q_S| = {values['g_D'] * abs(values['Q_S']):g} is beyond the perturbative bound "
-                             f"sqrt(4 pi) = {PERTURBATIVE:.6g}")  # fmt: skip
+    perturbative("g_D |Q_S|", values["g_D"] * abs(values["Q_S"]), PointFileError)
     pmns_deg = {}
     for k, v in pmns_raw.items():
         if k not in PMNS._fields:

@@ -24,20 +24,20 @@ DERIVED_LABELS = {
 }
 
 
+def _moduli(config: Config) -> list[str]:
+    """``abs_<coupling>``, the modulus |y| of each free Yukawa coupling."""
+    return [f"abs_{n}" for n, p in config.free.items() if p.kind == "disc"]
+
+
 def pair_choices(config: Config) -> list[str]:
     """Every variable the pair plot can show: the free parameters, the moduli |y| of free Yukawa
     couplings, and the derived quantities."""
-    space = ParamSpace.from_config(config)
-    moduli = [f"abs_{n}" for n in space.names if config.free[n].kind == "disc"]
-    return param_names(space) + moduli + list(DERIVED)
+    return param_names(ParamSpace.from_config(config)) + _moduli(config) + list(DERIVED)
 
 
 def default_pair(config: Config) -> list[str]:
-    """The non-Yukawa free parameters, the moduli of the Yukawa couplings, and mu_eff."""
-    space = ParamSpace.from_config(config)
-    real = [n for n in space.names if config.free[n].kind != "disc"]
-    moduli = [f"abs_{n}" for n in space.names if config.free[n].kind == "disc"]
-    return moduli + real + ["mu_eff_muB"]
+    """The moduli of the Yukawa couplings, the other free parameters, and mu_eff."""
+    return _moduli(config) + [n for n, p in config.free.items() if p.kind != "disc"] + ["mu_eff_muB"]
 
 
 def log_scaled(config: Config, draws: dict) -> set:

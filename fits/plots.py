@@ -89,6 +89,11 @@ def _ranks(x):
     return r.reshape(x.shape)
 
 
+def _bins(x, log: bool):
+    """30 histogram bins, logarithmic for a variable on a log axis."""
+    return np.geomspace(x.min(), x.max(), 31) if log and x.max() > x.min() else 30
+
+
 def trace_plot(draws: dict, log=frozenset()) -> Figure:
     """Per parameter: the draws of every chain against iteration, and their marginal histograms; the
     variables in ``log`` on log axes."""
@@ -98,7 +103,7 @@ def trace_plot(draws: dict, log=frozenset()) -> Figure:
     for k, n in enumerate(names):
         x = np.asarray(draws[n])
         is_log = n in log and np.all(x > 0)
-        bins = np.geomspace(x.min(), x.max(), 31) if is_log and x.max() > x.min() else 30
+        bins = _bins(x, is_log)
         for c in range(x.shape[0]):
             axes[k, 0].plot(x[c], lw=0.5, alpha=0.8)
             axes[k, 1].hist(x[c], bins=bins, histtype="step", density=not is_log)
@@ -152,9 +157,7 @@ def pair_plot(draws: dict, diverging=None, max_points: int = 2000, log=frozenset
         for j, b in enumerate(names):
             ax = axes[i, j]
             if i == j:
-                x = flat[a]
-                bins = np.geomspace(x.min(), x.max(), 31) if is_log[a] and x.max() > x.min() else 30
-                ax.hist(x, bins=bins, color="tab:blue")
+                ax.hist(flat[a], bins=_bins(flat[a], is_log[a]), color="tab:blue")
                 ax.set_yticks([])
                 if is_log[a]:
                     ax.set_xscale("log")

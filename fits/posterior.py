@@ -279,6 +279,7 @@ def sample(config: Config, settings: FitSettings, out: Path, resume: bool = Fals
         state, collected, steps, elapsed = sampler.initial, 0, 0, 0.0
     checkpoints = 0
     last_ckpt = steps
+    divergent = int(draws["extra:diverging"][:, :collected].sum()) if collected else 0
     bar = None
     if progress:
         from tqdm.auto import tqdm
@@ -298,12 +299,12 @@ def sample(config: Config, settings: FitSettings, out: Path, resume: bool = Fals
                 for k, v in new.items():
                     draws[k][:, collected:collected + n] = v
                 collected += n
+                divergent += int(new["extra:diverging"].sum())
             before, steps = steps, int(it[-1])
             if bar is not None:
                 bar.update(min(steps, total) - min(before, total))
                 phase = "warm-up" if steps < s.warmup else "sampling"
-                div = int(draws["extra:diverging"][:, :collected].sum()) if collected else 0
-                bar.set_postfix_str(f"{phase}, {div} divergent", refresh=False)
+                bar.set_postfix_str(f"{phase}, {divergent} divergent", refresh=False)
             warmup_done = before < s.warmup <= steps
             if steps - last_ckpt >= s.chunk or warmup_done or steps >= total:
                 elapsed_now = elapsed + time.perf_counter() - t0

@@ -91,11 +91,11 @@ def resolve(spec) -> tuple[str, ...]:
         if spec in SET_NAMES:
             return constraint_set(spec)
         spec = [s.strip() for s in spec.split(",") if s.strip()]
-    spec = list(spec)
-    unknown = [s for s in spec if s not in names()]
+    spec, known = list(spec), names()
+    unknown = [s for s in spec if s not in known]
     if unknown or (given_as_text and not spec):
         raise ValueError(f"unknown constraint(s) {', '.join(map(repr, unknown)) or '(none given)'}: choose a set "
-                         f"({', '.join(SET_NAMES)}) or names from {', '.join(names())}")  # fmt: skip
+                         f"({', '.join(SET_NAMES)}) or names from {', '.join(known)}")  # fmt: skip
     return tuple(dict.fromkeys(spec))
 
 

@@ -6,7 +6,7 @@ import math
 import numpy as np
 import pytest
 
-from fits._io import OutputError, atomic_write, dumps, prepare_dir, prepare_file, write_text
+from fits._io import OutputError, _umask, atomic_write, dumps, prepare_dir, prepare_file, write_text
 
 
 def test_atomic_write_keeps_the_old_file_when_writing_fails(tmp_path):
@@ -19,14 +19,6 @@ def test_atomic_write_keeps_the_old_file_when_writing_fails(tmp_path):
     assert f.read_text() == "old" and sorted(p.name for p in tmp_path.iterdir()) == ["out.txt"]
     write_text(f, "new")
     assert f.read_text() == "new" and (f.stat().st_mode & 0o777) == 0o666 & ~_umask()
-
-
-def _umask():
-    import os
-
-    m = os.umask(0)
-    os.umask(m)
-    return m
 
 
 def test_json_has_null_and_a_reason_instead_of_nan():

@@ -23,3 +23,7 @@ NUFIT60_NO_DEG = {
     "alpha21": 0.0,  # Majorana phases: not measured, set to zero by convention
     "alpha31": 0.0,
 }
+
+# Electroweak inputs of the consistency observables (jaxtmm.consistency).
+M_Z_GEV = 91.1880  # Z mass [GeV] (PDG 2024)
+S2W_MSBAR = 0.23129  # sin^2 theta_W, MS-bar at m_Z (PDG 2024); the normalisation of the oblique T

@@ -63,3 +63,10 @@ def yukawa(key: str, re: float, im: float, error=ValueError, bound: float = PERT
     if math.hypot(re, im) > bound * (1 + 1e-12):
         raise error(f"'{key}' has |y| = {math.hypot(re, im):g}, beyond the perturbative bound sqrt(4 pi) = {bound:.6g}")
     return complex(re, im)
+
+
+def parity(key: str, v, error=ValueError) -> float:
+    """A CP parity: exactly +1 or -1."""
+    if v not in (1.0, -1.0):
+        raise error(f"'{key}' is a CP parity and must be +1 or -1, got {v!r}")
+    return float(v)

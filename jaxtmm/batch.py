@@ -14,7 +14,7 @@ import jax.numpy as jnp
 import numpy as np
 from jax.sharding import Mesh, NamedSharding, PartitionSpec
 
-from jaxtmm.loops import loop_function
+from jaxtmm.loops import check_convention
 from jaxtmm.model import Point
 from jaxtmm.observables import _evaluate_jit
 
@@ -72,9 +72,9 @@ def _mapped(f, bs):
 
 
 @lru_cache(maxsize=None)
-def _evaluator(loop: str):
-    loop_function(loop)
-    return partial(_evaluate_jit, loop=loop)
+def _evaluator(convention: str):
+    check_convention(convention)
+    return partial(_evaluate_jit, convention=convention)
 
 
 @lru_cache(maxsize=None)
@@ -82,9 +82,9 @@ def _value_and_grad(f):
     return jax.value_and_grad(f)
 
 
-def evaluate_batch(points: Point, loop: str = "derived", batch_size: int = DEFAULT_CHUNK, devices=None) -> dict:
+def evaluate_batch(points: Point, convention: str = "corrected", batch_size: int = DEFAULT_CHUNK, devices=None) -> dict:
     """:func:`jaxtmm.evaluate` for a batch of points (leaves with a leading axis), over all local devices."""
-    return map_batch(_evaluator(loop), points, batch_size, devices)
+    return map_batch(_evaluator(convention), points, batch_size, devices)
 
 
 def value_and_grad_batch(f, params, batch_size: int = DEFAULT_CHUNK, devices=None):

@@ -1,13 +1,15 @@
 """The ``jaxtmm`` command line: a thin layer over the Python API.
 
-    jaxtmm evaluate (POINT.toml | --preset paper) [--json] [--loop derived|paper]
-    jaxtmm constraints (POINT.toml | --preset paper) [--json] [--loop ...] [--meg 2023|2025]
+    jaxtmm evaluate (POINT.toml | --preset paper) [--json] [--convention corrected|paper]
+    jaxtmm constraints (POINT.toml | --preset paper) [--json] [--convention ...] [--meg 2023|2025]
                        [--moment solar|12|13|23] [--T-min GeV] [--E-nu GeV] [--T-max GeV] [--invisible apply|drop]
+                       [--constraints SET|LIST] [--nu-bound planck2018|desi2025] [--tuning T] [--alpha-e Rb|Cs]
     jaxtmm plot borexino --out FILE.png [--force] [--T-min GeV] [--E-nu GeV] [--T-max GeV]
     jaxtmm scan [--preset paper | --config FILE] [--gD 0.5,0.05,0.005] [--moment solar|12|13|23]
-                [--loop derived|paper] [--meg 2023|2025] [--masses N] [--out DIR] [--force] [--starts K] [--seed S]
+                [--convention corrected|paper] [--constraints SET|LIST] [--meg 2023|2025] [--masses N] [--out DIR]
+                [--force] [--starts K] [--seed S] [--nu-bound ...] [--tuning T] [--alpha-e Rb|Cs]
     jaxtmm fit (--config FILE | --preset NAME) [--chains C --warmup W --samples S --seed K --chunk N]
-               --out DIR [--resume | --force] [--pair LIST] [--quiet]
+               --out DIR [--resume | --force] [--pair LIST] [--quiet] [--convention ...] [--constraints SET|LIST]
 
 Bad input ends with one line ``jaxtmm: error: ...`` on stderr and exit status 2, never a traceback; every
 output location is checked before any work; an interrupted command exits 130 (``fit`` can then ``--resume``).
@@ -55,12 +57,30 @@ def _point_args(p: argparse.ArgumentParser) -> None:
     src.add_argument("point", nargs="?", metavar="POINT.toml", help="point file (see docs/conventions.md)")
     src.add_argument("--preset", choices=PRESETS, metavar="NAME", help=f"a shipped point: {', '.join(PRESETS)}")
     p.add_argument("--json", action="store_true", help="print one JSON object instead of a table")
-    p.add_argument(
-        "--loop",
-        choices=OPTIONS["loop"],
-        default="derived",
-        help="scalar loop numerator: derived (1-x-y, default) or paper (x+y, Eq. 2.19 as printed)",
-    )
+    _convention_arg(p, "corrected")
+
+
+def _convention_arg(p: argparse.ArgumentParser, default: str | None) -> None:
+    from fits.config import OPTIONS
+
+    p.add_argument("--convention", choices=OPTIONS["convention"], default=default,
+                   help="corrected (the derivation from the paper's Lagrangian, docs/derivation.md) or paper (the printed "
+                        "Eqs. 2.19-2.20, 3.2-3.6, 3.9)" + (" (default: corrected)" if default else " (default: the configuration's)"))  # fmt: skip
+    p.add_argument("--loop", default=None, help=argparse.SUPPRESS)  # renamed: answered with the new name
+
+
+def _model_options_args(p: argparse.ArgumentParser, defaults: bool) -> None:
+    """The options of the likelihoods the paper leaves out (neutrino mass, (g-2)_e)."""
+    from fits.config import DEFAULT_OPTIONS, OPTIONS
+
+    d = (lambda k: DEFAULT_OPTIONS[k]) if defaults else (lambda k: None)  # noqa: E731
+    tail = "" if defaults else "; default: the configuration's"
+    p.add_argument("--nu-bound", choices=OPTIONS["nu_mass_bound"], default=d("nu_mass_bound"),
+                   help=f"cosmological bound on the sum of neutrino masses: planck2018 (0.12 eV) or desi2025 (0.0642 eV){tail}")  # fmt: skip
+    p.add_argument("--tuning", type=float, default=d("tuning"), metavar="T",
+                   help=f"how far the loop neutrino mass may exceed that bound, > 0 (1: no cancellation){tail}")
+    p.add_argument("--alpha-e", choices=OPTIONS["alpha_e"], default=d("alpha_e"),
+                   help=f"the alpha behind the (g-2)_e prediction: Rb (2020) or Cs (2018){tail}")
 
 
 def _window_args(p: argparse.ArgumentParser) -> None:
@@ -92,14 +112,16 @@ def _parser() -> argparse.ArgumentParser:
     ev = sub.add_parser(
         "evaluate",
         help="every observable of one model point",
-        description="Evaluate the transition moments, BR(mu -> e gamma) and (g-2) of one model point.",
+        description="Evaluate the transition moments (modulus, magnetic and electric parts), BR(mu -> e gamma), (g-2), "
+        "the one-loop neutrino mass, Delta N_nu and the oblique T of one model point.",
     )
     _point_args(ev)
     co = sub.add_parser(
         "constraints",
         help="every experimental constraint on one model point",
-        description="MEG II, NA64, BaBar and Borexino (recast for a massive A') on one model point: "
-        "log-likelihood, signal over the signal at the limit, pass or fail at the 90% CL.",
+        description="Every constraint of a set (default complete: MEG II, NA64, BaBar, Borexino recast for a massive "
+        "A', the neutrino mass, the Z width, T, LEP, (g-2)) on one model point: log-likelihood, signal over the signal "
+        "at the limit, pass or fail at each one's CL (90% or 95%), and which constraints no choice of couplings can satisfy.",
     )
     _point_args(co)
     co.add_argument("--meg", choices=OPTIONS["meg_year"], default="2023", help="MEG II limit: 3.1e-13 (2023, default) or 1.5e-13 (2025)")
@@ -108,6 +130,7 @@ def _parser() -> argparse.ArgumentParser:
                     help="NA64/BaBar where A' -> dark states is closed: apply anyway (the paper, default) or drop")  # fmt: skip
     _window_args(co)
     _constraints_arg(co, "complete", "the constraints to report (default: complete, every one jaxtmm has)")
+    _model_options_args(co, defaults=True)
     pl = sub.add_parser("plot", help="figures", description="Draw a figure to a PNG file.")
     pl.add_argument("figure", choices=("borexino",), help="borexino: the paper's Fig. 6 (recast limit vs m_A')")
     pl.add_argument("--out", required=True, metavar="FILE.png", help="output file")
@@ -126,9 +149,10 @@ def _parser() -> argparse.ArgumentParser:
     cfg.add_argument("--config", metavar="FILE", help="a configuration file (TOML, see docs/fits.md)")
     sc.add_argument("--gD", default="0.5,0.05,0.005", metavar="LIST", help="comma-separated dark couplings (default 0.5,0.05,0.005)")
     sc.add_argument("--moment", choices=OPTIONS["moment"], default=None, help="mu_eff to maximise (default: the configuration's; paper: 12)")
-    sc.add_argument("--loop", choices=OPTIONS["loop"], default=None, help="loop convention (default: the configuration's)")
+    _convention_arg(sc, None)
     sc.add_argument("--meg", choices=OPTIONS["meg_year"], default=None, help="MEG II limit year (default: the configuration's)")
     _constraints_arg(sc, None, "the constraints of the scan (default: the configuration's)")
+    _model_options_args(sc, defaults=False)
     sc.add_argument("--masses", type=int, default=100, metavar="N", help="log-spaced dark-photon masses (default 100)")
     sc.add_argument("--out", default="results/scan", metavar="DIR", help="output directory (default results/scan)")
     sc.add_argument("--force", action="store_true", help="overwrite an existing output directory")
@@ -160,6 +184,8 @@ def _parser() -> argparse.ArgumentParser:
                     help="iterations per chain between checkpoints (default 250); one also ends the warm-up")  # fmt: skip
     ft.add_argument("--out", required=True, metavar="DIR", help="output directory")
     _constraints_arg(ft, None, "the likelihoods of the fit (default: the configuration's)")
+    _convention_arg(ft, None)
+    _model_options_args(ft, defaults=False)
     ft.add_argument("--resume", action="store_true", help="continue an interrupted run in DIR from its checkpoint")
     ft.add_argument("--force", action="store_true", help="overwrite an existing output directory (not with --resume)")
     ft.add_argument("--quiet", action="store_true", help="no progress bar")
@@ -183,30 +209,41 @@ def _non_finite(result: dict) -> list[str]:
     return [k for k, v in result.items() if not np.all(np.isfinite(np.asarray(v)))]
 
 
-def _as_json(result: dict, loop: str, source: str) -> dict:
+def _as_json(result: dict, convention: str, source: str) -> dict:
     out = {k: (np.asarray(v) + 0.0).tolist() for k, v in result.items()}
-    out["loop"] = loop
+    out["convention"] = convention
     out["point"] = source
     return out
 
 
-def _table(result: dict, loop: str, source: str) -> str:
-    mu = np.asarray(result["mu_ij_muB"])
-    lines = [
-        f"point: {source}    loop convention: {loop}",
-        "",
-        "dark transition moments mu_ij [mu_B]  (antisymmetric; i = row, j = column, mass states 1..3)",
-    ]
-    lines += ["   " + "  ".join(f"{_num(v): .6e}" for v in row) for row in mu]
+def _matrix(title: str, m) -> list[str]:
+    return ["", title] + ["   " + "  ".join(f"{_num(v): .6e}" for v in row) for row in np.asarray(m)]
+
+
+def _table(result: dict, convention: str, source: str) -> str:
+    lines = [f"point: {source}    convention: {convention}"]
+    what = "modulus |A_ij| = sqrt(mu^2 + d^2), symmetric" if convention == "corrected" else "Eq. 2.20 as printed, antisymmetric"
+    lines += _matrix(f"dark transition moments mu_ij [mu_B]  ({what}; i = row, j = column, mass states 1..3)",
+                     result["mu_ij_muB"])  # fmt: skip
+    if convention == "corrected":
+        lines += _matrix("  magnetic part Re A_ij [mu_B]", result["mu_ij_magnetic_muB"])
+        lines += _matrix("  electric part Im A_ij [mu_B]", result["mu_ij_electric_muB"])
+    m = np.asarray(result["m_nu_loop_eV"])
     rows = [
         ("mu_eff (solar mixture)", result["mu_eff_solar_muB"], "mu_B"),
-        ("sum_a M_a Delta J_a", result["loop_sum_GeV_inv"], "GeV^-1"),
+        ("sum_n M_n Delta J_n", result["loop_sum_GeV_inv"], "GeV^-1"),
         ("BR(mu -> e gamma)", result["BR_mu_e_gamma"], ""),
-        ("Delta a_mu", result["delta_a_mu"], ""),
-        ("Delta a_e", result["delta_a_e"], ""),
+        ("Delta a_mu (E loop)", result["delta_a_mu"], ""),
+        ("Delta a_mu (A' loop)", result["delta_a_mu_dark_photon"], ""),
+        ("Delta a_e (E loop)", result["delta_a_e"], ""),
+        ("Delta a_e (A' loop)", result["delta_a_e_dark_photon"], ""),
+        ("one-loop m_nu (3 values)", f"{_num(m[0]):.6e}, {_num(m[1]):.6e}, {_num(m[2]):.1f}", "eV"),
+        ("sum m_nu (one loop)", result["sum_m_nu_loop_eV"], "eV"),
+        ("Delta N_nu (Z -> N1 N2)", result["delta_N_nu"], ""),
+        ("oblique T (finite part)", result["T_oblique"], ""),
     ]
     lines.append("")
-    lines += [f"{name:<26} {_num(v): .6e} {unit}".rstrip() for name, v, unit in rows]
+    lines += [f"{name:<26} {v if isinstance(v, str) else f'{_num(v): .6e}'} {unit}".rstrip() for name, v, unit in rows]
     return "\n".join(lines)
 
 
@@ -223,14 +260,14 @@ def _evaluate(args) -> int:
     from jaxtmm.observables import evaluate
 
     point, source = _load(args)
-    result = evaluate(point, loop=args.loop)
+    result = evaluate(point, args.convention)
     bad = _non_finite(result)
     if bad:  # the readers keep inputs where the physics is finite; never print a NaN or inf
         return _fail(f"{', '.join(bad)} not finite at {source}: the point is outside where jaxtmm computes reliably")
     if args.json:
-        print(json.dumps(_as_json(result, args.loop, source), indent=2, allow_nan=False))
+        print(json.dumps(_as_json(result, args.convention, source), indent=2, allow_nan=False))
     else:
-        print(_table(result, args.loop, source))
+        print(_table(result, args.convention, source))
     return 0
 
 
@@ -264,27 +301,35 @@ def _constraints_table(rows: list[dict], head: str, dropped: bool) -> str:
 
 
 def _constraints(args) -> int:
-    from likelihoods import default_likelihoods, report
+    from likelihoods import default_likelihoods, report, unsatisfiable_at
     from likelihoods.borexino import check_window
+    from likelihoods.neutrino_mass import check_tuning
 
     point, source = _load(args)
     T_min, E_nu, T_max = check_window(args.T_min, args.E_nu, args.T_max)
-    lks = default_likelihoods(args.loop, args.meg, args.moment, T_min, E_nu, T_max, args.invisible, args.constraints)
+    more = {"nu_mass_bound": args.nu_bound, "tuning": check_tuning(args.tuning), "alpha_e": args.alpha_e}
+    lks = default_likelihoods(args.convention, args.meg, args.moment, T_min, E_nu, T_max, args.invisible,
+                              args.constraints, **more)  # fmt: skip
     rows = report(point, lks)
+    blocking = unsatisfiable_at(point, lks)
     bad = sorted({r["experiment"] for r in rows for k in ("value", "signal_ratio", "log_likelihood")
                   if r[k] is not None and not math.isfinite(r[k])})  # fmt: skip
     if bad:
         return _fail(f"the constraint(s) {', '.join(bad)} are not finite at {source}")
-    options = {"loop": args.loop, "meg": args.meg, "moment": args.moment, "T_min_GeV": T_min, "E_nu_GeV": E_nu,
+    options = {"convention": args.convention, "meg": args.meg, "moment": args.moment, "T_min_GeV": T_min, "E_nu_GeV": E_nu,
                "T_max_GeV": T_max, "T_max_is_endpoint": args.T_max is None, "invisible": args.invisible,
-               "constraints": args.constraints}  # fmt: skip
+               "constraints": args.constraints, **more}  # fmt: skip
     if args.json:
-        print(json.dumps({"point": source, "options": options, "constraints": rows}, indent=2, allow_nan=False))
+        print(json.dumps({"point": source, "options": options, "constraints": rows,
+                          "unsatisfiable_whatever_the_couplings": blocking}, indent=2, allow_nan=False))  # fmt: skip
     else:
         shown = {**options, "T_max_GeV": f"{T_max:.6g}" + (" (kinematic endpoint)" if args.T_max is None else "")}
         del shown["T_max_is_endpoint"]
         head = f"point: {source}    " + "    ".join(f"{k}: {v}" for k, v in shown.items())
         print(_constraints_table(rows, head, args.invisible == "drop"))
+        if blocking:
+            print("\nno choice of couplings satisfies: " + ", ".join(f"{n} (r = {r:.4g} with y = 0 and eps = 0)"
+                                                                   for n, r in blocking.items()))  # fmt: skip
     return 0
 
 
@@ -308,6 +353,13 @@ def _load_config(args):
     return preset_config(args.preset or "paper")
 
 
+def _with_options(config, args, **more):
+    """The configuration with the options given on the command line (those not given keep the file's)."""
+    given = {"convention": args.convention, "likelihoods": args.constraints, "nu_mass_bound": args.nu_bound,
+             "tuning": args.tuning, "alpha_e": args.alpha_e, **more}  # fmt: skip
+    return config.replace_options(**{k: v for k, v in given.items() if v is not None})
+
+
 def _check_seed(seed: int) -> None:
     if not 0 <= seed <= SEED_MAX:
         raise ValueError(f"--seed must be an integer from 0 to 2^32-1, got {seed}")
@@ -320,9 +372,7 @@ def _scan(args) -> int:
     from jaxtmm._validate import perturbative
 
     config = _load_config(args)
-    changes = {k: v for k, v in (("moment", args.moment), ("loop", args.loop), ("meg_year", args.meg),
-                                 ("likelihoods", args.constraints)) if v is not None}  # fmt: skip
-    config = config.replace_options(**changes)
+    config = _with_options(config, args, moment=args.moment, meg_year=args.meg)
     try:
         gD = tuple(float(g) for g in args.gD.split(","))
     except ValueError:
@@ -365,10 +415,13 @@ def _scan(args) -> int:
     rows = result["rows"]
     bad = [r for r in rows if r["experiment_applies"] and not r["feasible"]]
     print(f"jaxtmm scan: {len(rows)} rows ({len(gD)} g_D x {args.masses} masses x 2 experiments), "
-          f"loop {config.loop}, moment {config.moment}, MEG II {config.meg_year}; "
+          f"convention {config.convention}, constraints {', '.join(config.likelihoods)}, moment {config.moment}, "
+          f"MEG II {config.meg_year}; "
           f"{result['provenance']['wall_time_s']:.1f} s")  # fmt: skip
     if bad:
-        print(f"warning: {len(bad)} optimum/optima not feasible (see the 'reason' column)", file=sys.stderr)
+        reasons = sorted({r["reason"].split(" (r = ")[0] for r in bad})
+        print(f"warning: {len(bad)} row(s) infeasible (no numbers reported; see the 'reason' column): "
+              f"{'; '.join(reasons[:4])}", file=sys.stderr)  # fmt: skip
     for f in files:
         print(f"wrote {f}")
     return 0
@@ -379,9 +432,7 @@ def _fit(args) -> int:
     from fits.fit import DERIVED_LABELS, OUTPUTS, pair_choices, run_fit
     from fits.posterior import CheckpointError, FitSettings
 
-    config = _load_config(args)
-    if args.constraints is not None:
-        config = config.replace_options(likelihoods=args.constraints)
+    config = _with_options(_load_config(args), args)
     for name in ("chains", "samples", "chunk"):
         if getattr(args, name) < 1:
             return _fail(f"--{name} must be at least 1, got {getattr(args, name)}")
@@ -428,6 +479,10 @@ def main(argv=None) -> int:
     jax.config.update("jax_enable_x64", True)  # an application may set global state; the library never does
     from jaxtmm.pointfile import PointFileError
 
+    if getattr(args, "loop", None) is not None:
+        from fits.config import RENAMED
+
+        return _fail(RENAMED["loop"].replace("option 'loop'", "--loop").replace("'convention'", "--convention"))
     try:
         commands = {"evaluate": _evaluate, "constraints": _constraints, "plot": _plot, "scan": _scan, "fit": _fit}
         return commands[args.command](args)

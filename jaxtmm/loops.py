@@ -137,28 +137,35 @@ def J_z(M, m_phi1, m_phi2, n: int = N_NODES):
     return _scalar_loop(_hz, M, m_phi1, m_phi2, n)
 
 
-LOOPS = {"derived": J_z, "paper": J}
+#: The two conventions of every observable (``docs/derivation.md``): ``corrected`` is what the derivation from
+#: the paper's Lagrangian gives (default), ``paper`` the printed equations exactly.
+CONVENTIONS = ("corrected", "paper")
+LOOPS = {"corrected": J_z, "paper": J}
 
 
-def loop_function(loop: str):
-    """The scalar loop function of a convention: ``"derived"`` (J_z, default) or ``"paper"`` (J)."""
-    try:
-        return LOOPS[loop]
-    except KeyError:
-        raise ValueError(f"loop must be 'derived' or 'paper', got {loop!r}") from None
+def check_convention(convention: str) -> str:
+    """Validate a convention name (one of :data:`CONVENTIONS`)."""
+    if convention not in CONVENTIONS:
+        raise ValueError(f"convention must be one of {', '.join(CONVENTIONS)}, got {convention!r}")
+    return convention
 
 
-def delta_J(M, m_H1, m_H2, m_A1, m_A2, loop: str = "derived", n: int = N_NODES):
+def loop_function(convention: str):
+    """The scalar loop function of a convention: ``"corrected"`` (J_z, default) or ``"paper"`` (J)."""
+    return LOOPS[check_convention(convention)]
+
+
+def delta_J(M, m_H1, m_H2, m_A1, m_A2, convention: str = "corrected", n: int = N_NODES):
     r"""The mass-splitting combination of Eq. (2.21), in GeV^-2.
 
     .. math:: \Delta J = J(M, m_{H_1}, m_{A_1}) + J(M, m_{H_2}, m_{A_2})
                         - J(M, m_{H_1}, m_{A_2}) - J(M, m_{H_2}, m_{A_1})
 
-    built from ``J_z`` (``loop="derived"``) or ``J`` (``loop="paper"``). It vanishes for a degenerate
+    built from ``J_z`` (``convention="corrected"``) or ``J`` (``"paper"``). It vanishes for a degenerate
     scalar spectrum (the GIM-like cancellation), and keeps ~1e-9 relative accuracy down to splittings
     of 1e-3 of the mass, since each term is accurate to ~1e-15.
     """
-    f = loop_function(loop)
+    f = loop_function(convention)
     return f(M, m_H1, m_A1, n) + f(M, m_H2, m_A2, n) - f(M, m_H1, m_A2, n) - f(M, m_H2, m_A1, n)
 
 
@@ -208,6 +215,34 @@ def F2_tilde(x):
     xs = jnp.where(near1, 2.0, x)  # safe point for the closed form
     closed = (2.0 + 3.0 * xs - 6.0 * xs**2 + xs**3 + 6.0 * _xlogx(xs)) / (6.0 * (1.0 - xs) ** 4)
     return jnp.where(near1, horner(_F2_SERIES, -d), closed)
+
+
+_FN_SERIES = np.array([float(Fraction(2, (k + 2) * (k + 3) * (k + 4))) for k in range(_N_F2)])
+
+
+def F_n(x):
+    r"""The dipole loop function of a charged fermion E radiating the photon, with a neutral scalar in the
+    loop, for ``x = m_Phi^2 / M_E^2 >= 0`` (``docs/derivation.md`` section 6; Leveille, Nucl. Phys. B137
+    (1978) 63):
+
+    .. math:: F_n(x) = \frac{1 - 6x + 3x^2 + 2x^3 - 6x^2\ln x}{6(1-x)^4}
+              = \int_0^1 \frac{z (1-z)^2\,dz}{1 - z + z x}
+
+    ``F_n(0) = 1/6``, ``F_n(1) = 1/12``. Eq. (3.3) of the seed paper is the function of the other topology
+    (photon on the scalar line), :func:`F2_tilde`. Near ``x = 1`` the series
+    ``sum_k (1-x)^k 2 / ((k+2)(k+3)(k+4))`` replaces the closed form.
+
+    >>> import jax; jax.config.update("jax_enable_x64", True)
+    >>> round(float(F_n(0.0)) * 6, 12), round(float(F_n(1.0)) * 12, 12)
+    (1.0, 1.0)
+    """
+    require_x64()
+    x = jnp.asarray(x, dtype=jnp.float64)
+    d = x - 1.0
+    near1 = jnp.abs(d) < _D_SERIES
+    xs = jnp.where(near1, 2.0, x)
+    closed = (1.0 - 6.0 * xs + 3.0 * xs**2 + 2.0 * xs**3 - 6.0 * xs * _xlogx(xs)) / (6.0 * (1.0 - xs) ** 4)
+    return jnp.where(near1, horner(_FN_SERIES, -d), closed)
 
 
 # ---------------------------------------------------------------------------------------------

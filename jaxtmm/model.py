@@ -16,8 +16,10 @@ Y_KEYS = (("y_e1", "y_e2"), ("y_mu1", "y_mu2"))
 REAL_KEYS = (
     "theta_R", "theta_I",
     "m_H1", "m_H2", "m_A1", "m_A2", "M1", "M2", "M_E", "m_Ap",
-    "g_D", "eps", "Q_S",
+    "g_D", "eps", "Q_S", "eta1", "eta2",
 )  # fmt: skip
+#: The CP parities of N1 and N2 (signed Majorana masses ``eta_n M_n``): +1 or -1, both +1 by default.
+PARITY_KEYS = ("eta1", "eta2")
 #: Those that are masses (GeV) and must be positive.
 MASS_KEYS = ("m_H1", "m_H2", "m_A1", "m_A2", "M1", "M2", "M_E", "m_Ap")
 
@@ -41,6 +43,9 @@ class Point(NamedTuple):
         Dark photon mass and kinetic mixing (Eq. 2.6).
     g_D, Q_S :
         Dark gauge coupling and scalar dark charge (Eq. 2.16).
+    eta1, eta2 :
+        CP parities of N1 and N2 (+1 or -1): the signed Majorana masses are ``eta_n M_n``. ``M1 = -M2`` is
+        a Dirac N, for which the transition moment and the neutrino mass vanish.
     pmns :
         PMNS angles and phases (:class:`jaxtmm.pmns.PMNS`).
     """
@@ -59,6 +64,8 @@ class Point(NamedTuple):
     g_D: float
     eps: float
     Q_S: float = 1.0
+    eta1: float = 1.0
+    eta2: float = 1.0
     pmns: PMNS = NUFIT60_NO
 
     @classmethod

@@ -1,7 +1,7 @@
 """Reading and checking point files (TOML) and the shipped point presets.
 
 A point file has the flat keys ``y_e1 y_e2 y_mu1 y_mu2`` (each ``[re, im]``), ``theta_R theta_I``
-(rad), ``m_H1 m_H2 m_A1 m_A2 M1 M2 M_E m_Ap`` (GeV), ``g_D eps``, an optional ``Q_S`` (default 1) and
+(rad), ``m_H1 m_H2 m_A1 m_A2 M1 M2 M_E m_Ap`` (GeV), ``g_D eps``, an optional ``Q_S`` (default 1), optional CP parities ``eta1 eta2`` of N1, N2 (+1 or -1, default +1), and
 an optional ``[pmns]`` table (``theta12 theta13 theta23 delta_CP alpha21 alpha31``, degrees; missing
 entries take NuFIT 6.0). Every problem is reported as a :class:`PointFileError` naming the key.
 """
@@ -10,13 +10,13 @@ import tomllib
 from importlib import resources
 from pathlib import Path
 
-from jaxtmm._validate import PMNS_RANGES, finite_number, in_range, perturbative, read_text, yukawa
-from jaxtmm.model import MASS_KEYS, REAL_KEYS, Y_KEYS, Point
+from jaxtmm._validate import PMNS_RANGES, finite_number, in_range, parity, perturbative, read_text, yukawa
+from jaxtmm.model import MASS_KEYS, PARITY_KEYS, REAL_KEYS, Y_KEYS, Point
 from jaxtmm.pmns import PMNS
 
 PRESETS = ("paper",)
 _Y_FLAT = tuple(k for row in Y_KEYS for k in row)
-_OPTIONAL = {"Q_S": 1.0}
+_OPTIONAL = {"Q_S": 1.0, "eta1": 1.0, "eta2": 1.0}
 
 
 class PointFileError(ValueError):
@@ -55,7 +55,10 @@ def check_values(raw: dict) -> tuple[dict, PMNS]:
         if values[k] <= 0.0:
             raise PointFileError(f"mass '{k}' must be positive (GeV), got {values[k]}")
     for k in REAL_KEYS:
-        in_range(k, values[k], PointFileError)
+        if k in PARITY_KEYS:
+            parity(k, values[k], PointFileError)
+        else:
+            in_range(k, values[k], PointFileError)
     perturbative("g_D |Q_S|", values["g_D"] * abs(values["Q_S"]), PointFileError)
     pmns_deg = {}
     for k, v in pmns_raw.items():

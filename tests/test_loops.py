@@ -113,13 +113,14 @@ def test_no_recompilation_on_second_call():
 
 @pytest.mark.parametrize("loop", ["paper", "derived"])
 def test_delta_J_small_splittings_against_mpmath(loop_ref, loop):
+    convention = {"derived": "corrected", "paper": "paper"}[loop]
     """Eq. 2.21 for splittings 1e-1 .. 1e-3 of the mass: relative error <= 1e-6 (the requirement), and per case
     within the rounding floor of a four-term cancellation, 1e-14 * |J| / |Delta J|."""
     cases = [c for c in loop_ref["delta_J"] if c["loop"] == loop]
     f = J_z if loop == "derived" else J
     worst = 0.0
     for c in cases:
-        got = delta_J(c["M"], c["m_H1"], c["m_H2"], c["m_A1"], c["m_A2"], loop=loop)
+        got = delta_J(c["M"], c["m_H1"], c["m_H2"], c["m_A1"], c["m_A2"], convention=convention)
         ref = float(c["value"])
         floor = 1e-14 * float(f(c["M"], c["m_H1"], c["m_A1"])) / abs(ref)
         err = float(_rel(got, ref))
@@ -130,17 +131,17 @@ def test_delta_J_small_splittings_against_mpmath(loop_ref, loop):
 
 
 def test_delta_J_vanishes_for_degenerate_scalars_with_finite_gradient():
-    for loop in ("paper", "derived"):
-        assert abs(delta_J(0.1, 0.3, 0.3, 0.5, 0.7, loop=loop)) <= 1e-15 * J(0.1, 0.3, 0.5)  # H1 = H2
-        assert abs(delta_J(0.1, 0.3, 0.4, 0.5, 0.5, loop=loop)) <= 1e-15 * J(0.1, 0.3, 0.5)  # A1 = A2
-        assert delta_J(0.1, 0.3, 0.4, 0.3, 0.4, loop=loop) != 0.0  # H_k = A_k (the paper's benchmark) does not cancel
-        g = jax.grad(lambda m: delta_J(0.1, m, m, m, m, loop=loop))(0.3)
+    for c in ("paper", "corrected"):
+        assert abs(delta_J(0.1, 0.3, 0.3, 0.5, 0.7, convention=c)) <= 1e-15 * J(0.1, 0.3, 0.5)  # H1 = H2
+        assert abs(delta_J(0.1, 0.3, 0.4, 0.5, 0.5, convention=c)) <= 1e-15 * J(0.1, 0.3, 0.5)  # A1 = A2
+        assert delta_J(0.1, 0.3, 0.4, 0.3, 0.4, convention=c) != 0.0  # H_k = A_k (the paper's benchmark) does not cancel
+        g = jax.grad(lambda m, c=c: delta_J(0.1, m, m, m, m, convention=c))(0.3)
         assert np.isfinite(g)
 
 
 def test_delta_J_rejects_unknown_convention():
-    with pytest.raises(ValueError, match="'derived' or 'paper'"):
-        delta_J(0.1, 0.3, 0.4, 0.3, 0.4, loop="Eq219")
+    with pytest.raises(ValueError, match="convention must be one of corrected, paper"):
+        delta_J(0.1, 0.3, 0.4, 0.3, 0.4, convention="Eq219")
 
 
 def test_F2_tilde_against_mpmath(loop_ref):

@@ -33,9 +33,10 @@ def _J_scipy(M, m1, m2, numerator):
     return integrate.dblquad(f, 0, 1, 0, lambda x: 1 - x, epsabs=0, epsrel=1e-13)[0]
 
 
-def _mu_ij_reference(p: Point, loop: str) -> np.ndarray:
-    """Eq. 2.20 with explicit loops over i, j, alpha and Eq. 2.21 from scipy quadrature."""
-    num = (lambda x, y: x + y) if loop == "paper" else (lambda x, y: 1 - x - y)
+def _mu_ij_reference(p: Point, convention: str) -> np.ndarray:
+    """Eq. 2.20 with explicit loops over i, j, alpha and Eq. 2.21 from scipy quadrature (paper), or the modulus of
+    the corrected amplitude, g_D Q_S / (128 pi^2) |sin 2(th_I - th_R) Omega_ij sum M Delta J_z| (corrected)."""
+    num = (lambda x, y: x + y) if convention == "paper" else (lambda x, y: 1 - x - y)
     U = np.asarray(pmns_matrix(p.pmns))
     y = np.asarray(p.y)
     lam = np.zeros((3, 2), complex)
@@ -52,24 +53,28 @@ def _mu_ij_reference(p: Point, loop: str) -> np.ndarray:
     for i in range(3):
         for j in range(3):
             L = np.conj(lam)
-            mu[i, j] = pref * np.imag(L[j, 1] * L[i, 0] - L[i, 1] * L[j, 0]) * total
+            omega = L[i, 0] * L[j, 1] - L[i, 1] * L[j, 0]
+            mu[i, j] = pref * np.imag(omega) * total if convention == "paper" else abs(pref / 2 * omega * total)
     return mu
 
 
-@pytest.mark.parametrize("loop", ["derived", "paper"])
-def test_mu_ij_against_explicit_implementation(loop):
+@pytest.mark.parametrize("convention", ["corrected", "paper"])
+def test_mu_ij_against_explicit_implementation(convention):
     p = make_point()
-    got = np.asarray(ob.mu_ij(p, loop))
-    ref = _mu_ij_reference(p, loop)
+    got = np.asarray(ob.mu_ij(p, convention))
+    ref = _mu_ij_reference(p, convention)
     np.testing.assert_allclose(got, ref, rtol=1e-9, atol=1e-9 * np.abs(ref).max())
     assert np.abs(ref).max() > 0
 
 
 def test_mu_ij_antisymmetric_and_units():
     p = make_point()
-    mu = np.asarray(ob.mu_ij(p))
+    mu = np.asarray(ob.mu_ij(p, "paper"))  # Eq. 2.20: antisymmetric
     np.testing.assert_array_equal(mu, -mu.T)
     assert np.all(np.diag(mu) == 0)
+    A = np.asarray(ob.moment_amplitude(p))  # corrected: the amplitude is antisymmetric, its modulus symmetric
+    np.testing.assert_array_equal(A, -A.T)
+    np.testing.assert_allclose(np.asarray(ob.mu_ij(p)), np.abs(A), rtol=1e-15)
     # mu_B = e / (2 m_e) in GeV^-1 is one Bohr magneton
     assert ob.to_mu_B(math.sqrt(4 * math.pi * ALPHA_EM) / (2 * M_E_GEV)) == pytest.approx(1.0, rel=1e-15)
 
@@ -91,7 +96,9 @@ def test_mu_vanishes_for_real_y_and_real_U():
     rng = np.random.default_rng(5)
     p = make_point(y=jnp.asarray(rng.normal(size=(2, 2)) * 0.1 + 0j), pmns=PMNS.from_degrees(delta_CP=0.0))
     assert np.abs(np.imag(pmns_matrix(p.pmns))).max() == 0
-    assert np.abs(np.asarray(ob.mu_ij(p))).max() == 0
+    assert np.abs(np.asarray(ob.mu_ij(p, "paper"))).max() == 0  # Eq. 2.20 (Im Omega) sees nothing
+    mag, ele = ob.mu_ij_parts(p)
+    assert np.abs(np.asarray(mag)).max() == 0 and np.abs(np.asarray(ele)).max() > 0  # the moment is electric
 
 
 def test_pmns_is_unitary_and_pdg():

@@ -6,20 +6,43 @@ Each experiment is one module with its data file in ``likelihoods/data/`` and it
 
 * :mod:`likelihoods.meg_ii` -- BR(mu -> e gamma), 2023 (3.1e-13, default) or 2025 (1.5e-13);
 * :mod:`likelihoods.na64` and :mod:`likelihoods.babar` -- epsilon vs m_A' for invisible dark photons;
-* :mod:`likelihoods.borexino` -- mu_eff with the massive-mediator recast :func:`recast_limit` (Eq. 3.10, 3.11).
+* :mod:`likelihoods.borexino` -- mu_eff with the massive-mediator recast :func:`recast_limit` (Eq. 3.10, 3.11);
+
+and, in the ``complete`` set only, what the seed paper leaves out (:class:`Measurement` with a :class:`Gaussian`
+statistic for measured shifts):
+
+* :mod:`likelihoods.neutrino_mass` -- the one-loop neutrino mass against cosmology (with a tuning factor);
+* :mod:`likelihoods.z_width` and :mod:`likelihoods.oblique_t` -- Delta N_nu and T of the vector-like doublet;
+* :mod:`likelihoods.lep_heavy_lepton` -- LEP's lower limit on M_E;
+* :mod:`likelihoods.g2_muon` and :mod:`likelihoods.g2_electron` -- Delta a_mu (2025 SM) and Delta a_e (alpha from
+  Rb or Cs), each with the dark photon's own loop.
 
 Each module's ``likelihood(...)`` builds it; :func:`build` builds a constraint set (``paper``, ``complete``)
 or a list of names. Every likelihood is a pure JAX function of the point (``jit``, ``vmap``, ``grad``).
 No attribute of this package shadows one of its modules.
 """
 
-from likelihoods import babar, borexino, meg_ii, na64, registry
-from likelihoods._limit import HalfNormal, OneSidedLimit, ZeroObservedPoisson
+from likelihoods import (
+    babar,
+    borexino,
+    g2_electron,
+    g2_muon,
+    lep_heavy_lepton,
+    meg_ii,
+    na64,
+    neutrino_mass,
+    oblique_t,
+    registry,
+    z_width,
+)
+from likelihoods._limit import Gaussian, HalfNormal, Measurement, OneSidedLimit, ZeroObservedPoisson
 from likelihoods.borexino import recast_limit
 from likelihoods.registry import Options, build, constraint_set
-from likelihoods.summary import default_likelihoods, report, total_log_likelihood
+from likelihoods.summary import default_likelihoods, null_couplings, report, total_log_likelihood, unsatisfiable_at
 
 __all__ = [
-    "HalfNormal", "OneSidedLimit", "Options", "ZeroObservedPoisson", "babar", "borexino", "build", "constraint_set",
-    "default_likelihoods", "meg_ii", "na64", "recast_limit", "registry", "report", "total_log_likelihood",
+    "Gaussian", "HalfNormal", "Measurement", "OneSidedLimit", "Options", "ZeroObservedPoisson", "babar", "borexino",
+    "build", "constraint_set", "default_likelihoods", "g2_electron", "g2_muon", "lep_heavy_lepton", "meg_ii", "na64",
+    "neutrino_mass", "null_couplings", "oblique_t", "recast_limit", "registry", "report", "total_log_likelihood",
+    "unsatisfiable_at", "z_width",
 ]  # fmt: skip

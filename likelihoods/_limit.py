@@ -68,6 +68,30 @@ class ZeroObservedPoisson:
         return self.threshold * r
 
 
+@dataclass(frozen=True)
+class Gaussian:
+    r"""A Gaussian measurement of a shift: ``q(r) = z^2 r^2 = ((Delta - d) / sigma)^2`` with ``z = Phi^{-1}((1 + CL)/2)``.
+
+    ``r = |Delta - d| / (z sigma)`` (:class:`Measurement`): the two-sided CL interval ``d +- z sigma`` ends at
+    ``r = 1``; ``ln L = -q / 2`` is the Gaussian log-likelihood up to a constant (0 at ``Delta = d``).
+    """
+
+    cl: float
+    name: str = "Gaussian"
+
+    @property
+    def z(self) -> float:
+        return NormalDist().inv_cdf(0.5 * (1.0 + self.cl))
+
+    @property
+    def threshold(self) -> float:
+        """``q`` at the edge of the CL interval: ``z^2`` (3.84 at 95%)."""
+        return self.z**2
+
+    def q(self, r):
+        return self.threshold * r**2
+
+
 WHEN_CLOSED = ("apply", "drop")
 
 
@@ -133,3 +157,27 @@ class OneSidedLimit:
     def allowed(self, p):
         """Inside the CL region: ``r <= 1``."""
         return self.signal_ratio(p) <= 1.0
+
+
+@dataclass(frozen=True)
+class Measurement(OneSidedLimit):
+    """A measured shift ``d +- sigma`` (measurement minus Standard Model) that the model's ``value(p)`` must match:
+    signal ratio ``|value - d| / (z sigma)`` with the :class:`Gaussian` statistic, so ``r <= 1`` is the two-sided
+    CL interval. ``limit(p)`` is the interval's upper edge ``d + z sigma``, the one a positive shift meets."""
+
+    shift: float = 0.0
+    sigma: float = 1.0
+
+    def signal_ratio(self, p):
+        r = jnp.abs(self.value(p) - self.shift) / (self.stat.z * self.sigma)
+        return jnp.where(self.applies(p), r, 0.0)
+
+
+def measurement(name: str, quantity: str, unit: str, value: Callable, shift: float, sigma: float, cl: float,
+                citation: str, arxiv: str, data_file: str) -> Measurement:  # fmt: skip
+    """A :class:`Measurement` of ``value(p)`` against the shift ``shift +- sigma``, its interval at ``cl``."""
+    stat = Gaussian(cl)
+    edge = shift + stat.z * sigma
+    return Measurement(name=name, quantity=quantity, unit=unit, power=1.0, stat=stat, value=value,
+                       limit=lambda p: edge, citation=citation, arxiv=arxiv, data_file=data_file, shift=shift,
+                       sigma=sigma)  # fmt: skip

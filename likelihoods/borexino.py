@@ -92,7 +92,7 @@ def recast_limit(m_Ap, T_min=T_MIN_DEFAULT, E_nu=E_NU_DEFAULT, T_max=None, mu_0=
     return mu_0 * jnp.sqrt(I0 / rate_integral(m_Ap, T_min, E_nu, T_max, n))
 
 
-def likelihood(loop: str = "derived", moment: str = "solar", T_min=T_MIN_DEFAULT, E_nu=E_NU_DEFAULT, T_max=None):
+def likelihood(convention: str = "corrected", moment: str = "solar", T_min=T_MIN_DEFAULT, E_nu=E_NU_DEFAULT, T_max=None):
     """The Borexino likelihood with the massive-mediator recast; ``moment`` = solar | 12 | 13 | 23."""
     check_window(T_min, E_nu, T_max)
     check_moment(moment)
@@ -102,7 +102,7 @@ def likelihood(loop: str = "derived", moment: str = "solar", T_min=T_MIN_DEFAULT
         unit="mu_B",
         power=2.0,
         stat=HalfNormal(float(_D["cl"])),
-        value=lambda p: to_mu_B(mu_eff(p, moment, loop)),
+        value=lambda p: to_mu_B(mu_eff(p, moment, convention)),
         limit=lambda p: recast_limit(p.m_Ap, T_min, E_nu, T_max),
         citation=_D["citation"],
         arxiv=_D["arxiv"],
@@ -114,5 +114,5 @@ def likelihood(loop: str = "derived", moment: str = "solar", T_min=T_MIN_DEFAULT
           scales="mu_eff^2, recast to a massive A' (Eq. 3.10)", rank=40)  # fmt: skip
 def build(options: Options) -> OneSidedLimit:
     o = options
-    return likelihood(o.loop, o.moment, T_MIN_DEFAULT if o.T_min is None else o.T_min,
+    return likelihood(o.convention, o.moment, T_MIN_DEFAULT if o.T_min is None else o.T_min,
                     E_NU_DEFAULT if o.E_nu is None else o.E_nu, o.T_max)  # fmt: skip

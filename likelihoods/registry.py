@@ -21,13 +21,16 @@ from typing import Callable
 class Options:
     """Everything a likelihood may depend on besides the point (``None``: the experiment's default)."""
 
-    loop: str = "derived"
+    convention: str = "corrected"
     meg_year: str = "2023"
     moment: str = "solar"
     T_min: float | None = None
     E_nu: float | None = None
     T_max: float | None = None
     invisible: str = "apply"
+    nu_mass_bound: str = "planck2018"  # likelihoods.neutrino_mass.BOUNDS
+    tuning: float = 1.0  # how far the loop neutrino mass may exceed the bound (cancelled by a tree-level mass)
+    alpha_e: str = "Rb"  # the fine-structure constant behind the (g-2)_e prediction: Rb | Cs
 
 
 @dataclass(frozen=True)
@@ -43,6 +46,7 @@ class Entry:
 
 REGISTRY: dict[str, Entry] = {}
 #: The constraint sets: ``paper`` is the seed paper's four; ``complete`` is every registered experiment.
+#: An experiment registered with ``sets=("complete",)`` is not one the paper uses.
 SET_NAMES = ("paper", "complete")
 _discovered = False
 

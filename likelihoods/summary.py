@@ -9,7 +9,7 @@ from likelihoods.registry import REGISTRY, Options, build
 
 
 def default_likelihoods(
-    loop: str = "derived",
+    convention: str = "corrected",
     meg_year: str = "2023",
     moment: str = "solar",
     T_min: float = T_MIN_DEFAULT,
@@ -17,10 +17,11 @@ def default_likelihoods(
     T_max: float | None = None,
     when_closed: str = "apply",
     constraints="paper",
+    **more,
 ) -> tuple[OneSidedLimit, ...]:
     """The likelihoods of a constraint set (default ``paper``: MEG II, NA64, BaBar, Borexino) or a list of
-    names, with the given options."""
-    return build(constraints, Options(loop, meg_year, moment, T_min, E_nu, T_max, when_closed))
+    names, with the given options (``more``: the other fields of :class:`likelihoods.registry.Options`)."""
+    return build(constraints, Options(convention, meg_year, moment, T_min, E_nu, T_max, when_closed, **more))
 
 
 def total_log_likelihood(p: Point, likelihoods) -> jnp.ndarray:
@@ -58,3 +59,20 @@ def report(p: Point, likelihoods) -> list[dict]:
             }
         )
     return rows
+
+
+def null_couplings(p: Point) -> Point:
+    """The point with every Yukawa coupling and the kinetic mixing at zero (masses and angles kept)."""
+    return p._replace(y=jnp.zeros_like(p.y), eps=jnp.zeros_like(jnp.asarray(p.eps, dtype=jnp.float64)))
+
+
+def unsatisfiable_at(p: Point, likelihoods) -> dict:
+    """The likelihoods no choice of couplings can satisfy at this point's masses: name -> signal ratio of those
+    still outside their CL region with y = 0 and eps = 0 (e.g. the Z width for doublet states below m_Z/2)."""
+    q = null_couplings(p)
+    out = {}
+    for lk in likelihoods:
+        r = float(lk.signal_ratio(q))
+        if r > 1.0:
+            out[lk.name] = r
+    return out

@@ -147,7 +147,7 @@ def test_option_errors():
 def test_moment_choices_use_the_right_observable():
     p = P._replace(m_Ap=0.05)
     assert float(L.borexino.likelihood(moment="solar").value(p)) == pytest.approx(float(to_mu_B(mu_eff_solar(p))), rel=1e-14)
-    assert float(L.borexino.likelihood(moment="13", loop="paper").value(p)) == pytest.approx(
+    assert float(L.borexino.likelihood(moment="13", convention="paper").value(p)) == pytest.approx(
         float(to_mu_B(mu_eff_pair(p, 1, 3, "paper"))), rel=1e-14
     )
 
@@ -207,8 +207,10 @@ def test_registry_is_the_one_list():
     from jaxtmm.observables import MOMENTS
     from likelihoods import registry
 
-    assert registry.names() == ("MEG II", "NA64", "BaBar", "Borexino")
-    assert registry.constraint_set("paper") == registry.names() and registry.constraint_set("complete") == registry.names()
+    assert registry.names()[:4] == ("MEG II", "NA64", "BaBar", "Borexino") == registry.constraint_set("paper")
+    assert registry.constraint_set("complete") == registry.names()
+    assert OPTIONS["convention"] is jaxtmm.CONVENTIONS and OPTIONS["alpha_e"] is L.g2_electron.ALPHAS
+    assert OPTIONS["nu_mass_bound"] is L.neutrino_mass.BOUNDS
     assert OPTIONS["moment"] is MOMENTS and OPTIONS["meg_year"] is L.meg_ii.YEARS
     for pkg in (jaxtmm, L, fits):
         for mod in pkgutil.iter_modules(pkg.__path__):

@@ -1,0 +1,53 @@
+"""The one-loop Majorana neutrino mass against cosmology: sum m_nu < 0.12 eV (Planck 2018, default) or 0.0642 eV
+(DESI DR2 + CMB), 95% CL.
+
+The couplings that make the transition moment also make a finite neutrino mass (``jaxtmm.m_nu_loop``,
+``docs/derivation.md`` section 5), which the seed paper omits. Signal ratio ``sum m_nu / (t * bound)``: the
+*tuning factor* ``t >= 1`` (default 1) says how far the loop mass may exceed the bound, cancelled by a tree-level
+mass the model does not contain. Statistical model: half-normal in the mass sum. Data:
+``likelihoods/data/neutrino_mass.toml``.
+"""
+
+import math
+
+from jaxtmm import sum_m_nu
+from likelihoods._data import read_toml
+from likelihoods._limit import HalfNormal, OneSidedLimit
+from likelihoods.registry import Options, register
+
+DATA_FILE = "neutrino_mass.toml"
+BOUNDS = ("planck2018", "desi2025")
+
+
+def check_tuning(tuning) -> float:
+    """A tuning factor: a finite number > 0 (1: no cancellation allowed)."""
+    if isinstance(tuning, bool) or not isinstance(tuning, (int, float)) or not math.isfinite(tuning) or tuning <= 0:
+        raise ValueError(f"the tuning factor must be a finite number > 0, got {tuning!r}")
+    return float(tuning)
+
+
+def likelihood(bound: str = "planck2018", tuning: float = 1.0) -> OneSidedLimit:
+    """The cosmological bound ``bound`` (one of :data:`BOUNDS`) on the loop mass, relaxed by ``tuning``."""
+    if bound not in BOUNDS:
+        raise ValueError(f"the neutrino-mass bound must be one of {', '.join(BOUNDS)}, got {bound!r}")
+    t = check_tuning(tuning)
+    d = read_toml(DATA_FILE)[bound]
+    limit = float(d["sum_95_eV"]) * t
+    return OneSidedLimit(
+        name="Neutrino mass",
+        quantity="sum m_nu (one loop)" + ("" if t == 1.0 else f" / tuning {t:g}"),
+        unit="eV",
+        power=1.0,
+        stat=HalfNormal(float(d["cl"])),
+        value=lambda p: sum_m_nu(p) * 1e9,
+        limit=lambda p: limit,
+        citation=d["citation"],
+        arxiv=d["arxiv"],
+        data_file=f"{DATA_FILE} [{bound}]",
+    )
+
+
+@register("Neutrino mass", group="neutrino mass", data_file=DATA_FILE, scales="sum of the one-loop masses",
+          sets=("complete",), rank=50)  # fmt: skip
+def build(options: Options) -> OneSidedLimit:
+    return likelihood(options.nu_mass_bound, options.tuning)

@@ -8,11 +8,14 @@ Schema::
     description = "..."                 # optional
 
     [options]
-    loop = "derived"                    # derived | paper
+    convention = "corrected"            # corrected | paper (the printed equations)
     meg_year = "2023"                   # 2023 | 2025
     moment = "12"                       # solar | 12 | 13 | 23: the mu_eff maximised and seen by Borexino
     invisible = "apply"                 # apply | drop: NA64/BaBar where A' -> dark states is closed
     likelihoods = ["MEG II", "NA64"]    # names from likelihoods.registry, or a set: "paper" | "complete"
+    nu_mass_bound = "planck2018"        # planck2018 | desi2025: the neutrino-mass likelihood's bound
+    tuning = 1.0                        # > 0: how far the loop neutrino mass may exceed that bound
+    alpha_e = "Rb"                      # Rb | Cs: the alpha behind the (g-2)_e prediction
     [options.borexino]                  # optional recoil window, GeV
     T_min = 5e-5
     E_nu = 8.62e-4
@@ -28,8 +31,9 @@ Schema::
 
     [pmns]                              # optional, degrees (default NuFIT 6.0)
 
-Every parameter of a point (``jaxtmm.model``) is either fixed or free; ``Q_S`` and ``y_scale`` (a real
-factor multiplying the whole Yukawa matrix, for configurations that fix its shape) default to fixed 1.
+Every parameter of a point (``jaxtmm.model``) is either fixed or free; ``Q_S``, the CP parities ``eta1``, ``eta2``
+(+1 or -1, never free) and ``y_scale`` (a real factor multiplying the whole Yukawa matrix, for configurations
+that fix its shape) default to fixed 1.
 """
 
 import math
@@ -38,28 +42,37 @@ from dataclasses import dataclass, field
 from importlib import resources
 from pathlib import Path
 
-from jaxtmm.loops import LOOPS
+from jaxtmm.loops import CONVENTIONS
 from jaxtmm.observables import MOMENTS
 from likelihoods import registry
 from likelihoods._limit import WHEN_CLOSED
+from likelihoods.g2_electron import ALPHAS
 from likelihoods.meg_ii import YEARS as MEG_YEARS
-from jaxtmm._validate import PMNS_RANGES, RANGES, finite_number, in_range, perturbative, read_text, yukawa
-from jaxtmm.model import MASS_KEYS, REAL_KEYS, Y_KEYS
+from likelihoods.neutrino_mass import BOUNDS, check_tuning
+from jaxtmm._validate import PMNS_RANGES, RANGES, finite_number, in_range, parity, perturbative, read_text, yukawa
+from jaxtmm.model import MASS_KEYS, PARITY_KEYS, REAL_KEYS, Y_KEYS
 from jaxtmm.pmns import PMNS
 
 Y_FLAT = tuple(k for row in Y_KEYS for k in row)
 PARAMS = Y_FLAT + REAL_KEYS + ("y_scale",)
-DEFAULT_FIXED = {"Q_S": 1.0, "y_scale": 1.0}
+DEFAULT_FIXED = {"Q_S": 1.0, "eta1": 1.0, "eta2": 1.0, "y_scale": 1.0}
 PRIORS = {"uniform": ("low", "high"), "loguniform": ("low", "high"), "disc": ("max",)}
 #: Option values, from the library's own constants (the command line's choices read these too).
 OPTIONS = {
-    "loop": tuple(LOOPS),
+    "convention": CONVENTIONS,
     "meg_year": MEG_YEARS,
     "moment": MOMENTS,
     "invisible": WHEN_CLOSED,
+    "nu_mass_bound": BOUNDS,
+    "alpha_e": ALPHAS,
 }
-DEFAULT_OPTIONS = {"loop": "derived", "meg_year": "2023", "moment": "12", "invisible": "apply",
+DEFAULT_OPTIONS = {"convention": "corrected", "meg_year": "2023", "moment": "12", "invisible": "apply",
+                   "nu_mass_bound": "planck2018", "alpha_e": "Rb", "tuning": 1.0,
                    "likelihoods": ("MEG II", "NA64", "BaBar")}  # fmt: skip
+#: Options that were renamed, and what to write instead.
+RENAMED = {"loop": "option 'loop' was replaced by 'convention' (corrected | paper): loop = \"paper\" is "
+                   "convention = \"paper\"; loop = \"derived\" has no exact successor (corrected also halves the "
+                   "moment and takes its modulus, docs/derivation.md)"}  # fmt: skip
 PRESETS = ("paper", "aligned", "posterior")
 
 
@@ -91,16 +104,27 @@ class Config:
     fixed: dict
     free: dict  # name -> Prior, in file order
     pmns: PMNS
-    loop: str = "derived"
+    convention: str = "corrected"
     meg_year: str = "2023"
     moment: str = "12"
     invisible: str = "apply"
+    nu_mass_bound: str = "planck2018"
+    alpha_e: str = "Rb"
+    tuning: float = 1.0
     likelihoods: tuple = DEFAULT_OPTIONS["likelihoods"]
     borexino: dict = field(default_factory=dict)
     name: str = ""
     description: str = ""
     source: str = ""
     raw: dict = field(default_factory=dict)
+
+    @property
+    def likelihood_options(self) -> dict:
+        """The options every likelihood builder takes (``likelihoods.registry.Options``), by keyword."""
+        T_min, E_nu, T_max = self.borexino_window
+        return dict(convention=self.convention, meg_year=self.meg_year, moment=self.moment, T_min=T_min, E_nu=E_nu,
+                    T_max=T_max, when_closed=self.invisible, nu_mass_bound=self.nu_mass_bound, tuning=self.tuning,
+                    alpha_e=self.alpha_e)  # fmt: skip
 
     @property
     def borexino_window(self) -> tuple:
@@ -119,6 +143,11 @@ class Config:
         for k, v in kw.items():
             if k in OPTIONS and v not in OPTIONS[k]:
                 raise ConfigError(f"option '{k}' must be one of {', '.join(OPTIONS[k])}, got {v!r}")
+            if k == "tuning":
+                try:
+                    kw[k] = check_tuning(v)
+                except ValueError as exc:
+                    raise ConfigError(str(exc)) from None
             if k == "likelihoods":
                 try:
                     kw[k] = registry.resolve(v)
@@ -150,6 +179,8 @@ def _prior(name, spec) -> Prior:
     for k in PRIORS[kind]:
         if k not in spec:
             raise ConfigError(f"'free.{name}' needs '{k}' for a {kind} prior")
+    if name in PARITY_KEYS:
+        raise ConfigError(f"'free.{name}': a CP parity is +1 or -1 and cannot be free; fix it in [fixed]")
     args = {k: _num(f"free.{name}.{k}", spec[k]) for k in PRIORS[kind]}
     is_y = name in Y_FLAT
     if is_y != (kind == "disc"):
@@ -195,7 +226,10 @@ def parse_config(raw: dict, source: str = "<config>") -> Config:
         raise ConfigError(f"unknown top-level key(s): {', '.join(unknown)} (allowed: {', '.join(sorted(top))})")
     opts = dict(_table(raw, "options"))
     borexino = dict(opts.pop("borexino", {}) or {})
-    unknown = sorted(set(opts) - set(OPTIONS) - {"likelihoods"})
+    for k in RENAMED:
+        if k in opts:
+            raise ConfigError(RENAMED[k])
+    unknown = sorted(set(opts) - set(OPTIONS) - {"likelihoods", "tuning"})
     if unknown:
         raise ConfigError(f"unknown option(s): {', '.join(unknown)}")
     options = dict(DEFAULT_OPTIONS)
@@ -205,6 +239,11 @@ def parse_config(raw: dict, source: str = "<config>") -> Config:
             if v not in allowed:
                 raise ConfigError(f"option '{k}' must be one of {', '.join(allowed)}, got {opts[k]!r}")
             options[k] = v
+    if "tuning" in opts:
+        try:
+            options["tuning"] = check_tuning(opts["tuning"])
+        except ValueError as exc:
+            raise ConfigError(f"option 'tuning': {exc}") from None
     if "likelihoods" in opts:
         lk = opts["likelihoods"]
         if not isinstance(lk, (list, str)) or (isinstance(lk, list) and not all(isinstance(x, str) for x in lk)):
@@ -244,6 +283,8 @@ def parse_config(raw: dict, source: str = "<config>") -> Config:
             fixed[k] = _num(f"fixed.{k}", v)
             if k in MASS_KEYS and fixed[k] <= 0:
                 raise ConfigError(f"'fixed.{k}' is a mass and must be positive, got {fixed[k]}")
+            if k in PARITY_KEYS:
+                parity(f"fixed.{k}", fixed[k], ConfigError)
             if k in RANGES:
                 in_range(k, fixed[k], ConfigError, name=f"fixed.{k}")
     for k, v in DEFAULT_FIXED.items():

@@ -45,13 +45,13 @@ _C_OFF = -50.0  # c_k where a limit does not apply (r = 0): far inside, no force
 
 def build_likelihoods(config: Config) -> dict:
     """Every likelihood the options describe, by name (enabled or not)."""
-    lks = L.default_likelihoods(config.loop, config.meg_year, config.moment, *config.borexino_window, config.invisible)
+    lks = L.default_likelihoods(**config.likelihood_options, constraints="complete")
     return {lk.name: lk for lk in lks}
 
 
 def mu_eff_muB(config: Config):
     """The effective moment the configuration's ``moment`` option names, in mu_B, as a function of a point."""
-    return lambda p: to_mu_B(mu_eff(p, config.moment, config.loop))
+    return lambda p: to_mu_B(mu_eff(p, config.moment, config.convention))
 
 
 @dataclass(frozen=True)

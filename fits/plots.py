@@ -37,8 +37,8 @@ def fig7(result: dict, config) -> Figure:
     The legend sits below the axes, every shaded region has an entry, and the y-range follows the curves."""
     rows = result["rows"]
     gDs = sorted({r["gD"] for r in rows}, reverse=True)
-    fig = Figure(figsize=(7.2, 6.0), layout="constrained")
-    ax = fig.add_subplot()
+    fig = Figure(figsize=(7.2, 7.6), layout="constrained")
+    ax, strip = fig.subplots(2, 1, sharex=True, gridspec_kw={"height_ratios": [4, 1.3]})
     blues = ["#08306b", "#2171b5", "#6baed6", "#9ecae1", "#c6dbef"]
     curves = []
 
@@ -71,14 +71,50 @@ def fig7(result: dict, config) -> Figure:
                        " (applied anyway)" if config.invisible == "apply" else " (dropped)"))  # fmt: skip
     ax.set_xlim(mb[0], mb[-1])
     ax.set_ylim(ymin, ymax)
-    ax.set_xlabel("dark photon mass $m_{A'}$ [GeV]")
     moment = "solar mixture" if config.moment == "solar" else f"$|\\epsilon\\,\\mu_{{{config.moment}}}|$"
     ax.set_ylabel(f"largest allowed $\\mu_\\mathrm{{eff}}$ [$\\mu_B$] ({moment})")
-    ax.set_title(f"Fig. 7: joint exclusion ({config.name or 'custom'} configuration, loop = {config.loop}, "
+    ax.set_title(f"Fig. 7: joint exclusion ({config.name or 'custom'} configuration, convention = {config.convention}, "
                  f"MEG II {config.meg_year})", fontsize=9)  # fmt: skip
     fig.legend(loc="outside lower center", ncols=2, fontsize=7.5, frameon=False)
     ax.grid(True, which="major", alpha=0.3)
+    if not curves:
+        ax.text(0.5, 0.5, "no feasible point at any mass:\nthe responsible constraints are below", transform=ax.transAxes,
+                ha="center", va="center", fontsize=10, color="tab:red")  # fmt: skip
+    _binding_strip(strip, rows, gDs[0])
     return fig
+
+
+def _constraint_names(text: str) -> list[str]:
+    """Constraint names from a row's ``binding`` entries or ``reason`` ("infeasible: A (r = ..); B (r = ..)")."""
+    text = text.removeprefix("infeasible: ")
+    return [part.split(" (r = ")[0].strip() for part in text.split("; ") if " (r = " in part]
+
+
+def _binding_strip(ax, rows: list[dict], g) -> None:
+    """Which constraint binds at each mass (dots), or makes the row infeasible (crosses), at coupling g."""
+    marks = []  # (mass, name, infeasible)
+    for r in rows:
+        if r["gD"] != g or not r["experiment_applies"]:
+            continue
+        if r["feasible"]:
+            names = [n for b in r["binding"] for n in _constraint_names(b)]
+        else:
+            names = _constraint_names(r["reason"]) or ["(no start feasible)"]
+        marks += [(r["m_Ap_GeV"], n, not r["feasible"]) for n in names]
+    order = list(dict.fromkeys(n for _, n, _ in sorted(marks, key=lambda t: t[1])))
+    for infeasible, style in ((False, dict(marker="o", color="tab:blue")), (True, dict(marker="x", color="tab:red"))):
+        sel = [(m, order.index(n)) for m, n, bad in marks if bad == infeasible]
+        if sel:
+            ax.scatter([m for m, _ in sel], [k for _, k in sel], s=10, lw=1, **style,
+                       label="infeasible: violated" if infeasible else "binding at the optimum")  # fmt: skip
+    ax.set_yticks(range(len(order)), order, fontsize=7)
+    ax.set_ylim(-0.7, max(len(order), 1) - 0.3)
+    ax.set_xscale("log")
+    ax.set_xlabel("dark photon mass $m_{A'}$ [GeV]")
+    ax.set_title(f"constraints that bind or block, $g_D$ = {g:g}", fontsize=8)
+    ax.grid(True, axis="x", which="major", alpha=0.3)
+    if marks:
+        ax.legend(fontsize=7, loc="upper right", frameon=False)
 
 
 def _ranks(x):

@@ -94,10 +94,10 @@ def build_model(config: Config):
         for name, v in zip(names, flat):
             numpyro.deterministic(name, v)
         numpyro.deterministic("mu_eff_muB", mu_fn(p))
-        numpyro.deterministic("mu_12_muB", to_mu_B(mu_ij(p, config.loop)[0, 1]))
-        numpyro.deterministic("BR_mu_e_gamma", BR_mu_e_gamma(p))
-        numpyro.deterministic("delta_a_mu", delta_a_mu(p))
-        numpyro.deterministic("delta_a_e", delta_a_e(p))
+        numpyro.deterministic("mu_12_muB", to_mu_B(mu_ij(p, config.convention)[0, 1]))
+        numpyro.deterministic("BR_mu_e_gamma", BR_mu_e_gamma(p, config.convention))
+        numpyro.deterministic("delta_a_mu", delta_a_mu(p, config.convention))
+        numpyro.deterministic("delta_a_e", delta_a_e(p, config.convention))
 
     return model, space, enabled
 
@@ -158,7 +158,7 @@ _ENGINES_KEPT = 4
 def engine(config: Config, settings: FitSettings) -> _Engine:
     """The compiled pieces of a fit, shared by fits with the same configuration and kernel settings."""
     c = config
-    key = repr((c.fixed, c.free, tuple(c.pmns), c.loop, c.meg_year, c.moment, c.invisible, c.likelihoods,
+    key = repr((c.fixed, c.free, tuple(c.pmns), sorted(c.likelihood_options.items()), c.likelihoods,
                 c.borexino, settings.chains, settings.warmup, settings.target_accept, settings.max_tree_depth,
                 jax.local_device_count()))  # fmt: skip
     if key not in _ENGINES:
@@ -338,5 +338,5 @@ def inference_data(result: dict, config: Config):
         "lp": -a["extra:potential_energy"],
         "step_size": a["extra:adapt_state.step_size"],
     }
-    attrs = {"configuration": json.dumps(config.raw, default=str), "loop": config.loop, "moment": config.moment}
+    attrs = {"configuration": json.dumps(config.raw, default=str), "convention": config.convention, "moment": config.moment}
     return _arviz.make(posterior, stats, loglik, attrs)

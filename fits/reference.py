@@ -4,12 +4,14 @@ With free complex Yukawas ``|y_alpha a| <= y_max``, free mixing angles and ``eps
 experiment's limit, the largest ``mu_eff`` of the pair (1, 2) is
 
 .. math::
-    \mu_{12}^{\max} = \epsilon_{90}(m_{A'})\,\frac{g_D Q_S}{64\pi^2}\,|\det V_{12}|\; 2 y_{\max}^2\;
+    \mu_{12}^{\max} = \epsilon_{90}(m_{A'})\,\frac{g_D Q_S}{c\,\pi^2}\,|\det V_{12}|\; 2 y_{\max}^2\;
                       \Big|\sum_\alpha M_\alpha \Delta J_\alpha\Big|
 
 since ``mu_12 ~ Im(conj(l_12) ...) = -Im(conj(det V) det y)`` with ``V = U[(e, mu), (1, 2)]``, and
 ``max |det y| = 2 y_max^2`` is reached by orthogonal rows (``y_e . conj(y_mu) = 0``), where
 BR(mu -> e gamma) vanishes in the decoupling limit so MEG II does not bind; ``sin 2(theta_I - theta_R) = 1``.
+``c = 64`` (paper convention, ``Im Omega``) or ``128`` (corrected, ``|Omega_12| = |det V| |det y|``): the same
+maximiser of ``|det y|`` serves both. Valid for the ``paper`` constraint set only.
 """
 
 import math
@@ -30,5 +32,6 @@ def paper_mu12_max(config: Config, eps_90, g_D):
     U = np.asarray(pmns_matrix(p.pmns))
     detV = abs(U[0, 0] * U[1, 1] - U[0, 1] * U[1, 0])
     y_max = config.free["y_e1"].max
-    unit = config.fixed["Q_S"] / (64 * math.pi**2) * detV * 2 * y_max**2 * abs(float(loop_sum(p, config.loop)))
+    c = 64 if config.convention == "paper" else 128
+    unit = config.fixed["Q_S"] / (c * math.pi**2) * detV * 2 * y_max**2 * abs(float(loop_sum(p, config.convention)))
     return np.asarray(eps_90) * np.asarray(g_D) * float(to_mu_B(unit))

@@ -26,11 +26,11 @@ from likelihoods._data import LimitCurve
 from likelihoods.babar import DATA_FILE as babar_data
 from likelihoods.na64 import DATA_FILE as na64_data
 from fits._io import dumps, save_figure, write_text
-from fits.config import Config
-from fits.maximise import Maximiser, Settings
+from fits.config import Y_FLAT, Config
+from fits.maximise import Maximiser, Settings, build_likelihoods
 from fits.parallel import Layout
 from jaxtmm import BR_mu_e_gamma, invisible_open
-from jaxtmm.model import Y_KEYS
+from jaxtmm.model import MASS_KEYS, Y_KEYS
 
 EXPERIMENTS = ("NA64", "BaBar")
 DEFAULT_GD = (0.5, 0.05, 0.005)
@@ -74,9 +74,7 @@ def provenance(config: Config, settings: Settings, extra: dict) -> dict:
             "source": config.source,
             "name": config.name,
             "file": config.raw,
-            "effective_options": {"loop": config.loop, "meg_year": config.meg_year, "moment": config.moment,
-                                  "invisible": config.invisible, "likelihoods": list(config.likelihoods),
-                                  "borexino": config.borexino},  # fmt: skip
+            "effective_options": {**config.likelihood_options, "likelihoods": list(config.likelihoods)},
         },
         "maximiser": asdict(settings),
         "seed": settings.seed,
@@ -102,6 +100,32 @@ def scan_problems(config: Config, gD, n_masses: int):
     return masses, problems, names, masks, overrides
 
 
+def unsatisfiable(config: Config, M: Maximiser, names) -> dict:
+    """The constraints that no choice of couplings can satisfy, name -> signal ratio (``likelihoods.unsatisfiable_at``
+    at y = 0, eps = 0), when no mass is free (then they depend on the fixed masses alone)."""
+    if any(k in MASS_KEYS for k in config.free):
+        return {}
+    values = {k: 0.0 if k in Y_FLAT or k == "eps" else
+              (0.5 * (pr.low + pr.high) if pr.kind == "uniform" else math.sqrt(pr.low * pr.high))
+              for k, pr in config.free.items()}  # fmt: skip
+    p = M.space.point(values, m_Ap=config.fixed.get("m_Ap", 1.0), g_D=0.0)
+    lks = build_likelihoods(config)
+    return L.unsatisfiable_at(p, [lks[n] for n in names])
+
+
+def _reason(res, i, names, mask, blocking, tol) -> str:
+    """Why row i is infeasible: the constraints violated at its best candidate, and whether couplings can help."""
+    violated = [j for j in range(len(names)) if mask[j] and res["c"][i, j] > tol]
+    if not violated:
+        return "no start reached the constraints (see constraint_residual)"
+    parts = []
+    for j in violated:
+        n = names[j]
+        why = " whatever the couplings (the fixed masses alone exceed it)" if n in blocking else ""
+        parts.append(f"{n} (r = {res['r'][i, j]:.4g}){why}")
+    return "infeasible: " + "; ".join(parts)
+
+
 def run_scan(config: Config, gD=DEFAULT_GD, n_masses: int = 100, settings: Settings = Settings(), progress=True,
              layout: Layout | None = None) -> dict:  # fmt: skip
     """Run the scan and return ``{"rows": [...], "provenance": {...}}`` (nothing written). With a multi-process
@@ -112,6 +136,7 @@ def run_scan(config: Config, gD=DEFAULT_GD, n_masses: int = 100, settings: Setti
     M = Maximiser(config, settings, layout=layout, likelihood_names=lk_names)
     res = M.run(ov, masks, progress=progress, desc=f"jaxtmm scan: {len(problems)} problems x {settings.starts} starts")
     curves = experiment_curves()
+    blocking = unsatisfiable(config, M, lk_names)
     bx = np.asarray(L.recast_limit(masses, *config.borexino_window))
     bx_by_m = dict(zip(masses.tolist(), bx.tolist()))
     rows = []
@@ -129,9 +154,9 @@ def run_scan(config: Config, gD=DEFAULT_GD, n_masses: int = 100, settings: Setti
             "mu_eff_max_muB": float(res["mu_eff_muB"][i]) if applies else None,
             "invisible_open": bool(invisible_open(p)),
             "borexino_limit_muB": bx_by_m[float(m)],
-            "BR_mu_e_gamma": float(BR_mu_e_gamma(p)),
+            "BR_mu_e_gamma": float(BR_mu_e_gamma(p, config.convention)),
             "feasible": bool(res["feasible"][i]),
-            "reason": "" if res["feasible"][i] else "no start reached the constraints (see constraint_residual)",
+            "reason": "" if res["feasible"][i] else _reason(res, i, lk_names, masks[i], blocking, settings.feas_tol),
             "constraint_residual": float(res["residual"][i]),
             "kkt_residual": float(res["kkt"][i]),
             "multipliers": {n: float(v) for n, v in zip(lk_names, res["multipliers"][i]) if v > 0},
@@ -145,6 +170,7 @@ def run_scan(config: Config, gD=DEFAULT_GD, n_masses: int = 100, settings: Setti
                    if row[k] is not None] + y.real.ravel().tolist() + y.imag.ravel().tolist()  # fmt: skip
         if applies and not all(math.isfinite(v) for v in numbers):
             row.update(feasible=False, reason="the optimum is not a finite number (overflow in the model)")
+        if not row["feasible"]:  # an infeasible row reports why, never a number
             row.update({k: None for k in ("eps_max", "mu_max_muB", "mu_eff_max_muB")})
         rows.append(row)
     wall = time.perf_counter() - t0

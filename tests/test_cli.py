@@ -1,6 +1,7 @@
 """The `jaxtmm evaluate` command: output against the Python API, and bad input without tracebacks."""
 
 import json
+import re
 import subprocess
 import sys
 from importlib.metadata import entry_points
@@ -12,7 +13,7 @@ from jaxtmm import load_preset, observables as ob
 from jaxtmm.cli import main
 from jaxtmm.pointfile import preset_text
 
-KEYS = {"mu_ij_GeV", "mu_ij_muB", "mu_eff_solar_muB", "BR_mu_e_gamma", "delta_a_mu", "delta_a_e", "loop_sum_GeV_inv", "loop"}
+KEYS = {"mu_ij_GeV", "mu_ij_muB", "mu_eff_solar_muB", "BR_mu_e_gamma", "delta_a_mu", "delta_a_e", "loop_sum_GeV_inv", "convention", "mu_ij_magnetic_muB", "mu_ij_electric_muB", "m_nu_loop_eV", "delta_N_nu", "T_oblique"}
 
 
 def run_cli(*args):
@@ -24,16 +25,18 @@ def test_console_script_is_declared():
     assert ep.value == "jaxtmm.cli:main"
 
 
-@pytest.mark.parametrize("loop", ["derived", "paper"])
-def test_evaluate_preset_json_matches_api(capsys, loop):
-    assert main(["evaluate", "--preset", "paper", "--json", "--loop", loop]) == 0
+@pytest.mark.parametrize("convention", ["corrected", "paper"])
+def test_evaluate_preset_json_matches_api(capsys, convention):
+    assert main(["evaluate", "--preset", "paper", "--json", "--convention", convention]) == 0
     out = json.loads(capsys.readouterr().out)
-    assert KEYS <= set(out) and out["loop"] == loop
+    assert KEYS <= set(out) and out["convention"] == convention
     p = load_preset("paper")
-    np.testing.assert_allclose(out["mu_ij_GeV"], ob.mu_ij(p, loop), rtol=1e-13)  # jit vs eager rounding
-    np.testing.assert_allclose(out["mu_ij_muB"], ob.to_mu_B(ob.mu_ij(p, loop)), rtol=1e-13)
-    assert out["BR_mu_e_gamma"] == pytest.approx(float(ob.BR_mu_e_gamma(p)), rel=1e-13)
-    assert out["loop_sum_GeV_inv"] == pytest.approx(float(ob.loop_sum(p, loop)), rel=1e-13)
+    np.testing.assert_allclose(out["mu_ij_GeV"], ob.mu_ij(p, convention), rtol=1e-13)  # jit vs eager rounding
+    np.testing.assert_allclose(out["mu_ij_muB"], ob.to_mu_B(ob.mu_ij(p, convention)), rtol=1e-13)
+    assert out["BR_mu_e_gamma"] == pytest.approx(float(ob.BR_mu_e_gamma(p, convention)), rel=1e-13)
+    assert out["loop_sum_GeV_inv"] == pytest.approx(float(ob.loop_sum(p, convention)), rel=1e-13)
+    assert out["sum_m_nu_loop_eV"] == pytest.approx(float(ob.sum_m_nu(p)) * 1e9, rel=1e-12)
+    assert out["delta_N_nu"] == pytest.approx(2.0, rel=1e-4) and out["T_oblique"] > 100
     assert np.array(out["mu_ij_muB"]).shape == (3, 3)
 
 
@@ -48,7 +51,7 @@ def test_evaluate_point_file_table(tmp_path, capsys):
     f.write_text(preset_text("paper") + "\n[pmns]\ndelta_CP = 180.0\n")
     assert main(["evaluate", str(f)]) == 0
     out = capsys.readouterr().out
-    for label in ("mu_B", "BR(mu -> e gamma)", "Delta a_mu", "loop convention: derived", "GeV^-1"):
+    for label in ("mu_B", "BR(mu -> e gamma)", "Delta a_mu", "convention: corrected", "GeV^-1"):
         assert label in out
 
 
@@ -101,7 +104,7 @@ def test_bad_input_in_a_real_process_has_no_traceback(tmp_path):
     cases = [
         ["evaluate", str(tmp_path / "does-not-exist.toml")],
         ["evaluate", "--preset", "nope"],
-        ["evaluate", "--preset", "paper", "--loop", "Eq219"],
+        ["evaluate", "--preset", "paper", "--convention", "Eq219"],
         ["evaluate"],
     ]
     for args in cases:
@@ -135,14 +138,18 @@ def test_constraints_json_matches_api(capsys):
     assert main(["constraints", "--preset", "paper", "--json", "--meg", "2025", "--moment", "12"]) == 0
     out = json.loads(capsys.readouterr().out)
     assert out["options"]["meg"] == "2025" and out["options"]["moment"] == "12"
-    ref = L.report(load_preset("paper"), L.default_likelihoods(meg_year="2025", moment="12"))
-    assert [r["experiment"] for r in out["constraints"]] == ["MEG II", "NA64", "BaBar", "Borexino"]
+    ref = L.report(load_preset("paper"), L.default_likelihoods(meg_year="2025", moment="12", constraints="complete"))
+    assert [r["experiment"] for r in out["constraints"]] == list(L.constraint_set("complete"))
+    assert set(out["unsatisfiable_whatever_the_couplings"]) >= {"Z invisible width", "Oblique T"}
     for got, want in zip(out["constraints"], ref):
         assert got["signal_ratio"] == pytest.approx(want["signal_ratio"], rel=1e-12)
         assert got["log_likelihood"] == pytest.approx(want["log_likelihood"], rel=1e-12, abs=1e-300)
         for key in ("allowed", "invisible_open", "limit", "threshold", "citation"):
             assert key in got
-    assert out["constraints"][0]["limit"] == 1.5e-13 and out["constraints"][0]["allowed"] is False
+    # the benchmark's BR is 3.6e-14 (corrected): allowed by MEG II 2025; the printed Eq. 3.6 gives 2.9e-13, excluded
+    assert out["constraints"][0]["limit"] == 1.5e-13 and out["constraints"][0]["allowed"] is True
+    assert main(["constraints", "--preset", "paper", "--json", "--meg", "2025", "--convention", "paper"]) == 0
+    assert json.loads(capsys.readouterr().out)["constraints"][0]["allowed"] is False
 
 
 def test_constraints_table_flags_exclusion_and_invisible(tmp_path, capsys):
@@ -187,7 +194,7 @@ def test_plot_borexino(tmp_path, capsys):
 
 def test_help_texts(capsys):
     """argparse needs '%%' in help= but prints descriptions as written; presets are listed."""
-    for cmd, wanted in (("constraints", "90% CL"), ("scan", "paper, aligned, posterior"), ("fit", "paper, aligned, posterior"),
+    for cmd, wanted in (("constraints", "CL (90% or 95%)"), ("scan", "paper, aligned, posterior"), ("fit", "paper, aligned, posterior"),
                         ("evaluate", "a shipped point: paper")):  # fmt: skip
         with pytest.raises(SystemExit):
             main([cmd, "--help"])
@@ -204,7 +211,7 @@ def test_constraints_table_dropped_limits_and_window(capsys):
     assert "T_max_GeV: 0.000664917" in out and "(kinematic endpoint)" in out and "None" not in out
     na64 = next(line for line in out.splitlines() if " NA64 " in line)
     assert "-0" not in na64.split() and " 0 " not in na64 and "no constraint" in na64
-    assert "-0.0" not in out and "e+00 " not in out.replace("0.000000e+00", "")
+    assert not re.search(r"-0\.0(?![0-9])", out) and "e+00 " not in out.replace("0.000000e+00", "")
 
 
 def test_meg_2025_citation_names_its_arxiv_number_once(capsys):

@@ -88,7 +88,7 @@ NUMBERS = st.one_of(st.floats(-12, 12).map(lambda e: 10.0**e), st.floats(-5, 5),
 VALUES = st.one_of(NUMBERS, st.lists(NUMBERS, min_size=2, max_size=2))
 MUTATION = st.tuples(st.sampled_from(sorted(POINT) + ["unknown_key", "pmns.theta12", "pmns.delta_CP", "pmns.bogus"]),
                      st.one_of(VALUES, st.none()))  # fmt: skip
-FLAGS = st.lists(st.sampled_from([["--loop", "paper"], ["--json"], ["--meg", "2025"], ["--moment", "12"],
+FLAGS = st.lists(st.sampled_from([["--convention", "paper"], ["--json"], ["--tuning", "0"], ["--alpha-e", "Cs"], ["--meg", "2025"], ["--moment", "12"],
                                   ["--moment", "23"], ["--invisible", "drop"], ["--T-min", "1e-4"], ["--T-max", "1e-3"],
                                   ["--E-nu", "1e300"], ["--T-min", "nan"], ["--meg", "1999"]]), max_size=3)  # fmt: skip
 
@@ -107,7 +107,7 @@ def test_any_point_file_gives_finite_output_or_one_line_error(mutations, command
     text += "[pmns]\n" + "".join(f"{k} = {v}\n" for k, v in pmns.items() if v is not None)
     flat = [f for pair in flags for f in pair]
     if command == "evaluate":
-        flat = [f for f in flat if f in ("--json", "--loop", "paper")]
+        flat = [f for f in flat if f in ("--json", "--convention", "paper")]
     with tempfile.TemporaryDirectory() as d:
         f = Path(d) / "point.toml"
         f.write_text(text)
@@ -125,7 +125,7 @@ def test_any_point_file_gives_finite_output_or_one_line_error(mutations, command
 
 # ----------------------------------------------------------------------------- configurations
 PRESET = {
-    "options": {"loop": "derived", "meg_year": "2023", "moment": "solar", "invisible": "apply",
+    "options": {"convention": "corrected", "meg_year": "2023", "moment": "solar", "invisible": "apply",
                 "likelihoods": ["MEG II", "NA64", "BaBar", "Borexino"]},
     "fixed": {"m_H1": 0.3, "m_A1": 0.3, "m_H2": 0.4, "m_A2": 0.4, "M1": 0.1, "M2": 0.1, "M_E": 2000.0,
               "g_D": 0.5, "m_Ap": 0.05, "Q_S": 1.0},
@@ -152,8 +152,8 @@ def config_mutation(draw):
         return ("free", draw(st.sampled_from(["y_e1", "y_e2", "y_mu1", "y_mu2"])),
                 {"prior": "disc", "max": draw(BOUND)})  # fmt: skip
     if kind == "option":
-        key = draw(st.sampled_from(["loop", "meg_year", "moment", "invisible"]))
-        return ("option", key, draw(st.sampled_from(["paper", "derived", "2025", "12", "13", "drop", "nope"])))
+        key = draw(st.sampled_from(["convention", "meg_year", "moment", "invisible"]))
+        return ("option", key, draw(st.sampled_from(["paper", "corrected", "2025", "12", "13", "drop", "nope"])))
     return ("pmns", draw(st.sampled_from(["theta12", "theta23", "delta_CP", "alpha21"])), draw(BOUND))
 
 
@@ -163,7 +163,7 @@ _EVALUATORS: dict = {}
 def _evaluator(config):
     """A jitted, vmapped evaluation of mu_eff, BR and every enabled log-likelihood for the configuration's
     options; cached per options so that hypothesis's examples share compilations."""
-    key = (config.loop, config.meg_year, config.moment, config.invisible, config.likelihoods)
+    key = (tuple(sorted(config.likelihood_options.items())), config.likelihoods)
     if key not in _EVALUATORS:
         lks = build_likelihoods(config)
         enabled = [lks[n] for n in config.likelihoods]
@@ -237,7 +237,7 @@ SCAN_FLAGS = st.tuples(
     _flag("--seed", ["0", "7", "4294967295"], ["-1", "4294967296", "1.5"]),
     _flag("--preset", ["paper", "aligned"], ["nope", ""]),
     _flag("--moment", ["12", "solar"], ["99"]),
-    _flag("--loop", ["paper"], ["Eq219"]),
+    _flag("--convention", ["paper"], ["Eq219"]),
 )
 FIT_FLAGS = st.tuples(
     _flag("--chains", ["1", "2"], ["0", "-3", "1000", "x"]),

@@ -41,8 +41,9 @@ def test_files_and_rows(scan_dir):
     prov = data["provenance"]
     for key in ("versions", "configuration", "data_sha256", "seed", "wall_time_s", "maximiser", "command"):
         assert key in prov
-    assert prov["versions"]["jax"] and prov["configuration"]["effective_options"]["loop"] == "derived"
-    assert set(prov["data_sha256"]) == {"na64_invisible_2023.csv", "babar_invisible_2017.csv", "meg_ii.toml", "borexino_2017.toml"}
+    assert prov["versions"]["jax"] and prov["configuration"]["effective_options"]["convention"] == "corrected"
+    assert set(prov["data_sha256"]) == {"na64_invisible_2023.csv", "babar_invisible_2017.csv", "meg_ii.toml", "borexino_2017.toml", "neutrino_mass.toml",
+                                         "electroweak.toml", "g_minus_2.toml"}
     with open(scan_dir / "scan.csv") as fh:
         table = list(csv.DictReader(fh))
     assert len(table) == len(rows) and "mu_eff_max_muB" in table[0]
@@ -105,8 +106,10 @@ def test_fig7_legend_outside_every_shading_labelled_and_tight_range(scan_dir):
 
     result = json.loads((scan_dir / "scan.json").read_text())
     fig = fig7(result, preset_config("paper"))
-    (ax,) = fig.axes
+    ax, strip = fig.axes
     assert ax.get_legend() is None and len(fig.legends) == 1  # the legend is the figure's, below the axes
+    names = [t.get_text() for t in strip.get_yticklabels()]  # the strip: which constraint binds at each mass
+    assert "NA64" in names and "BaBar" in names
     labels = [t.get_text() for t in fig.legends[0].get_texts()]
     assert any("excluded by Borexino" in t for t in labels) and any("dark states closed" in t for t in labels)
     shaded = [c for c in ax.collections] + [p for p in ax.patches]

@@ -29,6 +29,7 @@ from fits._io import dumps, save_figure, write_text
 from fits.config import Y_FLAT, Config
 from fits.maximise import Maximiser, Settings, build_likelihoods
 from fits.parallel import Layout
+from fits.space import ParamSpace
 from jaxtmm import BR_mu_e_gamma, invisible_open
 from jaxtmm.model import MASS_KEYS, Y_KEYS
 
@@ -74,7 +75,7 @@ def provenance(config: Config, settings: Settings, extra: dict) -> dict:
             "source": config.source,
             "name": config.name,
             "file": config.raw,
-            "effective_options": {**config.likelihood_options, "likelihoods": list(config.likelihoods)},
+            "effective_options": config.effective_options,
         },
         "maximiser": asdict(settings),
         "seed": settings.seed,
@@ -100,17 +101,17 @@ def scan_problems(config: Config, gD, n_masses: int):
     return masses, problems, names, masks, overrides
 
 
-def unsatisfiable(config: Config, M: Maximiser, names) -> dict:
-    """The constraints that no choice of couplings can satisfy, name -> signal ratio (``likelihoods.unsatisfiable_at``
-    at y = 0, eps = 0), when no mass is free (then they depend on the fixed masses alone)."""
+def unsatisfiable(config: Config, names=None) -> dict:
+    """The constraints (of ``names``, default the configuration's) that no choice of couplings can satisfy, name ->
+    signal ratio (``likelihoods.unsatisfiable_at``: violated and independent of y and eps), when no mass is free."""
     if any(k in MASS_KEYS for k in config.free):
         return {}
-    values = {k: 0.0 if k in Y_FLAT or k == "eps" else
+    values = {k: 0.0 if k in Y_FLAT or k == "eps" else  # the couplings are set by unsatisfiable_at
               (0.5 * (pr.low + pr.high) if pr.kind == "uniform" else math.sqrt(pr.low * pr.high))
               for k, pr in config.free.items()}  # fmt: skip
-    p = M.space.point(values, m_Ap=config.fixed.get("m_Ap", 1.0), g_D=0.0)
+    p = ParamSpace.from_config(config).point(values, m_Ap=config.fixed.get("m_Ap", 1.0), g_D=0.0)
     lks = build_likelihoods(config)
-    return L.unsatisfiable_at(p, [lks[n] for n in names])
+    return L.unsatisfiable_at(p, [lks[n] for n in (config.likelihoods if names is None else names)])
 
 
 def _reason(res, i, names, mask, blocking, tol) -> str:
@@ -121,7 +122,7 @@ def _reason(res, i, names, mask, blocking, tol) -> str:
     parts = []
     for j in violated:
         n = names[j]
-        why = " whatever the couplings (the fixed masses alone exceed it)" if n in blocking else ""
+        why = " whatever the couplings (fixed by the masses)" if n in blocking else ""
         parts.append(f"{n} (r = {res['r'][i, j]:.4g}){why}")
     return "infeasible: " + "; ".join(parts)
 
@@ -136,7 +137,7 @@ def run_scan(config: Config, gD=DEFAULT_GD, n_masses: int = 100, settings: Setti
     M = Maximiser(config, settings, layout=layout, likelihood_names=lk_names)
     res = M.run(ov, masks, progress=progress, desc=f"jaxtmm scan: {len(problems)} problems x {settings.starts} starts")
     curves = experiment_curves()
-    blocking = unsatisfiable(config, M, lk_names)
+    blocking = unsatisfiable(config, lk_names)
     bx = np.asarray(L.recast_limit(masses, *config.borexino_window))
     bx_by_m = dict(zip(masses.tolist(), bx.tolist()))
     rows = []

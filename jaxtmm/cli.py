@@ -328,7 +328,7 @@ def _constraints(args) -> int:
         head = f"point: {source}    " + "    ".join(f"{k}: {v}" for k, v in shown.items())
         print(_constraints_table(rows, head, args.invisible == "drop"))
         if blocking:
-            print("\nno choice of couplings satisfies: " + ", ".join(f"{n} (r = {r:.4g} with y = 0 and eps = 0)"
+            print("\nno choice of couplings satisfies: " + ", ".join(f"{n} (r = {r:.4g}, fixed by the masses)"
                                                                    for n, r in blocking.items()))  # fmt: skip
     return 0
 
@@ -431,6 +431,7 @@ def _fit(args) -> int:
     from fits._io import prepare_dir
     from fits.fit import DERIVED_LABELS, OUTPUTS, pair_choices, run_fit
     from fits.posterior import CheckpointError, FitSettings
+    from fits.scan import unsatisfiable
 
     config = _with_options(_load_config(args), args)
     for name in ("chains", "samples", "chunk"):
@@ -454,6 +455,10 @@ def _fit(args) -> int:
             return _fail(f"--pair: unknown variable(s) {', '.join(unknown) or '(none given)'}; choose from {', '.join(choices)}")
     out = prepare_dir(args.out, force=args.force, resume=args.resume, option="--out",
                       hint="use --resume to continue it or --force to overwrite")  # fmt: skip
+    blocking = unsatisfiable(config)
+    if blocking:
+        print("warning: no choice of couplings satisfies " + ", ".join(f"{n} (r = {r:.4g})" for n, r in blocking.items())
+              + " at this configuration's fixed masses: the posterior sits outside their CL regions", file=sys.stderr)  # fmt: skip
     settings = FitSettings(args.chains, args.warmup, args.samples, args.seed, min(args.chunk, args.warmup + args.samples))
     try:
         rec = run_fit(config, settings, out, resume=args.resume, progress=not args.quiet, pair=pair)

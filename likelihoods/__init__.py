@@ -38,11 +38,11 @@ from likelihoods import (
 from likelihoods._limit import Gaussian, HalfNormal, Measurement, OneSidedLimit, ZeroObservedPoisson
 from likelihoods.borexino import recast_limit
 from likelihoods.registry import Options, build, constraint_set
-from likelihoods.summary import default_likelihoods, null_couplings, report, total_log_likelihood, unsatisfiable_at
+from likelihoods.summary import default_likelihoods, report, total_log_likelihood, unsatisfiable_at, with_couplings
 
 __all__ = [
     "Gaussian", "HalfNormal", "Measurement", "OneSidedLimit", "Options", "ZeroObservedPoisson", "babar", "borexino",
     "build", "constraint_set", "default_likelihoods", "g2_electron", "g2_muon", "lep_heavy_lepton", "meg_ii", "na64",
-    "neutrino_mass", "null_couplings", "oblique_t", "recast_limit", "registry", "report", "total_log_likelihood",
-    "unsatisfiable_at", "z_width",
+    "neutrino_mass", "oblique_t", "recast_limit", "registry", "report", "total_log_likelihood",
+    "unsatisfiable_at", "with_couplings", "z_width",
 ]  # fmt: skip

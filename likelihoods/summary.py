@@ -61,18 +61,23 @@ def report(p: Point, likelihoods) -> list[dict]:
     return rows
 
 
-def null_couplings(p: Point) -> Point:
-    """The point with every Yukawa coupling and the kinetic mixing at zero (masses and angles kept)."""
-    return p._replace(y=jnp.zeros_like(p.y), eps=jnp.zeros_like(jnp.asarray(p.eps, dtype=jnp.float64)))
+def with_couplings(p: Point, y: complex = 0.0, eps: float = 0.0) -> Point:
+    """The point with every Yukawa coupling set to ``y`` and the kinetic mixing to ``eps`` (masses, angles kept)."""
+    return p._replace(y=jnp.full_like(p.y, y), eps=jnp.full_like(jnp.asarray(p.eps, dtype=jnp.float64), eps))
+
+
+#: A second set of couplings at which a constraint that does not depend on them must give the same signal ratio.
+_PROBE = {"y": 0.3 + 0.2j, "eps": 1e-3}
 
 
 def unsatisfiable_at(p: Point, likelihoods) -> dict:
-    """The likelihoods no choice of couplings can satisfy at this point's masses: name -> signal ratio of those
-    still outside their CL region with y = 0 and eps = 0 (e.g. the Z width for doublet states below m_Z/2)."""
-    q = null_couplings(p)
+    """The likelihoods no choice of couplings can satisfy at this point's masses, name -> signal ratio: those
+    outside their CL region with y = 0 and eps = 0 *and* unchanged (to 1e-9) with other couplings, i.e. fixed by
+    the masses alone (the Z width and T for doublet states below m_Z/2)."""
+    null, probe = with_couplings(p), with_couplings(p, **_PROBE)
     out = {}
     for lk in likelihoods:
-        r = float(lk.signal_ratio(q))
-        if r > 1.0:
-            out[lk.name] = r
+        r0, r1 = float(lk.signal_ratio(null)), float(lk.signal_ratio(probe))
+        if r0 > 1.0 and abs(r1 - r0) <= 1e-9 * r0:
+            out[lk.name] = r0
     return out

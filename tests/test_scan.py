@@ -120,3 +120,26 @@ def test_fig7_legend_outside_every_shading_labelled_and_tight_range(scan_dir):
     fig.canvas.draw()  # the legend sits below the axes: no overlap with the data area
     leg, box = fig.legends[0].get_window_extent(), ax.get_window_extent()
     assert leg.y1 <= box.y0
+
+
+def test_complete_set_rows_infeasible_with_the_responsible_constraint(tmp_path):
+    """The benchmark masses under the complete set: no point satisfies the Z width and T, whatever the couplings;
+    every row says so and reports no number; the figure's strip names them."""
+    out = tmp_path / "complete"
+    assert main(["scan", "--masses", "2", "--gD", "0.5", "--out", str(out), "--quiet", "--starts", "1",
+                 "--constraints", "complete"]) == 0  # fmt: skip
+    data = json.loads((out / "scan.json").read_text())
+    assert data["provenance"]["configuration"]["effective_options"]["likelihoods"][-1] == "(g-2)_e"
+    for r in data["rows"]:
+        if r["experiment_applies"]:
+            assert not r["feasible"] and r["mu_eff_max_muB"] is None and r["eps_max"] is None
+            assert r["reason"].startswith("infeasible: ")
+            assert "Z invisible width (r = " in r["reason"] and "whatever the couplings" in r["reason"]
+            parts = r["reason"].removeprefix("infeasible: ").split("; ")
+            assert all("whatever" not in part for part in parts if part.startswith("(g-2)_e"))  # couplings can help
+    from fits.config import preset_config
+    from fits.plots import fig7
+
+    fig = fig7(data, preset_config("paper").replace_options(likelihoods="complete"))
+    names = [t.get_text() for t in fig.axes[1].get_yticklabels()]
+    assert "Z invisible width" in names and "Oblique T" in names

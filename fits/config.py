@@ -127,6 +127,11 @@ class Config:
                     alpha_e=self.alpha_e)  # fmt: skip
 
     @property
+    def effective_options(self) -> dict:
+        """Every option in force, the command line's overrides included: what outputs record as their provenance."""
+        return {**self.likelihood_options, "likelihoods": list(self.likelihoods)}
+
+    @property
     def borexino_window(self) -> tuple:
         """(T_min, E_nu, T_max) in GeV, the defaults of :mod:`likelihoods.borexino` where the file is silent."""
         from likelihoods.borexino import E_NU_DEFAULT, T_MIN_DEFAULT

@@ -97,7 +97,8 @@ def run_fit(config: Config, settings: FitSettings, out: Path, resume: bool = Fal
     elapsed = res["elapsed_s"]
     intervals = {n: credible_line(n, summ.loc[n], np.asarray(post[n]).ravel()) for n in DERIVED}
     record = {
-        "configuration": {"source": config.source, "name": config.name, "file": config.raw},
+        "configuration": {"source": config.source, "name": config.name, "file": config.raw,
+                          "effective_options": config.effective_options},
         "settings": asdict(settings),
         "chain_method": res["chain_method"],
         "draws": int(settings.chains * settings.samples),

@@ -44,7 +44,7 @@ EXTRA_FIELDS = ("energy", "diverging", "num_steps", "accept_prob", "potential_en
 DERIVED = ("mu_eff_muB", "mu_12_muB", "BR_mu_e_gamma", "delta_a_mu", "delta_a_e")
 BLOCK = 10  # NUTS transitions per chain in one compiled call
 CHECKPOINT = "checkpoint.npz"
-CHECKPOINT_FORMAT = 1
+CHECKPOINT_FORMAT = 2  # 2: the effective options (command-line overrides included) are part of the header
 
 
 class CheckpointError(ValueError):
@@ -201,8 +201,8 @@ class Sampler:
 
 # ----------------------------------------------------------------------------- checkpoints
 def _header(config: Config, settings: FitSettings, collected: int, steps: int, elapsed: float) -> dict:
-    return {"format": CHECKPOINT_FORMAT, "configuration": config.raw, "settings": asdict(settings),
-            "collected": collected, "steps": steps, "elapsed_s": elapsed}  # fmt: skip
+    return {"format": CHECKPOINT_FORMAT, "configuration": config.raw, "options": config.effective_options,
+            "settings": asdict(settings), "collected": collected, "steps": steps, "elapsed_s": elapsed}  # fmt: skip
 
 
 def write_checkpoint(path: Path, header: dict, leaves, draws: dict, collected: int) -> None:
@@ -222,7 +222,7 @@ def read_checkpoint(path: Path) -> tuple[dict, list, dict]:
             draws = {k[5:]: f[k] for k in f.files if k.startswith("draw:")}
         if header.get("format") != CHECKPOINT_FORMAT:
             raise ValueError(f"format {header.get('format')!r}, expected {CHECKPOINT_FORMAT}")
-        for key in ("configuration", "settings", "collected", "steps", "elapsed_s"):
+        for key in ("configuration", "options", "settings", "collected", "steps", "elapsed_s"):
             header[key]  # noqa: B018 -- presence check
     except (OSError, EOFError, ValueError, KeyError, TypeError, zipfile.BadZipFile) as exc:
         why = " ".join(str(exc).split()) or type(exc).__name__
@@ -242,7 +242,8 @@ def setting_differences(header: dict, config: Config, settings: FitSettings) -> 
     """Each setting that differs between a checkpoint and this run, as 'name: checkpoint X, now Y'."""
     norm = lambda d: json.loads(json.dumps(d, default=str))  # noqa: E731 -- the header's JSON types
     diffs = []
-    for what, old, new in (("", header["settings"], asdict(settings)), ("configuration ", header["configuration"], config.raw)):
+    for what, old, new in (("", header["settings"], asdict(settings)), ("configuration ", header["configuration"], config.raw),
+                           ("option ", header["options"], config.effective_options)):  # fmt: skip
         a, b = _flat(norm(old)), _flat(norm(new))
         for k in sorted(set(a) | set(b)):
             if a.get(k, "(unset)") != b.get(k, "(unset)"):

@@ -210,6 +210,8 @@ def test_resume_names_every_differing_setting(tmp_path, capsys):
     _one_line_error(capsys, "samples: checkpoint 20, now 30", "seed: checkpoint 0, now 3")
     assert main(["fit", "--preset", "paper", *part[3:], "--resume"]) == 2
     _one_line_error(capsys, "configuration ")
+    assert main(part + ["--resume", "--convention", "paper", "--constraints", "MEG II"]) == 2  # command-line options too
+    _one_line_error(capsys, "option convention: checkpoint 'corrected', now 'paper'", "option likelihoods")
 
 
 @pytest.mark.parametrize(

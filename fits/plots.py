@@ -105,16 +105,14 @@ def _binding_strip(ax, rows: list[dict], g) -> None:
     for infeasible, style in ((False, dict(marker="o", color="tab:blue")), (True, dict(marker="x", color="tab:red"))):
         sel = [(m, order.index(n)) for m, n, bad in marks if bad == infeasible]
         if sel:
-            ax.scatter([m for m, _ in sel], [k for _, k in sel], s=10, lw=1, **style,
-                       label="infeasible: violated" if infeasible else "binding at the optimum")  # fmt: skip
+            ax.scatter([m for m, _ in sel], [k for _, k in sel], s=10, lw=1, **style)
     ax.set_yticks(range(len(order)), order, fontsize=7)
     ax.set_ylim(-0.7, max(len(order), 1) - 0.3)
     ax.set_xscale("log")
     ax.set_xlabel("dark photon mass $m_{A'}$ [GeV]")
-    ax.set_title(f"constraints that bind or block, $g_D$ = {g:g}", fontsize=8)
+    ax.set_title(f"$g_D$ = {g:g}: constraints binding at the optimum (dots) or violated where no point is feasible "
+                 "(crosses)", fontsize=8)  # fmt: skip
     ax.grid(True, axis="x", which="major", alpha=0.3)
-    if marks:
-        ax.legend(fontsize=7, loc="upper right", frameon=False)
 
 
 def _ranks(x):

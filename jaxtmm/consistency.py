@@ -70,26 +70,28 @@ def _safe_sqrt(x):
     return jnp.where(pos, jnp.sqrt(jnp.where(pos, x, 1.0)), 0.0)
 
 
+def _invariants(lc, K):
+    """``(s1^2 + s2^2, s1 s2)`` of ``lc K lc^T``: ``||m||_F^2`` and ``|det K| det(lc^dagger lc)`` (thin QR of lc)."""
+    F = jnp.sum(jnp.abs(m_nu_loop_matrix(lc, K)) ** 2)
+    G = jnp.conj(lc).T @ lc
+    return F, jnp.abs(jnp.linalg.det(K)) * jnp.real(G[0, 0] * G[1, 1] - jnp.abs(G[0, 1]) ** 2)
+
+
 def m_nu_loop_values(lc, K):
     r"""The singular values of ``lc K lc^T`` in descending order (GeV): two masses and an exact zero (rank 2).
 
-    Without an SVD (whose gradient is undefined at the zero): ``s1^2 + s2^2 = ||m||_F^2`` and
-    ``s1 s2 = |det K| det(lc^dagger lc)``, so ``s1 + s2 = sqrt(||m||^2 + 2 s1 s2)`` is smooth.
+    Without an SVD (whose gradient is undefined at the zero), from :func:`_invariants`:
+    ``s1,2 = (sqrt(F + 2P) +- sqrt(F - 2P)) / 2``.
     """
-    m = m_nu_loop_matrix(lc, K)
-    F = jnp.sum(jnp.abs(m) ** 2)
-    G = jnp.conj(lc).T @ lc
-    P = jnp.abs(jnp.linalg.det(K)) * jnp.real(G[0, 0] * G[1, 1] - jnp.abs(G[0, 1]) ** 2)
+    F, P = _invariants(lc, K)
     total, diff = _safe_sqrt(F + 2.0 * P), _safe_sqrt(F - 2.0 * P)
     return jnp.stack([(total + diff) / 2.0, (total - diff) / 2.0, jnp.zeros_like(total)])
 
 
 def sum_m_nu_loop(lc, K):
-    """``m_1 + m_2 + m_3`` of the loop mass matrix (GeV), smooth wherever the couplings are non-zero."""
-    m = m_nu_loop_matrix(lc, K)
-    F = jnp.sum(jnp.abs(m) ** 2)
-    G = jnp.conj(lc).T @ lc
-    P = jnp.abs(jnp.linalg.det(K)) * jnp.real(G[0, 0] * G[1, 1] - jnp.abs(G[0, 1]) ** 2)
+    """``m_1 + m_2 + m_3 = sqrt(s1^2 + s2^2 + 2 s1 s2)`` of the loop mass matrix (GeV), smooth wherever the couplings
+    are non-zero."""
+    F, P = _invariants(lc, K)
     return _safe_sqrt(F + 2.0 * P)
 
 

@@ -232,3 +232,40 @@ def test_constraints_option(capsys):
     assert main(["constraints", "--preset", "paper", "--constraints", "MEG II,LEP"]) == 2
     err = capsys.readouterr().err
     assert err.count("\n") == 1 and "unknown constraint(s) 'LEP'" in err and "paper, complete" in err
+
+
+@pytest.mark.parametrize(
+    "args,message",
+    [
+        (["evaluate", "--preset", "paper", "--convention", "derived"], "argument --convention: invalid choice: 'derived'"),
+        (["evaluate", "--preset", "paper", "--loop", "paper"], "--loop was replaced by --convention"),
+        (["constraints", "--preset", "paper", "--tuning", "0"], "the tuning factor must be a finite number > 0"),
+        (["constraints", "--preset", "paper", "--tuning", "-3"], "the tuning factor must be a finite number > 0"),
+        (["constraints", "--preset", "paper", "--constraints", "Z width"], "unknown constraint(s) 'Z width'"),
+        (["constraints", "--preset", "paper", "--alpha-e", "H"], "argument --alpha-e: invalid choice: 'H'"),
+        (["scan", "--tuning", "nan", "--out", "/tmp/never"], "the tuning factor must be a finite number > 0"),
+    ],
+)
+def test_convention_and_complete_set_options_refused_in_one_line(capsys, args, message):
+    assert main(args) == 2
+    err = capsys.readouterr().err
+    assert err.count("\n") == 1 and err.startswith("jaxtmm: error:") and message in err, err
+
+
+@pytest.mark.parametrize("value", ["0.5", "0", "2", "-1.5"])
+def test_a_parity_other_than_plus_or_minus_one_is_refused(tmp_path, capsys, value):
+    f = tmp_path / "p.toml"
+    f.write_text(preset_text("paper") + f"eta2 = {value}\n")
+    assert main(["evaluate", str(f)]) == 2
+    err = capsys.readouterr().err
+    assert err.count("\n") == 1 and "'eta2' is a CP parity and must be +1 or -1" in err
+
+
+def test_negative_parity_makes_a_dirac_N_with_no_moment_and_no_mass(tmp_path, capsys):
+    f = tmp_path / "p.toml"
+    f.write_text(preset_text("paper") + "eta1 = -1\n")  # M1 = M2 = 100 MeV: eta1 = -1 is M1 = -M2
+    assert main(["evaluate", str(f), "--json"]) == 0
+    out = json.loads(capsys.readouterr().out)
+    p = load_preset("paper")  # both parities +1: mu ~ 2e-10 mu_B, sum m_nu ~ 1.5 keV
+    ref_mu, ref_m = float(ob.to_mu_B(ob.mu_ij(p)).max()), float(ob.sum_m_nu(p)) * 1e9
+    assert np.abs(out["mu_ij_muB"]).max() < 1e-15 * ref_mu and out["sum_m_nu_loop_eV"] < 1e-15 * ref_m

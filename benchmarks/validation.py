@@ -1,0 +1,73 @@
+"""The numbers of docs/validation.md from scan outputs: `python benchmarks/validation.py DIR [DIR ...]`, each DIR
+written by `jaxtmm scan` (for example `jaxtmm scan --preset paper --convention paper --out DIR`).
+`python benchmarks/validation.py --nu-cap DIR` prints the cap the neutrino-mass bound puts on the moment at the
+paper's benchmark masses (docs/derivation.md section 5) and the loop masses at DIR's optimum (g_D = 0.5)."""
+
+import json
+import sys
+from pathlib import Path
+
+import numpy as np
+
+
+def summary(d: Path) -> str:
+    data = json.loads((d / "scan.json").read_text())
+    rows, opts = data["rows"], data["provenance"]["configuration"]["effective_options"]
+    head = f"{d.name}: convention {opts['convention']}, constraints {', '.join(opts['likelihoods'])}"
+    out = [head]
+    for e in ("NA64", "BaBar"):
+        sel = [r for r in rows if r["gD"] == 0.5 and r["experiment"] == e and r["experiment_applies"]]
+        feas = [r for r in sel if r["feasible"]]
+        if not feas:
+            reasons = sorted({r["reason"].split(" (r = ")[0] for r in sel})
+            out.append(f"  {e}: 0/{len(sel)} feasible; {'; '.join(reasons)}")
+            continue
+        m = np.array([r["m_Ap_GeV"] for r in feas])
+        mu = np.array([r["mu_eff_max_muB"] for r in feas]) / 0.5
+        at = {t: float(np.interp(np.log(t), np.log(m), np.log(mu))) for t in (0.01, 0.1)}
+        ratio = min(r["borexino_limit_muB"] / r["mu_eff_max_muB"] for r in feas)
+        below = [r["m_Ap_GeV"] for r in feas if r["borexino_limit_muB"] < r["mu_eff_max_muB"]]
+        k = int(np.argmin(abs(np.log(m / 0.01))))
+        out.append(f"  {e}, g_D = 0.5: {len(feas)}/{len(sel)} feasible; mu_eff^max/g_D at 10 MeV {np.exp(at[0.01]):.3g}, "
+                   f"100 MeV {np.exp(at[0.1]):.3g} mu_B; min Borexino/mu_eff {ratio:.3g}"
+                   + (f" (exceeded below {max(below) * 1e3:.2g} MeV)" if below else "")
+                   + f"; binds near 10 MeV: {', '.join(feas[k]['binding'])}; BR there {feas[k]['BR_mu_e_gamma']:.2g}")  # fmt: skip
+    for g in sorted({r["gD"] for r in rows}, reverse=True)[1:]:
+        sel = [r for r in rows if r["gD"] == g and r["experiment"] == "NA64" and r["feasible"] and r["mu_eff_max_muB"]]
+        if sel:
+            out.append(f"  NA64, g_D = {g:g}: min Borexino/mu_eff {min(r['borexino_limit_muB'] / r['mu_eff_max_muB'] for r in sel):.3g}")
+    out.append(f"  wall time {data['provenance']['wall_time_s']:.1f} s")
+    return "\n".join(out)
+
+
+def nu_cap(d: Path) -> str:
+    import jax
+
+    jax.config.update("jax_enable_x64", True)
+    import jax.numpy as jnp
+
+    import jaxtmm
+    from jaxtmm.consistency import mass_log
+
+    p = jaxtmm.load_preset("paper")  # m_Hk = m_Ak: the ratio's supremum over the angles is g_D |sum M dJ| / |sum M dF|
+    Ms = (float(p.M1), float(p.M2))
+    dF = sum(M * (float(mass_log(M, p.m_H1)) - float(mass_log(M, p.m_H2))) for M in Ms)
+    ratio = 0.5 * abs(float(jaxtmm.loop_sum(p))) / abs(dF)
+    out = [f"g_D |sum M dJ| / |sum M dF| at g_D = 0.5: {ratio:.3g} GeV^-2"]
+    for bound in (0.12, 0.0642):
+        out.append(f"  sum m_nu < {bound} eV caps |mu_ij| at {float(jaxtmm.to_mu_B(ratio * bound / 2 * 1e-9)):.3g} mu_B")
+    rows = json.loads((d / "scan.json").read_text())["rows"]
+    best = max((r for r in rows if r["gD"] == 0.5 and r["feasible"] and r["mu_max_muB"]), key=lambda r: r["mu_max_muB"])
+    y = jnp.array([[complex(*v) for v in row] for row in best["y"]])
+    q = p._replace(y=y, theta_R=best["theta_R"], theta_I=best["theta_I"], g_D=0.5, m_Ap=best["m_Ap_GeV"])
+    out.append(f"  optimum of {d.name}: mu_max {best['mu_max_muB']:.3g} mu_B at {best['m_Ap_GeV'] * 1e3:.2g} MeV "
+               f"({best['experiment']}), sum m_nu there {float(jaxtmm.sum_m_nu(q)) * 1e9:.3g} eV")  # fmt: skip
+    return "\n".join(out)
+
+
+if __name__ == "__main__":
+    if sys.argv[1:2] == ["--nu-cap"]:
+        print(nu_cap(Path(sys.argv[2])))
+    else:
+        for arg in sys.argv[1:]:
+            print(summary(Path(arg)))

@@ -1,6 +1,7 @@
 """The numbers of docs/validation.md from scan outputs: `python benchmarks/validation.py DIR [DIR ...]`, each DIR
 written by `jaxtmm scan` (for example `jaxtmm scan --preset paper --convention paper --out DIR`).
-`python benchmarks/validation.py --nu-cap DIR` prints the cap the neutrino-mass bound puts on the moment at the
+`python benchmarks/validation.py --convergence DIR` compares every row of a `paper`-preset scan with the closed-form
+optimum (fits/reference.py). `python benchmarks/validation.py --nu-cap DIR` prints the cap the neutrino-mass bound puts on the moment at the
 paper's benchmark masses (docs/derivation.md section 5) and the loop masses at DIR's optimum (g_D = 0.5)."""
 
 import json
@@ -65,9 +66,31 @@ def nu_cap(d: Path) -> str:
     return "\n".join(out)
 
 
+def convergence(d: Path) -> str:
+    import jax
+
+    jax.config.update("jax_enable_x64", True)
+    from fits.config import preset_config
+    from fits.reference import paper_mu12_max
+    from likelihoods._data import LimitCurve
+
+    data = json.loads((d / "scan.json").read_text())
+    cfg = preset_config("paper").replace_options(convention=data["provenance"]["configuration"]["effective_options"]["convention"])
+    curves = {"NA64": LimitCurve.load("na64_invisible_2023.csv"), "BaBar": LimitCurve.load("babar_invisible_2017.csv")}
+    rows = [r for r in data["rows"] if r["experiment_applies"] and r["feasible"]]
+    ratio = np.array([r["mu_eff_max_muB"] / paper_mu12_max(cfg, float(curves[r["experiment"]].eps_90(r["m_Ap_GeV"])), r["gD"])
+                      for r in rows])  # fmt: skip
+    return (f"{d.name} ({cfg.convention}): {int((ratio < 1 - 1e-6).sum())} of {len(rows)} rows short of the closed form by "
+            f"more than 1e-6; ratio in [{ratio.min():.6g}, {ratio.max():.10g}]; max KKT residual "
+            f"{max(r['kkt_residual'] for r in rows):.3g}")  # fmt: skip
+
+
 if __name__ == "__main__":
     if sys.argv[1:2] == ["--nu-cap"]:
         print(nu_cap(Path(sys.argv[2])))
+    elif sys.argv[1:2] == ["--convergence"]:
+        for arg in sys.argv[2:]:
+            print(convergence(Path(arg)))
     else:
         for arg in sys.argv[1:]:
             print(summary(Path(arg)))

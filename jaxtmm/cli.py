@@ -210,7 +210,7 @@ def _non_finite(result: dict) -> list[str]:
 
 
 def _as_json(result: dict, convention: str, source: str) -> dict:
-    out = {k: (np.asarray(v) + 0.0).tolist() for k, v in result.items()}
+    out = {k: None if v is None else (np.asarray(v) + 0.0).tolist() for k, v in result.items()}
     out["convention"] = convention
     out["point"] = source
     return out
@@ -221,6 +221,8 @@ def _matrix(title: str, m) -> list[str]:
 
 
 def _table(result: dict, convention: str, source: str) -> str:
+    from jaxtmm.darkphoton import CHANNELS
+
     lines = [f"point: {source}    convention: {convention}"]
     what = "modulus |A_ij| = sqrt(mu^2 + d^2), symmetric" if convention == "corrected" else "Eq. 2.20 as printed, antisymmetric"
     lines += _matrix(f"dark transition moments mu_ij [mu_B]  ({what}; i = row, j = column, mass states 1..3)",
@@ -241,9 +243,14 @@ def _table(result: dict, convention: str, source: str) -> str:
         ("sum m_nu (one loop)", result["sum_m_nu_loop_eV"], "eV"),
         ("Delta N_nu (Z -> N1 N2)", result["delta_N_nu"], ""),
         ("oblique T (finite part)", result["T_oblique"], ""),
+        ("A' total width", result["Ap_width_total_GeV"], "GeV"),
+        ("A' c tau", "stable (no open channel)" if result["Ap_ctau_m"] is None else result["Ap_ctau_m"], "m"),
+        ("A' BR(invisible)", result["Ap_BR_invisible"], ""),
     ]
+    brs = [(c, result[f"Ap_BR_{c}"]) for c in CHANNELS]
     lines.append("")
     lines += [f"{name:<26} {v if isinstance(v, str) else f'{_num(v): .6e}'} {unit}".rstrip() for name, v, unit in rows]
+    lines.append("A' branching ratios        " + ", ".join(f"{c} {_num(b):.4g}" for c, b in brs))
     return "\n".join(lines)
 
 
@@ -260,8 +267,10 @@ def _evaluate(args) -> int:
     from jaxtmm.observables import evaluate
 
     point, source = _load(args)
-    result = evaluate(point, args.convention)
-    bad = _non_finite(result)
+    result = dict(evaluate(point, args.convention))
+    if not np.isfinite(float(result["Ap_ctau_m"])) and float(result["Ap_width_total_GeV"]) == 0.0:
+        result["Ap_ctau_m"] = None  # no open channel (eps = 0 and no dark decay): a stable A'
+    bad = _non_finite({k: v for k, v in result.items() if v is not None})
     if bad:  # the readers keep inputs where the physics is finite; never print a NaN or inf
         return _fail(f"{', '.join(bad)} not finite at {source}: the point is outside where jaxtmm computes reliably")
     if args.json:

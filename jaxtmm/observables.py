@@ -253,6 +253,8 @@ def evaluate(p: Point, convention: str = "corrected") -> dict:
 
 @partial(jax.jit, static_argnames="convention")
 def _evaluate_jit(p: Point, convention: str) -> dict:
+    from jaxtmm.darkphoton import summary  # darkphoton builds on this module
+
     mu = mu_ij(p, convention)
     mag, ele = mu_ij_parts(p, convention)
     masses, matrix = m_nu_loop(p)
@@ -278,6 +280,7 @@ def _evaluate_jit(p: Point, convention: str) -> dict:
         "delta_N_nu": delta_N_nu(p),
         "T_oblique": T_oblique(p),
         "loop_sum_GeV_inv": loop_sum(p, convention),
+        **summary(p, convention),
     }
 
 

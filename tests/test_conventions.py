@@ -26,6 +26,7 @@ from jaxtmm.consistency import (
 from jaxtmm.loops import F_n
 from jaxtmm.model import Point
 from jaxtmm.pmns import PMNS, pmns_matrix
+from _dirac import vector_width  # tests/_dirac.py (pytest puts tests/ on the path)
 
 DATA = Path(__file__).parent / "data"
 mp.mp.dps = 30
@@ -220,41 +221,10 @@ def test_dark_photon_g2_integral_against_mpmath():
 
 
 # ----------------------------------------------------------------------------- Z width (section 7)
-def _gammas():
-    s = [np.array([[0, 1], [1, 0]]), np.array([[0, -1j], [1j, 0]]), np.array([[1, 0], [0, -1]])]
-    I, Z = np.eye(2), np.zeros((2, 2))
-    g0 = np.block([[Z, I], [I, Z]]).astype(complex)
-    gs = [np.block([[Z, si], [-si, Z]]).astype(complex) for si in s]
-    g = [g0] + gs
-    g5 = 1j * g[0] @ g[1] @ g[2] @ g[3]
-    return g, g5
-
-
-def _width_trace(M1, M2, vertex):
-    """(1/3) sum over spins and Z polarisations of |ubar(p1) Gamma^mu v(p2) eps_mu|^2 times |p| / (8 pi m_Z^2)."""
-    g, g5 = _gammas()
-    metric = np.diag([1.0, -1.0, -1.0, -1.0])
-    mZ = M_Z_GEV
-    pabs = math.sqrt((mZ**2 - (abs(M1) + abs(M2)) ** 2) * (mZ**2 - (abs(M1) - abs(M2)) ** 2)) / (2 * mZ)
-    E1, E2 = math.sqrt(pabs**2 + M1**2), math.sqrt(pabs**2 + M2**2)
-    p1, p2 = np.array([E1, 0, 0, pabs]), np.array([E2, 0, 0, -pabs])
-    slash = lambda q: sum(metric[m, m] * q[m] * g[m] for m in range(4))  # noqa: E731
-    G = [vertex(g[m], g5) for m in range(4)]
-    Gbar = [g[0] @ Gm.conj().T @ g[0] for Gm in G]
-    k = np.array([mZ, 0, 0, 0])
-    total = 0.0
-    for mu in range(4):
-        for nu in range(4):
-            pol = -metric[mu, nu] + k[mu] * k[nu] / mZ**2  # sum over polarisations, upper indices
-            t = np.trace((slash(p1) + M1 * np.eye(4)) @ G[mu] @ (slash(p2) - M2 * np.eye(4)) @ Gbar[nu])
-            total += pol * metric[mu, mu] * metric[nu, nu] * t.real
-    return total / 3 * pabs / (8 * math.pi * mZ**2)
-
-
 @pytest.mark.parametrize("M1,M2", [(1.0, 1.0), (10.0, -10.0), (5.0, 30.0), (-40.0, 20.0), (0.1, 0.1), (45.0, 45.0)])
 def test_delta_N_nu_against_explicit_dirac_traces(M1, M2):
-    nu = _width_trace(0.0, 0.0, lambda gm, g5: gm @ (np.eye(4) - g5) / 2)  # nu-bar gamma^mu P_L nu
-    NN = _width_trace(M1, M2, lambda gm, g5: gm @ g5)  # N2-bar gamma^mu gamma_5 N1
+    nu = vector_width(M_Z_GEV, 0.0, 0.0, lambda m, g, g5, q: g[m] @ (np.eye(4) - g5) / 2)  # nu-bar gamma^mu P_L nu
+    NN = vector_width(M_Z_GEV, M1, M2, lambda m, g, g5, q: g[m] @ g5)  # N2-bar gamma^mu gamma_5 N1
     p = Point(y=jnp.zeros((2, 2), complex), theta_R=0.0, theta_I=0.0, m_H1=1.0, m_H2=1.0, m_A1=1.0, m_A2=1.0,
               M1=abs(M1), M2=abs(M2), M_E=2000.0, m_Ap=1.0, g_D=0.1, eps=0.0, eta1=math.copysign(1, M1),
               eta2=math.copysign(1, M2))  # fmt: skip

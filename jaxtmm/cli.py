@@ -113,7 +113,8 @@ def _parser() -> argparse.ArgumentParser:
         "evaluate",
         help="every observable of one model point",
         description="Evaluate the transition moments (modulus, magnetic and electric parts), BR(mu -> e gamma), (g-2), "
-        "the one-loop neutrino mass, Delta N_nu and the oblique T of one model point.",
+        "the one-loop neutrino mass, Delta N_nu, the oblique T and the dark photon's widths, branching ratios and "
+        "lifetime of one model point.",
     )
     _point_args(ev)
     co = sub.add_parser(

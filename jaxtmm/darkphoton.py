@@ -47,6 +47,7 @@ VMD_FILES = {
     "rf.pi0_gamma.omega.dat": 1.0, "rf.K_K.phi.dat": 1.0, "rf.K_K_pi.phi.dat": 1.0, "rf.other.rho0.dat": 1.0,
     "rf.other.omega.dat": 1.0, "rf.other.phi.dat": 1.0,
 }  # fmt: skip
+HADRONIC_STATES = frozenset(name.split(".")[1] for name in VMD_FILES)
 #: The decay channels, in the order of :func:`widths`.
 CHANNELS = ("e_e", "mu_mu", "tau_tau", "hadrons", "c_c", "b_b", "N1_N2", "scalars", "nu_nu")
 VISIBLE = CHANNELS[:6]
@@ -64,10 +65,14 @@ def vmd_tables() -> tuple:
     return tuple(out)
 
 
-def R_hadrons(m):
-    """``Gamma(A' -> hadrons, light quarks) / (alpha eps^2 m / 3)``: the weighted sum of the VMD tables at mass m."""
+def R_hadrons(m, final_state: str | None = None):
+    """``Gamma(A' -> hadrons) / (alpha eps^2 m / 3)`` from the light quarks: the weighted sum of the VMD tables at
+    mass m, or of those of one exclusive final state (``"pi+_pi-"``, ``"K_K"``, ... as in the file names)."""
     m = jnp.asarray(m, dtype=jnp.float64)
-    return sum(w * jnp.interp(m, jnp.asarray(ms), jnp.asarray(rs)) for w, ms, rs in vmd_tables())
+    tables = [t for name, t in zip(VMD_FILES, vmd_tables()) if final_state in (None, name.split(".")[1])]
+    if not tables:
+        raise ValueError(f"no hadronic final state {final_state!r} (known: {', '.join(sorted(HADRONIC_STATES))})")
+    return sum(w * jnp.interp(m, jnp.asarray(ms), jnp.asarray(rs)) for w, ms, rs in tables)
 
 
 def _pair(m, mf, colour_charge2=1.0):

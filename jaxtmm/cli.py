@@ -245,7 +245,7 @@ def _table(result: dict, convention: str, source: str) -> str:
         ("Delta N_nu (Z -> N1 N2)", result["delta_N_nu"], ""),
         ("oblique T (finite part)", result["T_oblique"], ""),
         ("A' total width", result["Ap_width_total_GeV"], "GeV"),
-        ("A' c tau", "stable (no open channel)" if result["Ap_ctau_m"] is None else result["Ap_ctau_m"], "m"),
+        ("A' c tau", "stable (no open channel, or beyond 1e308)" if result["Ap_ctau_m"] is None else result["Ap_ctau_m"], "m"),
         ("A' BR(invisible)", result["Ap_BR_invisible"], ""),
     ]
     brs = [(c, result[f"Ap_BR_{c}"]) for c in CHANNELS]
@@ -269,8 +269,8 @@ def _evaluate(args) -> int:
 
     point, source = _load(args)
     result = dict(evaluate(point, args.convention))
-    if not np.isfinite(float(result["Ap_ctau_m"])) and float(result["Ap_width_total_GeV"]) == 0.0:
-        result["Ap_ctau_m"] = None  # no open channel (eps = 0 and no dark decay): a stable A'
+    if not np.isfinite(float(result["Ap_ctau_m"])):
+        result["Ap_ctau_m"] = None  # no open channel (eps = 0 and no dark decay), or c tau beyond the float range
     bad = _non_finite({k: v for k, v in result.items() if v is not None})
     if bad:  # the readers keep inputs where the physics is finite; never print a NaN or inf
         return _fail(f"{', '.join(bad)} not finite at {source}: the point is outside where jaxtmm computes reliably")

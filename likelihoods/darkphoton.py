@@ -167,6 +167,8 @@ def recast(name: str, m_Ap, *, invisible_width: float = 0.0, invisible_ratio: fl
     lim = load(name)
     scalar = np.ndim(m_Ap) == 0
     ms = np.atleast_1d(np.asarray(m_Ap, dtype=float))
+    if not np.all(np.isfinite(ms) & (ms > 0)):
+        raise ValueError("the dark-photon mass must be a finite number > 0 (GeV)")
     lo_pub = _interp(ms, lim.mass, lim.lower)
     hi_pub = _interp(ms, lim.mass, lim.upper) if lim.upper is not None else np.full(ms.shape, np.inf)
     lo, hi = np.full(ms.shape, np.nan), np.full(ms.shape, np.nan)

@@ -89,5 +89,7 @@ def test_invisible_width_in_GeV_and_bad_input():
     for kw in ({"invisible_width": -1.0}, {"invisible_ratio": float("nan")}, {"invisible_width": 1e-9, "invisible_ratio": 1.0}):
         with pytest.raises(ValueError):
             D.recast("NA64_Banerjee2019hmi", m, **kw)
+    with pytest.raises(ValueError, match="finite number > 0"):
+        D.recast("NA64_Banerjee2019hmi", [0.02, -1.0])
     with pytest.raises(ValueError, match="unknown dark-photon limit"):
         D.recast("E999", m)

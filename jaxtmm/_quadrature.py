@@ -37,3 +37,9 @@ def exprel(v):
     vs = jnp.where(small, 1.0, v)
     series = 1.0 + v / 2.0 + v * v / 6.0
     return jnp.where(small, series, jnp.expm1(vs) / vs)
+
+
+def safe_sqrt(x):
+    """sqrt(x) for x > 0 and 0 otherwise, with a finite (zero) gradient at and below 0."""
+    pos = x > 0.0
+    return jnp.where(pos, jnp.sqrt(jnp.where(pos, x, 1.0)), 0.0)

@@ -9,7 +9,7 @@ Every function is pure, differentiable and in float64. Masses ``M1``, ``M2`` of 
 import jax.numpy as jnp
 
 from jaxtmm._constants import ALPHA_EM, M_Z_GEV, S2W_MSBAR
-from jaxtmm._quadrature import exprel, gauss_legendre_01, u_over_sinh
+from jaxtmm._quadrature import exprel, gauss_legendre_01, safe_sqrt, u_over_sinh
 from jaxtmm._x64 import require_x64
 from jaxtmm.model import Point
 
@@ -65,11 +65,6 @@ def m_nu_loop_matrix(lc, K):
     return lc @ K.astype(lc.dtype) @ lc.T
 
 
-def _safe_sqrt(x):
-    pos = x > 0.0
-    return jnp.where(pos, jnp.sqrt(jnp.where(pos, x, 1.0)), 0.0)
-
-
 def _invariants(lc, K):
     """``(s1^2 + s2^2, s1 s2)`` of ``lc K lc^T``: ``||m||_F^2`` and ``|det K| det(lc^dagger lc)`` (thin QR of lc)."""
     F = jnp.sum(jnp.abs(m_nu_loop_matrix(lc, K)) ** 2)
@@ -84,7 +79,7 @@ def m_nu_loop_values(lc, K):
     ``s1,2 = (sqrt(F + 2P) +- sqrt(F - 2P)) / 2``.
     """
     F, P = _invariants(lc, K)
-    total, diff = _safe_sqrt(F + 2.0 * P), _safe_sqrt(F - 2.0 * P)
+    total, diff = safe_sqrt(F + 2.0 * P), safe_sqrt(F - 2.0 * P)
     return jnp.stack([(total + diff) / 2.0, (total - diff) / 2.0, jnp.zeros_like(total)])
 
 
@@ -92,12 +87,28 @@ def sum_m_nu_loop(lc, K):
     """``m_1 + m_2 + m_3 = sqrt(s1^2 + s2^2 + 2 s1 s2)`` of the loop mass matrix (GeV), smooth wherever the couplings
     are non-zero."""
     F, P = _invariants(lc, K)
-    return _safe_sqrt(F + 2.0 * P)
+    return safe_sqrt(F + 2.0 * P)
 
 
 # ---------------------------------------------------------------------------------------------
 # Z -> N1 N2 (docs/derivation.md section 7)
 # ---------------------------------------------------------------------------------------------
+
+
+def kallen(a, b, c):
+    """The Kallen function ``a^2 + b^2 + c^2 - 2(ab + bc + ca)``."""
+    return a * a + b * b + c * c - 2.0 * (a * b + b * c + c * a)
+
+
+def axial_pair_shape(M1, M2, m):
+    r"""``lambda^{1/2}(1, x1, x2) [1 - (x1+x2)/2 - (x1-x2)^2/2 - 3 M1 M2/m^2]``, ``x_n = M_n^2/m^2``: a vector of mass m
+    decaying through an axial coupling to two Majorana states of signed masses M1, M2, in units of ``a^2 m/(12 pi)``
+    (``a`` the coupling); zero at and above threshold ``|M1| + |M2| >= m``, with a finite gradient there."""
+    x1, x2 = (M1 / m) ** 2, (M2 / m) ** 2
+    lam = kallen(1.0, x1, x2)
+    open_ = (jnp.abs(M1) + jnp.abs(M2) < m) & (lam > 0.0)
+    shape = 1.0 - (x1 + x2) / 2.0 - (x1 - x2) ** 2 / 2.0 - 3.0 * M1 * M2 / m**2
+    return jnp.where(open_, safe_sqrt(jnp.where(open_, lam, 1.0)) * shape, 0.0)
 
 
 def delta_N_nu(p: Point):
@@ -113,11 +124,7 @@ def delta_N_nu(p: Point):
     """
     require_x64()
     M1, M2 = signed_masses(p)
-    x1, x2 = (M1 / M_Z_GEV) ** 2, (M2 / M_Z_GEV) ** 2
-    lam = (1.0 - x1 - x2) ** 2 - 4.0 * x1 * x2
-    open_ = (jnp.abs(M1) + jnp.abs(M2) < M_Z_GEV) & (lam > 0.0)
-    shape = 1.0 - (x1 + x2) / 2.0 - (x1 - x2) ** 2 / 2.0 - 3.0 * M1 * M2 / M_Z_GEV**2
-    return jnp.where(open_, 2.0 * _safe_sqrt(jnp.where(open_, lam, 1.0)) * shape, 0.0)
+    return 2.0 * axial_pair_shape(M1, M2, M_Z_GEV)
 
 
 # ---------------------------------------------------------------------------------------------

@@ -30,7 +30,7 @@ import jax.numpy as jnp
 import numpy as np
 
 from jaxtmm._constants import ALPHA_EM, M_E_GEV, M_MU_GEV
-from jaxtmm.consistency import rotation, signed_masses
+from jaxtmm.consistency import axial_pair_shape, kallen, rotation, signed_masses
 from jaxtmm.model import Point
 from jaxtmm.observables import mu_ij
 
@@ -83,10 +83,6 @@ def _pair(m, mf, colour_charge2=1.0):
     return jnp.where(open_, colour_charge2 * (1.0 + 2.0 * rs) * jnp.sqrt(1.0 - 4.0 * rs), 0.0)
 
 
-def _kallen(a, b, c):
-    return a * a + b * b + c * c - 2.0 * (a * b + b * c + c * a)
-
-
 def sm_widths(m_Ap, eps):
     """Partial widths (GeV) to ``e_e, mu_mu, tau_tau, hadrons, c_c, b_b`` of a standard dark photon, stacked."""
     m = jnp.asarray(m_Ap, dtype=jnp.float64)
@@ -100,12 +96,7 @@ def width_N1N2(p: Point):
     """``Gamma(A' -> N1 N2)`` (GeV), axial coupling ``g_D`` with signed masses; zero below threshold."""
     m = jnp.asarray(p.m_Ap, dtype=jnp.float64)
     M1, M2 = signed_masses(p)
-    x1, x2 = (M1 / m) ** 2, (M2 / m) ** 2
-    lam = _kallen(1.0, x1, x2)
-    open_ = (jnp.abs(M1) + jnp.abs(M2) < m) & (lam > 0.0)
-    ls = jnp.where(open_, lam, 1.0)
-    shape = 1.0 - (x1 + x2) / 2.0 - (x1 - x2) ** 2 / 2.0 - 3.0 * M1 * M2 / m**2
-    return jnp.where(open_, p.g_D**2 * m / (12.0 * PI) * jnp.sqrt(ls) * shape, 0.0)
+    return p.g_D**2 * m / (12.0 * PI) * axial_pair_shape(M1, M2, m)
 
 
 def width_scalars(p: Point):
@@ -114,7 +105,7 @@ def width_scalars(p: Point):
     C = rotation(p.theta_R).T @ rotation(p.theta_I)
     xH = (jnp.stack([jnp.asarray(p.m_H1), jnp.asarray(p.m_H2)]) / m) ** 2
     xA = (jnp.stack([jnp.asarray(p.m_A1), jnp.asarray(p.m_A2)]) / m) ** 2
-    lam = _kallen(1.0, xH[:, None], xA[None, :])
+    lam = kallen(1.0, xH[:, None], xA[None, :])
     open_ = (jnp.sqrt(xH)[:, None] + jnp.sqrt(xA)[None, :] < 1.0) & (lam > 0.0)
     ls = jnp.where(open_, lam, 1.0)
     per = jnp.where(open_, (p.g_D * p.Q_S * C) ** 2 * m / (48.0 * PI) * ls * jnp.sqrt(ls), 0.0)

@@ -10,6 +10,7 @@ import jax
 import jax.numpy as jnp
 
 from jaxtmm._constants import ALPHA_EM, G_F_GEV2, GEV_INV_TO_MU_B, M_E_GEV, M_MU_GEV
+from jaxtmm._quadrature import safe_sqrt
 from jaxtmm._x64 import require_x64
 from jaxtmm.consistency import (
     T_oblique,
@@ -77,9 +78,7 @@ def _paper_mu_ij(p: Point):
 
 def _modulus(z):
     """|z| of a complex array with a finite (zero) gradient at z = 0."""
-    s = jnp.real(z) ** 2 + jnp.imag(z) ** 2
-    pos = s > 0.0
-    return jnp.where(pos, jnp.sqrt(jnp.where(pos, s, 1.0)), 0.0)
+    return safe_sqrt(jnp.real(z) ** 2 + jnp.imag(z) ** 2)
 
 
 def mu_ij(p: Point, convention: str = "corrected"):
@@ -123,9 +122,7 @@ def mu_eff_solar(p: Point, convention: str = "corrected"):
     check_convention(convention)
     P = jnp.abs(pmns_matrix(p.pmns)[0, :]) ** 2
     s = jnp.sum(P * jnp.sum(_mu_sq(p, convention), axis=1))
-    # sqrt is not differentiable at 0 (mu = 0 for degenerate scalars): guard it
-    safe = jnp.where(s > 0.0, s, 1.0)
-    return jnp.abs(p.eps) * jnp.where(s > 0.0, jnp.sqrt(safe), 0.0)
+    return jnp.abs(p.eps) * safe_sqrt(s)  # sqrt is not differentiable at 0 (mu = 0 for degenerate scalars)
 
 
 def mu_eff_pair(p: Point, i: int, j: int, convention: str = "corrected"):

@@ -208,13 +208,20 @@ def F2_tilde(x):
     >>> float(F2_tilde(1.0)) * 12
     1.0
     """
+    def closed(x):
+        return (2.0 + 3.0 * x - 6.0 * x**2 + x**3 + 6.0 * _xlogx(x)) / (6.0 * (1.0 - x) ** 4)
+
+    return _closed_or_series(x, closed, _F2_SERIES)
+
+
+def _closed_or_series(x, closed, series):
+    """``closed(x)`` away from ``x = 1`` and the series ``sum_k series[k] (1-x)^k`` for ``|x - 1| < 0.5``, where the
+    closed form loses digits; the closed form is evaluated at a safe point there, so gradients stay finite."""
     require_x64()
     x = jnp.asarray(x, dtype=jnp.float64)
     d = x - 1.0
     near1 = jnp.abs(d) < _D_SERIES
-    xs = jnp.where(near1, 2.0, x)  # safe point for the closed form
-    closed = (2.0 + 3.0 * xs - 6.0 * xs**2 + xs**3 + 6.0 * _xlogx(xs)) / (6.0 * (1.0 - xs) ** 4)
-    return jnp.where(near1, horner(_F2_SERIES, -d), closed)
+    return jnp.where(near1, horner(series, -d), closed(jnp.where(near1, 2.0, x)))
 
 
 _FN_SERIES = np.array([float(Fraction(2, (k + 2) * (k + 3) * (k + 4))) for k in range(_N_F2)])
@@ -236,13 +243,10 @@ def F_n(x):
     >>> round(float(F_n(0.0)) * 6, 12), round(float(F_n(1.0)) * 12, 12)
     (1.0, 1.0)
     """
-    require_x64()
-    x = jnp.asarray(x, dtype=jnp.float64)
-    d = x - 1.0
-    near1 = jnp.abs(d) < _D_SERIES
-    xs = jnp.where(near1, 2.0, x)
-    closed = (1.0 - 6.0 * xs + 3.0 * xs**2 + 2.0 * xs**3 - 6.0 * xs * _xlogx(xs)) / (6.0 * (1.0 - xs) ** 4)
-    return jnp.where(near1, horner(_FN_SERIES, -d), closed)
+    def closed(x):
+        return (1.0 - 6.0 * x + 3.0 * x**2 + 2.0 * x**3 - 6.0 * x * _xlogx(x)) / (6.0 * (1.0 - x) ** 4)
+
+    return _closed_or_series(x, closed, _FN_SERIES)
 
 
 # ---------------------------------------------------------------------------------------------

@@ -181,3 +181,13 @@ def measurement(name: str, quantity: str, unit: str, value: Callable, shift: flo
     return Measurement(name=name, quantity=quantity, unit=unit, power=1.0, stat=stat, value=value,
                        limit=lambda p: edge, citation=citation, arxiv=arxiv, data_file=data_file, shift=shift,
                        sigma=sigma)  # fmt: skip
+
+
+def half_normal_limit(name: str, quantity: str, unit: str, value: Callable, limit, table: dict, data_file: str,
+                      power: float = 1.0) -> OneSidedLimit:  # fmt: skip
+    """A published upper limit on ``value(p)`` with the :class:`HalfNormal` statistic, its CL, citation and arXiv number
+    read from the experiment's data-file ``table``; ``limit`` is a number or a function of the point."""
+    limit_fn = limit if callable(limit) else (lambda p: limit)
+    return OneSidedLimit(name=name, quantity=quantity, unit=unit, power=power, stat=HalfNormal(float(table["cl"])),
+                         value=value, limit=limit_fn, citation=table["citation"], arxiv=table["arxiv"],
+                         data_file=data_file)  # fmt: skip

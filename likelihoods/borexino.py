@@ -31,7 +31,7 @@ from jaxtmm._constants import M_E_GEV
 from jaxtmm._quadrature import gauss_legendre_01
 from jaxtmm._x64 import require_x64
 from likelihoods._data import read_toml
-from likelihoods._limit import HalfNormal, OneSidedLimit
+from likelihoods._limit import OneSidedLimit, half_normal_limit
 from likelihoods.registry import Options, register
 
 DATA_FILE = "borexino_2017.toml"
@@ -96,18 +96,8 @@ def likelihood(convention: str = "corrected", moment: str = "solar", T_min=T_MIN
     """The Borexino likelihood with the massive-mediator recast; ``moment`` = solar | 12 | 13 | 23."""
     check_window(T_min, E_nu, T_max)
     check_moment(moment)
-    return OneSidedLimit(
-        name="Borexino",
-        quantity=f"mu_eff ({moment})",
-        unit="mu_B",
-        power=2.0,
-        stat=HalfNormal(float(_D["cl"])),
-        value=lambda p: to_mu_B(mu_eff(p, moment, convention)),
-        limit=lambda p: recast_limit(p.m_Ap, T_min, E_nu, T_max),
-        citation=_D["citation"],
-        arxiv=_D["arxiv"],
-        data_file=DATA_FILE,
-    )
+    return half_normal_limit("Borexino", f"mu_eff ({moment})", "mu_B", lambda p: to_mu_B(mu_eff(p, moment, convention)),
+                             lambda p: recast_limit(p.m_Ap, T_min, E_nu, T_max), _D, DATA_FILE, power=2.0)  # fmt: skip
 
 
 @register("Borexino", group="neutrino-electron scattering", data_file=DATA_FILE,

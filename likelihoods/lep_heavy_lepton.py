@@ -8,7 +8,7 @@ below it, negligible for a TeV-scale E. Data: ``likelihoods/data/electroweak.tom
 """
 
 from likelihoods._data import read_toml
-from likelihoods._limit import HalfNormal, OneSidedLimit
+from likelihoods._limit import OneSidedLimit, half_normal_limit
 from likelihoods.registry import Options, register
 
 DATA_FILE = "electroweak.toml"
@@ -17,19 +17,8 @@ POWER = 10.0
 
 def likelihood() -> OneSidedLimit:
     d = read_toml(DATA_FILE)["lep_heavy_lepton"]
-    inv_lim = 1.0 / float(d["M_95_GeV"])
-    return OneSidedLimit(
-        name="LEP heavy lepton",
-        quantity="1 / M_E",
-        unit="GeV^-1",
-        power=POWER,
-        stat=HalfNormal(float(d["cl"])),
-        value=lambda p: 1.0 / p.M_E,
-        limit=lambda p: inv_lim,
-        citation=d["citation"],
-        arxiv=d["arxiv"],
-        data_file=f"{DATA_FILE} [lep_heavy_lepton]",
-    )
+    return half_normal_limit("LEP heavy lepton", "1 / M_E", "GeV^-1", lambda p: 1.0 / p.M_E, 1.0 / float(d["M_95_GeV"]),
+                             d, f"{DATA_FILE} [lep_heavy_lepton]", power=POWER)  # fmt: skip
 
 
 @register("LEP heavy lepton", group="collider", data_file=DATA_FILE, scales="(100.8 GeV / M_E)^10",

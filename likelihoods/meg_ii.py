@@ -8,7 +8,7 @@ best fit near zero). Data: ``likelihoods/data/meg_ii.toml``.
 
 from jaxtmm import BR_mu_e_gamma
 from likelihoods._data import read_toml
-from likelihoods._limit import HalfNormal, OneSidedLimit
+from likelihoods._limit import OneSidedLimit, half_normal_limit
 from likelihoods.registry import Options, register
 
 DATA_FILE = "meg_ii.toml"
@@ -21,19 +21,8 @@ def likelihood(year: str = "2023", convention: str = "corrected") -> OneSidedLim
     if year not in YEARS:
         raise ValueError(f"MEG II limit year must be one of {', '.join(YEARS)}, got {year!r}")
     d = read_toml(DATA_FILE)[year]
-    br90 = float(d["BR_90"])
-    return OneSidedLimit(
-        name="MEG II",
-        quantity="BR(mu -> e gamma)",
-        unit="",
-        power=1.0,
-        stat=HalfNormal(float(d["cl"])),
-        value=lambda p: BR_mu_e_gamma(p, convention),
-        limit=lambda p: br90,
-        citation=d["citation"],
-        arxiv=d["arxiv"],
-        data_file=f"{DATA_FILE} [{year}]",
-    )
+    return half_normal_limit("MEG II", "BR(mu -> e gamma)", "", lambda p: BR_mu_e_gamma(p, convention),
+                             float(d["BR_90"]), d, f"{DATA_FILE} [{year}]")  # fmt: skip
 
 
 @register("MEG II", group="charged-lepton flavour", data_file=DATA_FILE, scales="BR(mu -> e gamma)", rank=10)

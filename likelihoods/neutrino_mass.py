@@ -12,7 +12,7 @@ import math
 
 from jaxtmm import sum_m_nu
 from likelihoods._data import read_toml
-from likelihoods._limit import HalfNormal, OneSidedLimit
+from likelihoods._limit import OneSidedLimit, half_normal_limit
 from likelihoods.registry import Options, register
 
 DATA_FILE = "neutrino_mass.toml"
@@ -32,19 +32,9 @@ def likelihood(bound: str = "planck2018", tuning: float = 1.0) -> OneSidedLimit:
         raise ValueError(f"the neutrino-mass bound must be one of {', '.join(BOUNDS)}, got {bound!r}")
     t = check_tuning(tuning)
     d = read_toml(DATA_FILE)[bound]
-    limit = float(d["sum_95_eV"]) * t
-    return OneSidedLimit(
-        name="Neutrino mass",
-        quantity="sum m_nu (one loop)" + ("" if t == 1.0 else f" / tuning {t:g}"),
-        unit="eV",
-        power=1.0,
-        stat=HalfNormal(float(d["cl"])),
-        value=lambda p: sum_m_nu(p) * 1e9,
-        limit=lambda p: limit,
-        citation=d["citation"],
-        arxiv=d["arxiv"],
-        data_file=f"{DATA_FILE} [{bound}]",
-    )
+    quantity = "sum m_nu (one loop)" + ("" if t == 1.0 else f" / tuning {t:g}")
+    return half_normal_limit("Neutrino mass", quantity, "eV", lambda p: sum_m_nu(p) * 1e9, float(d["sum_95_eV"]) * t, d,
+                             f"{DATA_FILE} [{bound}]")  # fmt: skip
 
 
 @register("Neutrino mass", group="neutrino mass", data_file=DATA_FILE, scales="sum of the one-loop masses",

@@ -1,8 +1,8 @@
 """Produce tests/data/darkphoton_reference.json: branching ratios of a standard dark photon by an independent
-implementation, read straight from the shared DarkCast tables (`../shared/data/darkphoton/vmd/`, not the copies in
-jaxtmm/vmd) with plain Python: a hand-written bisection and linear interpolation, the hadronic R as the weighted
-sum of the tables (weights from the U(3) traces of a dark photon, computed here from the quark charges), leptons
-and heavy quarks from the tree-level formula. Run from the repository root: `python tests/make_reference_darkphoton.py`.
+implementation of the DarkCast tables shipped in jaxtmm/vmd/ (read here as plain text, not through jaxtmm), in plain
+Python: a hand-written bisection and linear interpolation, the hadronic R as the weighted sum of the tables (weights
+from the U(3) traces of a dark photon, computed here from the quark charges), leptons and heavy quarks from the
+tree-level formula. Run from the repository root: `python tests/make_reference_darkphoton.py`.
 """
 
 import bisect
@@ -10,7 +10,7 @@ import json
 import math
 from pathlib import Path
 
-SHARED = Path(__file__).parents[1] / ".." / "shared" / "data" / "darkphoton" / "vmd"
+TABLES = Path(__file__).parents[1] / "jaxtmm" / "vmd"
 OUT = Path(__file__).parent / "data" / "darkphoton_reference.json"
 ALPHA = 1.0 / 137.035999084
 M_E, M_MU, M_TAU = 0.51099895e-3, 105.6583755e-3, 1.77686
@@ -46,7 +46,7 @@ def interp(x, xs, ys):
 
 def R_had(m):
     total = 0.0
-    for f in sorted(SHARED.glob("rf.*.dat")):
+    for f in sorted(TABLES.glob("rf.*.dat")):
         mesons = f.name.split(".")[2].split("_")
         w = coupling(mesons[0]) ** 2 if len(mesons) == 1 else 2 * coupling(mesons[0]) * coupling(mesons[1])
         total += w * interp(m, *table(f))

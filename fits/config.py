@@ -11,7 +11,9 @@ Schema::
     convention = "corrected"            # corrected | paper (the printed equations)
     meg_year = "2023"                   # 2023 | 2025
     moment = "12"                       # solar | 12 | 13 | 23: the mu_eff maximised and seen by Borexino
-    invisible = "apply"                 # apply | drop: NA64/BaBar where A' -> dark states is closed
+    invisible = "auto"                  # auto | apply | drop | physics: the invisible-mode limits' BR(A' -> invisible):
+                                        # 1 (apply), 1 where A' -> dark states is open (drop), the point's (physics);
+                                        # auto: apply for the paper's experiments alone, physics with any other
     likelihoods = ["MEG II", "NA64"]    # names from likelihoods.registry, or a set: "paper" | "complete"
     nu_mass_bound = "planck2018"        # planck2018 | desi2025: the neutrino-mass likelihood's bound
     tuning = 1.0                        # > 0: how far the loop neutrino mass may exceed that bound
@@ -62,11 +64,11 @@ OPTIONS = {
     "convention": CONVENTIONS,
     "meg_year": MEG_YEARS,
     "moment": MOMENTS,
-    "invisible": WHEN_CLOSED,
+    "invisible": ("auto",) + WHEN_CLOSED,
     "nu_mass_bound": BOUNDS,
     "alpha_e": ALPHAS,
 }
-DEFAULT_OPTIONS = {"convention": "corrected", "meg_year": "2023", "moment": "12", "invisible": "apply",
+DEFAULT_OPTIONS = {"convention": "corrected", "meg_year": "2023", "moment": "12", "invisible": "auto",
                    "nu_mass_bound": "planck2018", "alpha_e": "Rb", "tuning": 1.0,
                    "likelihoods": ("MEG II", "NA64", "BaBar")}  # fmt: skip
 #: Options that were renamed, and what to write instead.
@@ -107,7 +109,7 @@ class Config:
     convention: str = "corrected"
     meg_year: str = "2023"
     moment: str = "12"
-    invisible: str = "apply"
+    invisible: str = "auto"
     nu_mass_bound: str = "planck2018"
     alpha_e: str = "Rb"
     tuning: float = 1.0
@@ -123,7 +125,7 @@ class Config:
         """The options every likelihood builder takes (``likelihoods.registry.Options``), by keyword."""
         T_min, E_nu, T_max = self.borexino_window
         return dict(convention=self.convention, meg_year=self.meg_year, moment=self.moment, T_min=T_min, E_nu=E_nu,
-                    T_max=T_max, when_closed=self.invisible, nu_mass_bound=self.nu_mass_bound, tuning=self.tuning,
+                    T_max=T_max, when_closed=registry.invisible_mode(self.invisible, self.likelihoods), nu_mass_bound=self.nu_mass_bound, tuning=self.tuning,
                     alpha_e=self.alpha_e)  # fmt: skip
 
     @property

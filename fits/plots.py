@@ -65,10 +65,12 @@ def fig7(result: dict, config) -> Figure:
     ax.fill_between(mb, lb, max(ymax, lb.max()) * 10, color="tab:purple", alpha=0.12, lw=0,
                     label="excluded by Borexino (recast)")  # fmt: skip
     closed = sorted({r["m_Ap_GeV"] for r in rows if not r["invisible_open"]})
+    mode = config.likelihood_options["when_closed"]
     if closed:
         ax.axvspan(mb[0], closed[-1], color="0.5", alpha=0.18, lw=0,
-                   label="$A' \\to$ dark states closed: invisible limits not valid" + (
-                       " (applied anyway)" if config.invisible == "apply" else " (dropped)"))  # fmt: skip
+                   label="$A' \\to$ dark states closed: " + {
+                       "apply": "invisible limits not valid (applied anyway)", "drop": "invisible limits dropped",
+                       "physics": "invisible limits scaled by BR(invisible), visible searches apply"}[mode])  # fmt: skip
     ax.set_xlim(mb[0], mb[-1])
     ax.set_ylim(ymin, ymax)
     moment = "solar mixture" if config.moment == "solar" else f"$|\\epsilon\\,\\mu_{{{config.moment}}}|$"
@@ -216,4 +218,63 @@ def pair_plot(draws: dict, diverging=None, max_points: int = 2000, log=frozenset
             if j > 0 and i != j:
                 ax.tick_params(labelleft=False)
     fig.suptitle("pair plot (red: divergent transitions)")
+    return fig
+
+
+_KIND_COLOURS = {"prompt": "tab:blue", "beam_dump": "tab:orange", "invisible": "tab:green", "g-2": "tab:gray"}
+_KIND_LABELS = {"prompt": "prompt (visible)", "beam_dump": "beam dump (visible, displaced)",
+                "invisible": "invisible (x the point's BR)", "g-2": "g-2"}  # fmt: skip
+
+
+def searches_plane(point, convention: str = "corrected", m_range=(1e-3, 10.0), n_masses=300, title: str = "") -> Figure:
+    """The excluded (m_A', eps) plane of every dark-photon search, recast by DarkCast's method
+    (:func:`likelihoods.darkphoton.recast`): left, a standard dark photon (Standard Model decays only: the published
+    curves); right, the dark photon of ``point`` (its masses, g_D and couplings), whose dark decays
+    (:func:`jaxtmm.darkphoton.dark_width`) dilute the visible signals and open the invisible searches."""
+    import jax
+    import jax.numpy as jnp
+
+    from jaxtmm.darkphoton import dark_width
+    from likelihoods import darkphoton as D
+
+    m = np.geomspace(m_range[0], m_range[1], n_masses)
+    widths = np.asarray(jax.jit(jax.vmap(lambda mm: dark_width(point._replace(m_Ap=mm), convention)))(jnp.asarray(m)))
+    fig = Figure(figsize=(12.0, 5.6), layout="constrained")
+    axes = fig.subplots(1, 2, sharey=True)
+    names = [n for n in D.names() if D.load(n).kind != "g-2"]
+    for ax, dark in zip(axes, (False, True)):
+        seen = set()
+        for name in names:
+            lim = D.load(name)
+            if dark:
+                edges = [D.recast(name, mm, invisible_width=float(w)) for mm, w in zip(m, widths)]
+            elif lim.kind == "invisible":
+                continue  # a standard dark photon never decays invisibly
+            else:
+                edges = [D.recast(name, mm) for mm in m]
+            lo = np.array([e[0] for e in edges])
+            hi = np.array([min(e[1], 1.0) for e in edges])
+            if not np.isfinite(lo).any():
+                continue
+            c = _KIND_COLOURS[lim.kind]
+            label = None if lim.kind in seen else _KIND_LABELS[lim.kind]
+            seen.add(lim.kind)
+            ax.fill_between(m, np.where(np.isfinite(lo), lo, np.nan), np.where(np.isfinite(lo), hi, np.nan), color=c,
+                            alpha=0.25, lw=0, label=label)  # fmt: skip
+            ax.loglog(m, lo, color=c, lw=0.6)
+            ax.loglog(m, np.where(hi < 1.0, hi, np.nan), color=c, lw=0.6)
+        ax.set_xlim(m[0], m[-1])
+        ax.set_ylim(1e-9, 1e-1)
+        ax.set_xlabel("dark photon mass $m_{A'}$ [GeV]")
+        ax.grid(True, which="major", alpha=0.3)
+        ax.legend(loc="lower right", fontsize=7.5)
+    thr = float(point.M1 + point.M2)
+    axes[1].axvline(thr, color="k", ls="--", lw=1)
+    axes[1].text(thr * 1.05, 2e-9, "$M_1 + M_2$", fontsize=8)
+    axes[0].set_ylabel(r"kinetic mixing $\epsilon$ (excluded at 90% CL: shaded)")
+    axes[0].set_title("standard dark photon (Standard Model decays only): the published limits", fontsize=9)
+    axes[1].set_title(f"with the point's dark decays ($g_D$ = {float(point.g_D):g}, $M_{{1,2}}$ = {float(point.M1):g}, "
+                      f"{float(point.M2):g} GeV; convention {convention})", fontsize=9)  # fmt: skip
+    if title:
+        fig.suptitle(title, fontsize=10)
     return fig

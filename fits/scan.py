@@ -25,6 +25,7 @@ import likelihoods as L
 from likelihoods._data import LimitCurve
 from likelihoods.babar import DATA_FILE as babar_data
 from likelihoods.na64 import DATA_FILE as na64_data
+from likelihoods.searches import SET_NAME
 from fits._io import dumps, save_figure, write_text
 from fits.config import Y_FLAT, Config
 from fits.maximise import Maximiser, Settings, build_likelihoods
@@ -56,12 +57,14 @@ def versions() -> dict:
 
 
 def data_hashes() -> dict:
-    files = resources.files("likelihoods.data")
-    return {
-        f.name: hashlib.sha256(f.read_bytes()).hexdigest()
-        for f in sorted(files.iterdir(), key=lambda f: f.name)
-        if f.name.endswith((".csv", ".toml"))
-    }
+    """SHA-256 of every data file the likelihoods read, by path below ``likelihoods/data``."""
+    root = resources.files("likelihoods.data")
+    out = {}
+    for folder, prefix in ((root, ""), (root.joinpath("darkphoton"), "darkphoton/")):
+        for f in sorted(folder.iterdir(), key=lambda f: f.name):
+            if f.name.endswith((".csv", ".toml", ".lmt")):
+                out[prefix + f.name] = hashlib.sha256(f.read_bytes()).hexdigest()
+    return out
 
 
 def provenance(config: Config, settings: Settings, extra: dict) -> dict:
@@ -127,6 +130,22 @@ def _reason(res, i, names, mask, blocking, tol) -> str:
     return "infeasible: " + "; ".join(parts)
 
 
+def search_members(M: Maximiser, z, overrides: dict) -> list:
+    """For each optimum ``z``: the dark-photon search with the largest signal ratio in the ``A' searches`` set (None
+    where the set is off or nothing constrains), so that reports name the search that binds, not the set."""
+    lks = dict(zip(M.lk_names, M._lks))
+    if SET_NAME not in lks:
+        return [None] * len(z)
+    lk = lks[SET_NAME]
+    ov = jnp.stack([jnp.asarray(overrides[k], dtype=jnp.float64) for k in M.override_names], axis=-1)
+    r = np.asarray(jax.jit(jax.vmap(lambda z, o: lk.ratios(M._point(z, o))))(jnp.asarray(z), ov))
+    return [lk.members[int(np.argmax(row))] if row.max() > 0 else None for row in r]
+
+
+def _name_member(text: str, member) -> str:
+    return text.replace(f"{SET_NAME} (r = ", f"{SET_NAME}: {member} (r = ") if member else text
+
+
 def run_scan(config: Config, gD=DEFAULT_GD, n_masses: int = 100, settings: Settings = Settings(), progress=True,
              layout: Layout | None = None) -> dict:  # fmt: skip
     """Run the scan and return ``{"rows": [...], "provenance": {...}}`` (nothing written). With a multi-process
@@ -138,6 +157,7 @@ def run_scan(config: Config, gD=DEFAULT_GD, n_masses: int = 100, settings: Setti
     res = M.run(ov, masks, progress=progress, desc=f"jaxtmm scan: {len(problems)} problems x {settings.starts} starts")
     curves = experiment_curves()
     blocking = unsatisfiable(config, lk_names)
+    members = search_members(M, res["z"], ov)
     bx = np.asarray(L.recast_limit(masses, *config.borexino_window))
     bx_by_m = dict(zip(masses.tolist(), bx.tolist()))
     rows = []
@@ -157,11 +177,12 @@ def run_scan(config: Config, gD=DEFAULT_GD, n_masses: int = 100, settings: Setti
             "borexino_limit_muB": bx_by_m[float(m)],
             "BR_mu_e_gamma": float(BR_mu_e_gamma(p, config.convention)),
             "feasible": bool(res["feasible"][i]),
-            "reason": "" if res["feasible"][i] else _reason(res, i, lk_names, masks[i], blocking, settings.feas_tol),
+            "reason": "" if res["feasible"][i] else _name_member(_reason(res, i, lk_names, masks[i], blocking,
+                                                                          settings.feas_tol), members[i]),
             "constraint_residual": float(res["residual"][i]),
             "kkt_residual": float(res["kkt"][i]),
             "multipliers": {n: float(v) for n, v in zip(lk_names, res["multipliers"][i]) if v > 0},
-            "binding": res["binding"][i] if applies else [],
+            "binding": [_name_member(b, members[i]) for b in res["binding"][i]] if applies else [],
             "feasible_starts": int(res["n_feasible_starts"][i]),
             "y": [[[float(v.real), float(v.imag)] for v in row_] for row_ in y],
             "theta_R": float(p.theta_R),

@@ -2,7 +2,7 @@
 
     jaxtmm evaluate (POINT.toml | --preset paper) [--json] [--convention corrected|paper]
     jaxtmm constraints (POINT.toml | --preset paper) [--json] [--convention ...] [--meg 2023|2025]
-                       [--moment solar|12|13|23] [--T-min GeV] [--E-nu GeV] [--T-max GeV] [--invisible apply|drop]
+                       [--moment solar|12|13|23] [--T-min GeV] [--E-nu GeV] [--T-max GeV] [--invisible auto|apply|drop|physics]
                        [--constraints SET|LIST] [--nu-bound planck2018|desi2025] [--tuning T] [--alpha-e Rb|Cs]
     jaxtmm plot borexino --out FILE.png [--force] [--T-min GeV] [--E-nu GeV] [--T-max GeV]
     jaxtmm scan [--preset paper | --config FILE] [--gD 0.5,0.05,0.005] [--moment solar|12|13|23]
@@ -127,13 +127,21 @@ def _parser() -> argparse.ArgumentParser:
     _point_args(co)
     co.add_argument("--meg", choices=OPTIONS["meg_year"], default="2023", help="MEG II limit: 3.1e-13 (2023, default) or 1.5e-13 (2025)")
     co.add_argument("--moment", choices=OPTIONS["moment"], default="solar", help="mu_eff seen by Borexino (default: solar mixture)")
-    co.add_argument("--invisible", choices=OPTIONS["invisible"], default="apply",
-                    help="NA64/BaBar where A' -> dark states is closed: apply anyway (the paper, default) or drop")  # fmt: skip
+    co.add_argument("--invisible", choices=OPTIONS["invisible"], default="auto",
+                    help="BR(A' -> invisible) the invisible-mode limits assume: 1 (apply, the paper), 1 where A' -> dark "
+                         "states is open (drop), the point's own (physics); auto (default): apply for the paper's "
+                         "experiments alone, physics with any other")  # fmt: skip
     _window_args(co)
     _constraints_arg(co, "complete", "the constraints to report (default: complete, every one jaxtmm has)")
     _model_options_args(co, defaults=True)
     pl = sub.add_parser("plot", help="figures", description="Draw a figure to a PNG file.")
-    pl.add_argument("figure", choices=("borexino",), help="borexino: the paper's Fig. 6 (recast limit vs m_A')")
+    pl.add_argument("figure", choices=("borexino", "searches"),
+                    help="borexino: the paper's Fig. 6 (recast limit vs m_A'); searches: the excluded (m_A', eps) plane "
+                         "of every dark-photon search, without and with the point's dark decays")  # fmt: skip
+    pl.add_argument("point", nargs="?", metavar="POINT.toml", help="the model point of 'searches' (default: --preset paper)")
+    pl.add_argument("--preset", choices=("paper",), default=None, help="'searches' at the seed paper's benchmark point")
+    pl.add_argument("--convention", choices=OPTIONS["convention"], default="corrected",
+                    help="'searches': the convention of the A' -> nu nu width through the moment")  # fmt: skip
     pl.add_argument("--out", required=True, metavar="FILE.png", help="output file")
     pl.add_argument("--force", action="store_true", help="overwrite FILE.png if it exists")
     _window_args(pl)
@@ -285,7 +293,7 @@ def _g(v, unit="") -> str:
     return f"{_num(v):.4g}{unit}"
 
 
-def _constraints_table(rows: list[dict], head: str, dropped: bool) -> str:
+def _constraints_table(rows: list[dict], head: str, invisible: str) -> str:
     cols = ("group", "experiment", "quantity", "value", "limit", "signal/limit", "ln L", "q / threshold", "result",
             "A'->invisible")  # fmt: skip
     body = []
@@ -293,15 +301,18 @@ def _constraints_table(rows: list[dict], head: str, dropped: bool) -> str:
         unit = f" {r['unit']}" if r["unit"] else ""
         on = r["constrains"]
         body.append((
-            r["group"] if k == 0 or rows[k - 1]["group"] != r["group"] else "", r["experiment"], r["quantity"],
+            r["group"] if k == 0 or rows[k - 1]["group"] != r["group"] else "",
+            ("  " + r["experiment"]) if r.get("part_of") else r["experiment"], r["quantity"],
             _g(r["value"], unit),
-            _g(r["limit"], unit) if on else "-",
+            _g(r["limit"], unit) if on and r["limit"] is not None else "-",
             _g(r["signal_ratio"]) if on else "-",
             _g(r["log_likelihood"]) if on else "-",
-            f"{_g(r['test_statistic'])} / {_g(r['threshold'])}" if on else "-",
+            f"{_g(r['test_statistic'])} / {_g(r['threshold'])}" if on and r["threshold"] is not None else
+            _g(r["test_statistic"]) if on else "-",
             ("allowed" if r["allowed"] else "EXCLUDED") + f" at {100 * r['cl']:.0f}% CL" if on else "no constraint",
             "-" if r["invisible_open"] is None else ("open" if r["invisible_open"] else
-                                                     "CLOSED (limit dropped)" if dropped else "CLOSED (limit assumed anyway)"),
+                                                     {"drop": "CLOSED (limit dropped)", "apply": "CLOSED (limit assumed anyway)",
+                                                      "physics": "CLOSED (scaled by the point's BR)"}[invisible]),
         ))  # fmt: skip
     w = [max(len(c), *(len(b[i]) for b in body)) for i, c in enumerate(cols)]
     fmt = lambda row: "  ".join(c.ljust(w[i]) for i, c in enumerate(row)).rstrip()  # noqa: E731
@@ -314,11 +325,13 @@ def _constraints(args) -> int:
     from likelihoods import default_likelihoods, report, unsatisfiable_at
     from likelihoods.borexino import check_window
     from likelihoods.neutrino_mass import check_tuning
+    from likelihoods.registry import invisible_mode
 
     point, source = _load(args)
     T_min, E_nu, T_max = check_window(args.T_min, args.E_nu, args.T_max)
     more = {"nu_mass_bound": args.nu_bound, "tuning": check_tuning(args.tuning), "alpha_e": args.alpha_e}
-    lks = default_likelihoods(args.convention, args.meg, args.moment, T_min, E_nu, T_max, args.invisible,
+    invisible = invisible_mode(args.invisible, args.constraints)
+    lks = default_likelihoods(args.convention, args.meg, args.moment, T_min, E_nu, T_max, invisible,
                               args.constraints, **more)  # fmt: skip
     rows = report(point, lks)
     blocking = unsatisfiable_at(point, lks)
@@ -327,7 +340,7 @@ def _constraints(args) -> int:
     if bad:
         return _fail(f"the constraint(s) {', '.join(bad)} are not finite at {source}")
     options = {"convention": args.convention, "meg": args.meg, "moment": args.moment, "T_min_GeV": T_min, "E_nu_GeV": E_nu,
-               "T_max_GeV": T_max, "T_max_is_endpoint": args.T_max is None, "invisible": args.invisible,
+               "T_max_GeV": T_max, "T_max_is_endpoint": args.T_max is None, "invisible": invisible,
                "constraints": args.constraints, **more}  # fmt: skip
     if args.json:
         print(json.dumps({"point": source, "options": options, "constraints": rows,
@@ -336,7 +349,7 @@ def _constraints(args) -> int:
         shown = {**options, "T_max_GeV": f"{T_max:.6g}" + (" (kinematic endpoint)" if args.T_max is None else "")}
         del shown["T_max_is_endpoint"]
         head = f"point: {source}    " + "    ".join(f"{k}: {v}" for k, v in shown.items())
-        print(_constraints_table(rows, head, args.invisible == "drop"))
+        print(_constraints_table(rows, head, invisible))
         if blocking:
             print("\nno choice of couplings satisfies: " + ", ".join(f"{n} (r = {r:.4g}, fixed by the masses)"
                                                                    for n, r in blocking.items()))  # fmt: skip
@@ -349,8 +362,20 @@ def _plot(args) -> int:
     from likelihoods.borexino import check_window
 
     window = check_window(args.T_min, args.E_nu, args.T_max)
+    if args.figure == "borexino" and (args.point or args.preset):
+        return _fail("'plot borexino' takes no point: the recast limit does not depend on the model")
     out = prepare_file(args.out, force=args.force, option="--out", hint="; use --force to overwrite it")
-    save_figure(fig6_borexino(*window), out, dpi=150)
+    if args.figure == "searches":
+        from fits.plots import searches_plane
+
+        if args.point is not None and args.preset is not None:
+            return _fail("give a point file or --preset, not both")
+        if args.point is None and args.preset is None:
+            args.preset = "paper"
+        point, source = _load(args)
+        save_figure(searches_plane(point, args.convention, title=f"dark-photon searches at {source}"), out, dpi=150)
+    else:
+        save_figure(fig6_borexino(*window), out, dpi=150)
     print(f"wrote {out}")
     return 0
 

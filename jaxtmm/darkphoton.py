@@ -119,6 +119,18 @@ def width_nu_nu(p: Point, convention: str = "corrected"):
     return jnp.sum(jnp.triu(mu2, k=1)) * m**3 / (24.0 * PI)
 
 
+def dark_width(p: Point, convention: str = "corrected"):
+    """The invisible width (GeV): ``N1 N2``, the scalar pairs and ``nu nu``; independent of eps."""
+    return width_N1N2(p) + width_scalars(p) + width_nu_nu(p, convention)
+
+
+def invisible_fraction(p: Point, convention: str = "corrected"):
+    """``BR(A' -> invisible)`` at the point (0 where the A' has no width at all)."""
+    dark = dark_width(p, convention)
+    total = jnp.sum(sm_widths(p.m_Ap, p.eps)) + dark
+    return jnp.where(total > 0.0, dark / jnp.where(total > 0.0, total, 1.0), 0.0)
+
+
 def widths(p: Point, convention: str = "corrected"):
     """Every partial width (GeV) in the order of :data:`CHANNELS`, stacked."""
     dark = jnp.stack([width_N1N2(p), width_scalars(p), width_nu_nu(p, convention)])

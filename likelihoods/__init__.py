@@ -15,7 +15,12 @@ statistic for measured shifts):
 * :mod:`likelihoods.z_width` and :mod:`likelihoods.oblique_t` -- Delta N_nu and T of the vector-like doublet;
 * :mod:`likelihoods.lep_heavy_lepton` -- LEP's lower limit on M_E;
 * :mod:`likelihoods.g2_muon` and :mod:`likelihoods.g2_electron` -- Delta a_mu (2025 SM) and Delta a_e (alpha from
-  Rb or Cs), each with the dark photon's own loop.
+  Rb or Cs), each with the dark photon's own loop;
+* :mod:`likelihoods.searches` -- every prompt, beam-dump and invisible dark-photon search of DarkCast's compilation,
+  recast to the point's branching ratios and lifetime (:mod:`likelihoods.darkphoton`: the NumPy recast), as one
+  entry ``A' searches`` (each search also by name);
+
+and, by name only: :mod:`likelihoods.bbn` (N_eff, ``m_A' > 8.5 MeV`` for a thermal, visibly decaying A').
 
 Each module's ``likelihood(...)`` builds it; :func:`build` builds a constraint set (``paper``, ``complete``)
 or a list of names. Every likelihood is a pure JAX function of the point (``jit``, ``vmap``, ``grad``).
@@ -24,7 +29,9 @@ No attribute of this package shadows one of its modules.
 
 from likelihoods import (
     babar,
+    bbn,
     borexino,
+    darkphoton,
     g2_electron,
     g2_muon,
     lep_heavy_lepton,
@@ -33,6 +40,7 @@ from likelihoods import (
     neutrino_mass,
     oblique_t,
     registry,
+    searches,
     z_width,
 )
 from likelihoods._limit import Gaussian, HalfNormal, Measurement, OneSidedLimit, ZeroObservedPoisson
@@ -41,7 +49,8 @@ from likelihoods.registry import Options, build, constraint_set
 from likelihoods.summary import default_likelihoods, report, total_log_likelihood, unsatisfiable_at, with_couplings
 
 __all__ = [
-    "Gaussian", "HalfNormal", "Measurement", "OneSidedLimit", "Options", "ZeroObservedPoisson", "babar", "borexino",
+    "Gaussian", "HalfNormal", "Measurement", "OneSidedLimit", "Options", "ZeroObservedPoisson", "babar", "bbn",
+    "borexino", "darkphoton", "searches",
     "build", "constraint_set", "default_likelihoods", "g2_electron", "g2_muon", "lep_heavy_lepton", "meg_ii", "na64",
     "neutrino_mass", "oblique_t", "recast_limit", "registry", "report", "total_log_likelihood",
     "unsatisfiable_at", "with_couplings", "z_width",

@@ -1,18 +1,27 @@
-"""Shared by the invisible dark-photon searches: a 90% CL curve eps_90(m_A'), signal ~ eps^2."""
+"""Shared by the invisible dark-photon searches: a 90% CL curve eps_90(m_A'), signal ~ eps^2 BR(A' -> invisible).
 
+With ``when_closed = "physics"`` the signal sees the point's own branching ratio: ``value = eps sqrt(BR_inv)``
+(:func:`jaxtmm.darkphoton.invisible_fraction`); otherwise BR_inv = 1, as the seed paper has it."""
+
+from jaxtmm._quadrature import safe_sqrt
+from jaxtmm.darkphoton import invisible_fraction
 from likelihoods._data import LimitCurve
 from likelihoods._limit import OneSidedLimit
 
 
-def epsilon_limit(name, data_file, stat, citation, arxiv, when_closed="apply") -> OneSidedLimit:
+def epsilon_limit(name, data_file, stat, citation, arxiv, when_closed="apply", convention="corrected") -> OneSidedLimit:
     curve = LimitCurve.load(data_file)
+    if when_closed == "physics":
+        value = lambda p: p.eps * safe_sqrt(invisible_fraction(p, convention))  # noqa: E731
+    else:
+        value = lambda p: p.eps  # noqa: E731
     return OneSidedLimit(
         name=name,
         quantity="epsilon",
         unit="",
         power=2.0,
         stat=stat,
-        value=lambda p: p.eps,
+        value=value,
         limit=lambda p: curve.eps_90(p.m_Ap),
         citation=citation,
         arxiv=arxiv,
@@ -20,4 +29,5 @@ def epsilon_limit(name, data_file, stat, citation, arxiv, when_closed="apply") -
         constrains=lambda p: curve.in_range(p.m_Ap),
         requires_invisible=True,
         when_closed=when_closed,
+        mass_range=(curve.m_min, curve.m_max),
     )

@@ -92,7 +92,10 @@ class Gaussian:
         return self.threshold * r**2
 
 
-WHEN_CLOSED = ("apply", "drop")
+#: How the invisible-mode limits treat the point's dark photon: the seed paper's BR(invisible) = 1 everywhere (``apply``),
+#: the same but dropped where A' -> dark states is closed (``drop``), or scaled by the point's own BR(invisible)
+#: (``physics``; :func:`jaxtmm.darkphoton.invisible_fraction`).
+WHEN_CLOSED = ("apply", "drop", "physics")
 
 
 @dataclass(frozen=True)
@@ -102,8 +105,9 @@ class OneSidedLimit:
     ``value(p)`` and ``limit(p)`` are pure JAX functions (the limit may depend on the point, e.g. on the
     dark-photon mass); ``constrains(p)`` says whether the limit applies at all (outside a curve's mass range
     it does not, and the signal ratio is 0 there). Limits that assume invisible A' decays
-    (``requires_invisible``) either apply regardless (``when_closed="apply"``, the seed paper's choice) or
-    drop out where ``A' -> dark states`` is kinematically closed (``"drop"``).
+    (``requires_invisible``) either apply regardless (``when_closed="apply"``, the seed paper's choice),
+    drop out where ``A' -> dark states`` is kinematically closed (``"drop"``), or see the point's own
+    BR(invisible) through ``value`` (``"physics"``).
     """
 
     name: str
@@ -119,6 +123,7 @@ class OneSidedLimit:
     constrains: Callable = lambda p: jnp.asarray(True)
     requires_invisible: bool = False
     when_closed: str = "apply"
+    mass_range: tuple | None = None  # (m_min, m_max) of m_A' in GeV where it can constrain; None: any mass
 
     def __post_init__(self):
         if self.when_closed not in WHEN_CLOSED:

@@ -2,8 +2,9 @@
 
 Signal ratio ``(eps / eps_90(m_A'))^2`` (A' production ~ eps^2), interpolated in (log m, log eps), no
 constraint outside the curve. Statistical model: zero-observed Poisson (NA64 observed no event in its
-signal region with 9.37e11 electrons on target, and expected ~0.1 background). Assumes
-BR(A' -> invisible) = 1: see :func:`jaxtmm.invisible_open`. Data: ``likelihoods/data/na64_invisible_2023.csv``.
+signal region with 9.37e11 electrons on target, and expected ~0.1 background). Published for
+BR(A' -> invisible) = 1, applied so by the paper's set; the ``physics`` option scales it by the point's BR
+(:mod:`likelihoods._epsilon`). Data: ``likelihoods/data/na64_invisible_2023.csv``.
 """
 
 from likelihoods._epsilon import epsilon_limit
@@ -13,7 +14,7 @@ from likelihoods.registry import Options, register
 DATA_FILE = "na64_invisible_2023.csv"
 
 
-def likelihood(when_closed: str = "apply") -> OneSidedLimit:
+def likelihood(when_closed: str = "apply", convention: str = "corrected") -> OneSidedLimit:
     return epsilon_limit(
         "NA64",
         DATA_FILE,
@@ -21,9 +22,10 @@ def likelihood(when_closed: str = "apply") -> OneSidedLimit:
         citation="NA64 Collaboration, Yu. M. Andreev et al., Phys. Rev. Lett. 131 (2023) 161801",
         arxiv="2307.02404",
         when_closed=when_closed,
+        convention=convention,
     )
 
 
-@register("NA64", group="dark photon, invisible", data_file=DATA_FILE, scales="eps^2 (BR(A' -> invisible) = 1 assumed)", rank=20)
+@register("NA64", group="dark photon, invisible", data_file=DATA_FILE, scales="eps^2 BR(A' -> invisible) (= 1 in the paper's use)", rank=20)
 def build(options: Options) -> OneSidedLimit:
-    return likelihood(options.invisible)
+    return likelihood(options.invisible, options.convention)

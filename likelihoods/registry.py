@@ -27,7 +27,7 @@ class Options:
     T_min: float | None = None
     E_nu: float | None = None
     T_max: float | None = None
-    invisible: str = "apply"
+    invisible: str = "auto"  # auto | apply | drop | physics (likelihoods._limit.WHEN_CLOSED; auto: invisible_mode)
     nu_mass_bound: str = "planck2018"  # likelihoods.neutrino_mass.BOUNDS
     tuning: float = 1.0  # how far the loop neutrino mass may exceed the bound (cancelled by a tree-level mass)
     alpha_e: str = "Rb"  # the fine-structure constant behind the (g-2)_e prediction: Rb | Cs
@@ -45,8 +45,9 @@ class Entry:
 
 
 REGISTRY: dict[str, Entry] = {}
-#: The constraint sets: ``paper`` is the seed paper's four; ``complete`` is every registered experiment.
-#: An experiment registered with ``sets=("complete",)`` is not one the paper uses.
+#: The constraint sets: ``paper`` is the seed paper's four; ``complete`` is every registered experiment but those
+#: registered in no set. An experiment registered with ``sets=("complete",)`` is not one the paper uses; one with
+#: ``sets=()`` is available by name only (the dark-photon g-2 limits, which the g-2 likelihoods supersede).
 SET_NAMES = ("paper", "complete")
 _discovered = False
 
@@ -88,14 +89,15 @@ def constraint_set(name: str) -> tuple[str, ...]:
 
 
 def resolve(spec) -> tuple[str, ...]:
-    """A set name, a comma-separated string or a list of experiment names -> the experiment names, checked.
+    """A set name, a comma-separated string or a list of experiment and set names -> the experiment names, checked.
     An empty list is allowed (no likelihood: the posterior is the prior); an empty string is not."""
     given_as_text = isinstance(spec, str)
     if given_as_text:
         if spec in SET_NAMES:
             return constraint_set(spec)
         spec = [s.strip() for s in spec.split(",") if s.strip()]
-    spec, known = list(spec), names()
+    spec = [x for s in spec for x in (constraint_set(s) if s in SET_NAMES else (s,))]  # "complete,BBN": a set and more
+    known = names()
     unknown = [s for s in spec if s not in known]
     if unknown or (given_as_text and not spec):
         raise ValueError(f"unknown constraint(s) {', '.join(map(repr, unknown)) or '(none given)'}: choose a set "
@@ -103,21 +105,42 @@ def resolve(spec) -> tuple[str, ...]:
     return tuple(dict.fromkeys(spec))
 
 
+def invisible_mode(mode: str, spec) -> str:
+    """The invisible-mode option in force: ``auto`` is the seed paper's ``apply`` (BR(invisible) = 1) for the paper's
+    experiments alone and ``physics`` (the point's own BR) as soon as any other constraint is on."""
+    if mode != "auto":
+        return mode
+    paper = set(constraint_set("paper"))
+    return "apply" if set(resolve(spec)) <= paper else "physics"
+
+
 def build(spec="paper", options: Options = Options()) -> tuple:
-    """The likelihoods of a set or list of names, built with ``options``."""
+    """The likelihoods of a set or list of names, built with ``options`` (``invisible = auto`` resolved)."""
+    from dataclasses import replace
+
+    options = replace(options, invisible=invisible_mode(options.invisible, spec))
     return tuple(REGISTRY[n].build(options) for n in resolve(spec))
 
 
+def _mass_range(lk) -> str:
+    r = getattr(lk, "mass_range", None)
+    return "any" if r is None else f"{r[0]:.4g} - {r[1]:.4g}"
+
+
 def markdown_table() -> str:
-    """The docs' table of constraints, from the registry."""
-    rows = ["| constraint | group | scales | statistical model | source | data file | sets |", "|---|---|---|---|---|---|---|"]
+    """The docs' table of constraints, from the registry: every entry, with the default options."""
+    rows = ["| constraint | group | scales | statistical model | m_A' range (GeV) | source | data file | sets |",
+            "|---|---|---|---|---|---|---|---|"]  # fmt: skip
     for n in names():
         e = REGISTRY[n]
-        lk = e.build(Options())
-        rows.append(f"| {n} | {e.group} | {e.scales} | {lk.stat.name} | {lk.citation}, arXiv:{lk.arxiv} | "
-                    f"`{e.data_file}` | {', '.join(e.sets)} |")  # fmt: skip
+        (lk,) = build([n])
+        source = f"{lk.citation}, arXiv:{lk.arxiv}" if lk.arxiv else lk.citation
+        rows.append(f"| {n} | {e.group} | {e.scales} | {lk.stat.name} | {_mass_range(lk)} | {source} | "
+                    f"`{e.data_file}` | {', '.join(e.sets) or 'by name only'} |")  # fmt: skip
     return "\n".join(rows)
 
 
-if __name__ == "__main__":
-    print(markdown_table())
+if __name__ == "__main__":  # run as a script, this module is not the one the experiments register in
+    from likelihoods import registry
+
+    print(registry.markdown_table())

@@ -1,5 +1,7 @@
 """The standard set of likelihoods, their sum, and a per-constraint report of one point."""
 
+import math
+
 import jax.numpy as jnp
 
 from jaxtmm import Point, invisible_open
@@ -15,7 +17,7 @@ def default_likelihoods(
     T_min: float = T_MIN_DEFAULT,
     E_nu: float = E_NU_DEFAULT,
     T_max: float | None = None,
-    when_closed: str = "apply",
+    when_closed: str = "auto",
     constraints="paper",
     **more,
 ) -> tuple[OneSidedLimit, ...]:
@@ -30,35 +32,45 @@ def total_log_likelihood(p: Point, likelihoods) -> jnp.ndarray:
 
 
 def report(p: Point, likelihoods) -> list[dict]:
-    """For each likelihood: value, limit, signal ratio, ln L, test statistic vs threshold, pass/fail."""
+    """For each likelihood: value, limit, signal ratio, ln L, test statistic vs threshold, pass/fail; a set of searches
+    (``members``) is followed by a row for each member that constrains the point (``part_of`` names the set)."""
     inv = bool(invisible_open(p))
     rows = []
     for lk in likelihoods:
-        r = float(lk.signal_ratio(p))
-        applies = bool(lk.applies(p))
-        rows.append(
-            {
-                "experiment": lk.name,
-                "group": REGISTRY[lk.name].group if lk.name in REGISTRY else "",
-                "quantity": lk.quantity,
-                "unit": lk.unit,
-                "value": float(jnp.abs(lk.value(p))),
-                "limit": float(lk.limit(p)) if applies else None,
-                "signal_ratio": r,
-                "log_likelihood": float(lk.log_likelihood(p)),
-                "test_statistic": float(lk.test_statistic(p)),
-                "threshold": lk.threshold,
-                "cl": lk.cl,
-                "statistical_model": lk.stat.name,
-                "constrains": applies,
-                "allowed": r <= 1.0,
-                "assumes_invisible": lk.requires_invisible,
-                "invisible_open": inv if lk.requires_invisible else None,
-                "citation": f"{lk.citation}, arXiv:{lk.arxiv}",
-                "data_file": lk.data_file,
-            }
-        )
+        rows.append(_row(p, lk, inv))
+        members = getattr(lk, "members", ())
+        if len(members) > 1:
+            valid = jnp.asarray(lk.log_ratios(p)[1]) & lk.applies(p)
+            rows += [{**_row(p, lk.member(n), inv), "part_of": lk.name} for n, on in zip(members, valid.tolist()) if on]
     return rows
+
+
+def _row(p: Point, lk, inv: bool) -> dict:
+    r = float(lk.signal_ratio(p))
+    applies = bool(lk.applies(p))
+    limit = float(lk.limit(p)) if applies else None
+    entry = REGISTRY.get(lk.name)
+    return {
+        "experiment": lk.name,
+        "group": entry.group if entry else "",
+        "quantity": lk.quantity,
+        "unit": lk.unit,
+        "value": float(jnp.abs(lk.value(p))),
+        "limit": limit if limit is not None and math.isfinite(limit) else None,
+        "signal_ratio": r,
+        "log_likelihood": float(lk.log_likelihood(p)),
+        "test_statistic": float(lk.test_statistic(p)),
+        "threshold": lk.threshold,
+        "cl": lk.cl,
+        "statistical_model": lk.stat.name,
+        "constrains": applies,
+        "allowed": r <= 1.0,
+        "assumes_invisible": lk.requires_invisible,
+        "invisible_open": inv if lk.requires_invisible else None,
+        "citation": f"{lk.citation}, arXiv:{lk.arxiv}" if lk.arxiv else lk.citation,
+        "data_file": lk.data_file,
+        "part_of": None,
+    }
 
 
 def with_couplings(p: Point, y: complex = 0.0, eps: float = 0.0) -> Point:

@@ -139,7 +139,10 @@ def test_constraints_json_matches_api(capsys):
     out = json.loads(capsys.readouterr().out)
     assert out["options"]["meg"] == "2025" and out["options"]["moment"] == "12"
     ref = L.report(load_preset("paper"), L.default_likelihoods(meg_year="2025", moment="12", constraints="complete"))
-    assert [r["experiment"] for r in out["constraints"]] == list(L.constraint_set("complete"))
+    assert [r["experiment"] for r in out["constraints"] if not r["part_of"]] == list(L.constraint_set("complete"))
+    members = [r["experiment"] for r in out["constraints"] if r["part_of"] == "A' searches"]
+    assert "E137_Andreas2012mt" in members and "NA48_Batley2015lha" in members and len(members) == 13  # at 20 MeV
+    assert out["options"]["invisible"] == "physics"  # auto, with more than the paper's experiments
     assert set(out["unsatisfiable_whatever_the_couplings"]) >= {"Z invisible width", "Oblique T"}
     for got, want in zip(out["constraints"], ref):
         assert got["signal_ratio"] == pytest.approx(want["signal_ratio"], rel=1e-12)
@@ -155,9 +158,12 @@ def test_constraints_json_matches_api(capsys):
 def test_constraints_table_flags_exclusion_and_invisible(tmp_path, capsys):
     f = tmp_path / "p.toml"
     f.write_text(BASE.replace("eps = 1.0e-5", "eps = 1.0e-3"))
-    assert main(["constraints", str(f)]) == 0
+    assert main(["constraints", str(f), "--invisible", "apply"]) == 0
     out = capsys.readouterr().out
     assert "EXCLUDED at 90% CL" in out and "CLOSED (limit assumed anyway)" in out and "arXiv:2307.02404" in out
+    assert main(["constraints", str(f)]) == 0  # auto: physics with the complete set
+    out = capsys.readouterr().out
+    assert "CLOSED (scaled by the point's BR)" in out and "invisible: physics" in out
     assert main(["constraints", str(f), "--invisible", "drop"]) == 0
     out = capsys.readouterr().out
     assert "CLOSED (limit dropped)" in out and "no constraint" in out

@@ -59,12 +59,26 @@ def _logs(fp):
     return np.where(ok, np.log(np.where(ok, fp, 1.0)), 0.0), ok
 
 
-def _interp(lm, lx, lf, ok, n):
+def _index_tables(lx: np.ndarray, n: np.ndarray) -> dict:
+    """The union of every curve's masses ``U`` and, per curve and per interval ``[U[i-1], U[i])``, how many of its
+    nodes lie at or below ``U[i-1]`` (``le``) and strictly below it (``lt``): one binary search in ``U`` then
+    gives every curve's ``searchsorted`` (right and left) at once."""
+    U = np.unique(lx[np.isfinite(lx)])
+    prev = np.concatenate([[-np.inf], U])  # U[i-1] for i = 0 .. len(U)
+    le = np.array([np.searchsorted(row[:k], prev, side="right") for row, k in zip(lx, n)])
+    lt = np.array([np.searchsorted(row[:k], prev, side="left") for row, k in zip(lx, n)])
+    return {"U": jnp.asarray(U), "prev": jnp.asarray(prev), "le": jnp.asarray(le), "lt": jnp.asarray(lt)}
+
+
+def _interp(lm, lx, lf, ok, n, idx):
     """(log value, valid) of every search at log mass ``lm``: linear between nodes, a node's own value at a node,
-    as :func:`likelihoods.darkphoton._interp` (its NaN is invalid here; the value is 0 where invalid). ``lx`` (S, N) padded with +inf, ``n`` (S,)."""
-    k = jnp.clip(jnp.sum(lx <= lm, axis=1), 1, n - 1)[:, None]  # searchsorted right and left, as comparisons
-    j = jnp.clip(jnp.sum(lx < lm, axis=1), 0, n - 1)[:, None]
-    at = lambda a, i: jnp.take_along_axis(a, i, axis=1)[:, 0]  # noqa: E731
+    as :func:`likelihoods.darkphoton._interp` (its NaN is invalid here; the value is 0 where invalid). ``lx`` (S, N)
+    padded with +inf, ``n`` (S,), ``idx`` from :func:`_index_tables`."""
+    i = jnp.searchsorted(idx["U"], lm, side="right")
+    on_node = idx["prev"][i] == lm
+    k = jnp.clip(idx["le"][:, i], 1, n - 1)[:, None]
+    j = jnp.clip(jnp.where(on_node, idx["lt"][:, i], idx["le"][:, i]), 0, n - 1)[:, None]
+    at = lambda a, q: jnp.take_along_axis(a, q, axis=1)[:, 0]  # noqa: E731
     x0, x1, xj = at(lx, k - 1), at(lx, k), at(lx, j)
     exact = xj == lm
     t = (lm - x0) / jnp.where(exact, 1.0, x1 - x0)
@@ -136,9 +150,9 @@ class SearchSet(OneSidedLimit):
         a = self.arrays
         m = jnp.asarray(p.m_Ap, dtype=jnp.float64)
         lm = jnp.log(m)
-        l_lo, valid = _interp(lm, a["lx"], a["lo"], a["ok_lo"], a["n"])
-        l_hi, valid_hi = _interp(lm, a["lx"], a["hi"], a["ok_hi"], a["n"])
-        u0, _ = _interp(lm, a["lx"], a["u"], a["ok_hi"], a["n"])
+        l_lo, valid = _interp(lm, a["lx"], a["lo"], a["ok_lo"], a["n"], a["idx"])
+        l_hi, valid_hi = _interp(lm, a["lx"], a["hi"], a["ok_hi"], a["n"], a["idx"])
+        u0, _ = _interp(lm, a["lx"], a["u"], a["ok_hi"], a["n"], a["idx"])
         eps = jnp.abs(jnp.asarray(p.eps, dtype=jnp.float64))
         le = jnp.log(jnp.maximum(eps, 1e-300))
         g1, dark = point_widths(p, self.convention)
@@ -184,6 +198,21 @@ class SearchSet(OneSidedLimit):
         """The likelihood of one member alone."""
         return likelihood(name, self.convention)
 
+    def member_parts(self, p: Point) -> dict:
+        """Per member at the concrete point ``p``, in one compiled evaluation: ``ratio``, ``q``, ``published`` (the
+        standard dark photon's limit on eps at m_A') and ``constrains`` (NumPy arrays, in the order of members)."""
+        def parts(p):
+            lnr, valid = self.log_ratios(p)
+            ok = valid & self.applies(p)
+            r = jnp.where(ok, jnp.exp(jnp.minimum(jnp.where(ok, lnr, 0.0), _LN_R_MAX)), 0.0)
+            a = self.arrays
+            l_lo, _ = _interp(jnp.log(jnp.asarray(p.m_Ap, dtype=jnp.float64)), a["lx"], a["lo"], a["ok_lo"], a["n"],
+                              a["idx"])  # fmt: skip
+            q = jnp.where(a["poisson"], a["thr"] * r, a["thr"] * r**2)
+            return {"ratio": r, "q": q, "published": jnp.exp(l_lo), "constrains": ok}
+
+        return {k: np.asarray(v) for k, v in jax.jit(parts)(p).items()}
+
 
 def point_widths(p: Point, convention: str = "corrected"):
     """``(g1, Gamma_dark)``: the Standard Model width at eps = 1 and the dark width of the point (GeV), all that every
@@ -217,9 +246,11 @@ def search_set(convention: str = "corrected", names=None, set_name: str | None =
     hi = [_logs(lim.upper if lim.upper is not None else nan(lim)) for lim in lims]
     u = [_logs(np.exp(_equal_yield_nodes(lim)) if lim.kind == "beam_dump" else nan(lim)) for lim in lims]
     stats = [STAT[lim.kind] for lim in lims]
+    lx, n = _stack([np.log(lim.mass) for lim in lims], np.inf), np.array([len(lim.mass) for lim in lims])
     arrays = {
-        "lx": jnp.asarray(_stack([np.log(lim.mass) for lim in lims], np.inf)),
-        "n": jnp.asarray([len(lim.mass) for lim in lims]),
+        "lx": jnp.asarray(lx),
+        "n": jnp.asarray(n),
+        "idx": _index_tables(lx, n),
         "lo": jnp.asarray(_stack([v for v, _ in lo], 0.0)), "ok_lo": jnp.asarray(_stack([o for _, o in lo], False)),
         "hi": jnp.asarray(_stack([v for v, _ in hi], 0.0)), "ok_hi": jnp.asarray(_stack([o for _, o in hi], False)),
         "u": jnp.asarray(_stack([v for v, _ in u], 0.0)),
@@ -235,7 +266,7 @@ def search_set(convention: str = "corrected", names=None, set_name: str | None =
                   constrains=lambda p: (p.m_Ap >= m_lo) & (p.m_Ap <= m_hi), mass_range=(float(m_lo), float(m_hi)))  # fmt: skip
     if len(names) == 1:
         lim = lims[0]
-        curve = (arrays["lx"], arrays["lo"], arrays["ok_lo"], arrays["n"])
+        curve = (arrays["lx"], arrays["lo"], arrays["ok_lo"], arrays["n"], arrays["idx"])
 
         def published(p):
             return jnp.exp(_interp(jnp.log(jnp.asarray(p.m_Ap, dtype=jnp.float64)), *curve)[0][0])

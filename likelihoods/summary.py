@@ -40,8 +40,33 @@ def report(p: Point, likelihoods) -> list[dict]:
         rows.append(_row(p, lk, inv))
         members = getattr(lk, "members", ())
         if len(members) > 1:
-            valid = jnp.asarray(lk.log_ratios(p)[1]) & lk.applies(p)
-            rows += [{**_row(p, lk.member(n), inv), "part_of": lk.name} for n, on in zip(members, valid.tolist()) if on]
+            rows += _member_rows(p, lk)
+    return rows
+
+
+def _member_rows(p: Point, lk) -> list[dict]:
+    """Rows for the members of a set of searches that constrain the point, from one evaluation of the set."""
+    from likelihoods import darkphoton as D
+    from likelihoods.searches import STAT
+
+    parts = lk.member_parts(p)
+    rows = []
+    for k, name in enumerate(lk.members):
+        if not parts["constrains"][k]:
+            continue
+        lim, r = D.load(name), float(parts["ratio"][k])
+        stat = STAT[lim.kind]
+        entry = REGISTRY.get(name)
+        cite = f"{lim.experiment} ({name.split('_', 1)[1]}), compiled by DarkCast"
+        rows.append({
+            "experiment": name, "group": entry.group if entry else "", "quantity": "epsilon (limit: published, standard A')",
+            "unit": "", "value": float(abs(p.eps)), "limit": float(parts["published"][k]), "signal_ratio": r,
+            "log_likelihood": -0.5 * float(parts["q"][k]), "test_statistic": float(parts["q"][k]),
+            "threshold": stat.threshold, "cl": stat.cl, "statistical_model": stat.name, "constrains": True,
+            "allowed": r <= 1.0, "assumes_invisible": False, "invisible_open": None,
+            "citation": f"{cite}, arXiv:{lim.arxiv}" if lim.arxiv else f"{cite} (INSPIRE key; no arXiv number)",
+            "data_file": f"darkphoton/{name}.lmt", "part_of": lk.name,
+        })  # fmt: skip
     return rows
 
 

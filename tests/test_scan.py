@@ -127,6 +127,7 @@ def test_fig7_legend_outside_every_shading_labelled_and_tight_range(scan_dir):
     assert leg.y1 <= box.y0
 
 
+@pytest.mark.slow  # ~200 s on 2 cores: the complete set's 27 searches compile into six maximiser graphs
 def test_complete_set_rows_infeasible_with_the_responsible_constraint(tmp_path):
     """The benchmark masses under the complete set: no point satisfies the Z width and T, whatever the couplings;
     every row says so and reports no number; the figure's strip names them."""

@@ -13,7 +13,7 @@ def _interp(x, xp, fp):
     out = np.interp(np.log(x), np.log(xp), np.log(np.where(np.isfinite(fp), fp, 1.0)))
     k = np.clip(np.searchsorted(xp, x, side="right"), 1, len(xp) - 1)
     bad = ~(np.isfinite(fp[k - 1]) & np.isfinite(fp[k])) | (x < xp[0]) | (x > xp[-1])
-    return np.where(bad, np.nan, out)
+    return np.where(bad, np.nan, np.exp(out))
 
 
 def _log1mexp(t):

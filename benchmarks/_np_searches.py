@@ -32,7 +32,7 @@ class NumpySearches:
     def __init__(self, names=S.IN_COMPLETE):
         self.lims = [D.load(n) for n in names]
         self.names = names
-        self.u_nodes = [np.log(np.exp(S._equal_yield_nodes(lim))) if lim.kind == "beam_dump" else None for lim in self.lims]
+        self.u_nodes = [S._equal_yield_nodes(lim) if lim.kind == "beam_dump" else None for lim in self.lims]
 
     def log_likelihood(self, m, eps, g1, dark):
         total = np.zeros_like(m)
@@ -55,7 +55,7 @@ class NumpySearches:
             else:
                 l_hi = np.log(_interp(m, lim.mass, lim.upper))
                 u = np.interp(np.log(m), np.log(lim.mass), np.where(np.isfinite(u_nodes), u_nodes, 0.0))
-                k, b = 1.0 + lim.length_ratio, lim.length_ratio
+                b = lim.length_ratio
                 e2lo, e2hi = np.exp(2 * l_lo), np.exp(2 * l_hi)
                 for _ in range(S._NEWTON):
                     x = np.exp(u)
@@ -66,7 +66,6 @@ class NumpySearches:
                 a1, a0 = x * Gs / g1s, x * e2lo
                 lnr = 2 * (le - l_lo) + ln_vis - (a1 - a0) + _log1mexp(b * a1) - _log1mexp(b * a0)
                 l_lo = np.where((g1 > 0) & np.isfinite(l_hi), l_lo, np.nan)
-                del k
             ok = np.isfinite(l_lo)
             r = np.where(ok, np.exp(np.minimum(np.where(ok, lnr, 0.0), S._LN_R_MAX)), 0.0)
             st = S.STAT[lim.kind]

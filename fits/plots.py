@@ -251,7 +251,7 @@ def searches_plane(point, convention: str = "corrected", m_range=(1e-3, 10.0), n
             elif lim.kind == "invisible":
                 continue  # a standard dark photon never decays invisibly
             else:
-                edges = [D.recast(name, mm) for mm in m]
+                edges = np.transpose(D.recast(name, m))  # no dark width: one call for every mass
             lo = np.array([e[0] for e in edges])
             hi = np.array([min(e[1], 1.0) for e in edges])
             if not np.isfinite(lo).any():

@@ -98,6 +98,11 @@ class Gaussian:
 WHEN_CLOSED = ("apply", "drop", "physics")
 
 
+def source_text(citation: str, arxiv: str) -> str:
+    """``citation, arXiv:number``, or the citation alone for a result without an arXiv number."""
+    return f"{citation}, arXiv:{arxiv}" if arxiv else citation
+
+
 @dataclass(frozen=True)
 class OneSidedLimit:
     """One experiment's upper limit as a differentiable log-likelihood of a :class:`jaxtmm.Point`.
@@ -132,6 +137,11 @@ class OneSidedLimit:
     @property
     def cl(self) -> float:
         return self.stat.cl
+
+    @property
+    def source(self) -> str:
+        """The citation with its arXiv number, as reports print it."""
+        return source_text(self.citation, self.arxiv)
 
     @property
     def threshold(self) -> float:

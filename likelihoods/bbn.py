@@ -8,6 +8,8 @@ Standard Model states (``BR(A' -> invisible) < 1/2``): an A' that decays to dark
 outside the cited analysis. Both conditions are steps. Data: ``likelihoods/data/cosmology.toml`` [bbn_neff].
 """
 
+from dataclasses import replace
+
 from jaxtmm.darkphoton import invisible_fraction
 from likelihoods._data import read_toml
 from likelihoods._limit import OneSidedLimit, half_normal_limit
@@ -22,8 +24,6 @@ def likelihood(convention: str = "corrected") -> OneSidedLimit:
     eps_th, m_min = float(d["eps_thermal"]), float(d["m_min_GeV"])
     base = half_normal_limit("BBN", "1 / m_A'", "GeV^-1", lambda p: 1.0 / p.m_Ap, 1.0 / m_min, d,
                              f"{DATA_FILE} [bbn_neff]", power=POWER)  # fmt: skip
-    from dataclasses import replace
-
     return replace(base, constrains=lambda p: (p.eps > eps_th) & (invisible_fraction(p, convention) < 0.5))
 
 

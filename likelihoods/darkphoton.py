@@ -25,18 +25,18 @@ from functools import lru_cache
 
 import numpy as np
 
+from jaxtmm._constants import M_MU_GEV
+from jaxtmm.darkphoton import C_M_PER_S, HBAR_GEV_S
 from likelihoods._data import data_path
 
 FOLDER = "darkphoton"
 NO_LIMIT = 1.0e5  # "no limit at this mass" in the files
-HBAR_GEV_S = 6.582119569e-25
-C_M_S = 299792458.0
-M_PHI, M_ETA, M_MU = 1.019461, 0.547862, 0.1056583755
+M_PHI, M_ETA = 1.019461, 0.547862
 
 
 def _kloe(m, eta=False):
     gamma = (M_PHI**2 + m**2 - (M_ETA**2 if eta else 0.0)) / (2.0 * M_PHI * m)
-    return 0.08 / (gamma * C_M_S)
+    return 0.08 / (gamma * C_M_PER_S)
 
 
 #: The largest accepted proper lifetime t1(m) in seconds of the prompt searches with a lifetime cut (MANIFEST.csv).
@@ -46,8 +46,8 @@ LIFETIME_CUTS = {
     "KLOE_Anastasi2018azp_combined": _kloe,
     "KLOE_Babusci2014sta": _kloe,
     "KLOE_Babusci2012cr": lambda m: _kloe(m, eta=True),
-    "LHCb_Aaij2019bvg_prompt": lambda m: (0.004 / (m - 2.0 * M_MU) + 0.1) * 1e-12,
-    "NA48_Batley2015lha": lambda m: 1.0 / ((50.0 / m) * C_M_S),
+    "LHCb_Aaij2019bvg_prompt": lambda m: (0.004 / (m - 2.0 * M_MU_GEV) + 0.1) * 1e-12,
+    "NA48_Batley2015lha": lambda m: 1.0 / ((50.0 / m) * C_M_PER_S),
 }
 
 

@@ -13,7 +13,7 @@ file.
 
 import importlib
 import pkgutil
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Callable
 
 
@@ -116,8 +116,6 @@ def invisible_mode(mode: str, spec) -> str:
 
 def build(spec="paper", options: Options = Options()) -> tuple:
     """The likelihoods of a set or list of names, built with ``options`` (``invisible = auto`` resolved)."""
-    from dataclasses import replace
-
     options = replace(options, invisible=invisible_mode(options.invisible, spec))
     return tuple(REGISTRY[n].build(options) for n in resolve(spec))
 
@@ -134,8 +132,7 @@ def markdown_table() -> str:
     for n in names():
         e = REGISTRY[n]
         (lk,) = build([n])
-        source = f"{lk.citation}, arXiv:{lk.arxiv}" if lk.arxiv else lk.citation
-        rows.append(f"| {n} | {e.group} | {e.scales} | {lk.stat.name} | {_mass_range(lk)} | {source} | "
+        rows.append(f"| {n} | {e.group} | {e.scales} | {lk.stat.name} | {_mass_range(lk)} | {lk.source} | "
                     f"`{e.data_file}` | {', '.join(e.sets) or 'by name only'} |")  # fmt: skip
     return "\n".join(rows)
 

@@ -54,9 +54,10 @@ def _stack(rows, fill):
     return np.array([np.concatenate([r, np.full(n - len(r), fill)]) for r in rows])
 
 
-def _logs(fp):
-    ok = np.isfinite(fp)
-    return np.where(ok, np.log(np.where(ok, fp, 1.0)), 0.0), ok
+def _finite(v):
+    """(v with 0 where it is NaN, where it is finite)."""
+    ok = np.isfinite(v)
+    return np.where(ok, v, 0.0), ok
 
 
 def _index_tables(lx: np.ndarray, n: np.ndarray) -> dict:
@@ -162,7 +163,7 @@ class SearchSet(OneSidedLimit):
         ln_vis = jnp.log(jnp.maximum(eps**2 * g1s / Gs, 1e-300))  # ln [BR_new(F) / BR_std(F)]
         ln_inv = jnp.log(jnp.maximum(jnp.where(G > 0.0, dark / Gs, 0.0), 1e-300))
         # prompt with a lifetime cut: A(Gamma) / A(eps_pub^2 g1), A(G) = 1 - exp(-t1 G / hbar)
-        t1 = jnp.stack([jnp.asarray(c(m) if c else 1.0, dtype=jnp.float64) for c in self.cuts]) / D.HBAR_GEV_S
+        t1 = jnp.stack([jnp.asarray(c(m) if c else 1.0, dtype=jnp.float64) for c in self.cuts]) / dp.HBAR_GEV_S
         cut = jnp.where(a["has_cut"], _log1mexp(t1 * Gs) - _log1mexp(t1 * jnp.exp(2.0 * l_lo) * g1s), 0.0)
         # beam dump: t0 from equal standard yields at the edges (x = t0 g1 / hbar), then ln Y - ln Y_std(eps_lo)
         kind = a["kind"]
@@ -180,19 +181,26 @@ class SearchSet(OneSidedLimit):
         ok = valid & jnp.where(kind <= 1, g1 > 0.0, True) & jnp.where(bd, valid_hi, True)
         return 2.0 * (le - l_lo) + extra, ok
 
-    def ratios(self, p: Point):
-        """Every member's signal ratio, in the order of :attr:`members` (0 where it does not apply)."""
+    def _ratios_applying(self, p: Point):
+        """Every member's signal ratio (0 where it does not apply) and where it applies."""
         lnr, valid = self.log_ratios(p)
         ok = valid & self.applies(p)
-        return jnp.where(ok, jnp.exp(jnp.minimum(jnp.where(ok, lnr, 0.0), _LN_R_MAX)), 0.0)
+        return jnp.where(ok, jnp.exp(jnp.minimum(jnp.where(ok, lnr, 0.0), _LN_R_MAX)), 0.0), ok
+
+    def _q(self, r):
+        """Every member's test statistic from its signal ratio (each its own statistical model)."""
+        a = self.arrays
+        return jnp.where(a["poisson"], a["thr"] * r, a["thr"] * r**2)
+
+    def ratios(self, p: Point):
+        """Every member's signal ratio, in the order of :attr:`members` (0 where it does not apply)."""
+        return self._ratios_applying(p)[0]
 
     def signal_ratio(self, p: Point):
         return jnp.max(self.ratios(p))
 
     def test_statistic(self, p: Point):
-        r = self.ratios(p)
-        a = self.arrays
-        return jnp.sum(jnp.where(a["poisson"], a["thr"] * r, a["thr"] * r**2))
+        return jnp.sum(self._q(self.ratios(p)))
 
     def member(self, name: str) -> "SearchSet":
         """The likelihood of one member alone."""
@@ -202,14 +210,11 @@ class SearchSet(OneSidedLimit):
         """Per member at the concrete point ``p``, in one compiled evaluation: ``ratio``, ``q``, ``published`` (the
         standard dark photon's limit on eps at m_A') and ``constrains`` (NumPy arrays, in the order of members)."""
         def parts(p):
-            lnr, valid = self.log_ratios(p)
-            ok = valid & self.applies(p)
-            r = jnp.where(ok, jnp.exp(jnp.minimum(jnp.where(ok, lnr, 0.0), _LN_R_MAX)), 0.0)
+            r, ok = self._ratios_applying(p)
             a = self.arrays
             l_lo, _ = _interp(jnp.log(jnp.asarray(p.m_Ap, dtype=jnp.float64)), a["lx"], a["lo"], a["ok_lo"], a["n"],
                               a["idx"])  # fmt: skip
-            q = jnp.where(a["poisson"], a["thr"] * r, a["thr"] * r**2)
-            return {"ratio": r, "q": q, "published": jnp.exp(l_lo), "constrains": ok}
+            return {"ratio": r, "q": self._q(r), "published": jnp.exp(l_lo), "constrains": ok}
 
         return {k: np.asarray(v) for k, v in jax.jit(parts)(p).items()}
 
@@ -242,9 +247,9 @@ def search_set(convention: str = "corrected", names=None, set_name: str | None =
     names = IN_COMPLETE if names is None else tuple(names)
     lims = [_check(n) for n in names]
     nan = lambda lim: np.full(lim.mass.shape, np.nan)  # noqa: E731
-    lo = [_logs(lim.lower) for lim in lims]
-    hi = [_logs(lim.upper if lim.upper is not None else nan(lim)) for lim in lims]
-    u = [_logs(np.exp(_equal_yield_nodes(lim)) if lim.kind == "beam_dump" else nan(lim)) for lim in lims]
+    lo = [_finite(np.log(lim.lower)) for lim in lims]
+    hi = [_finite(np.log(lim.upper) if lim.upper is not None else nan(lim)) for lim in lims]
+    u = [_finite(_equal_yield_nodes(lim) if lim.kind == "beam_dump" else nan(lim)) for lim in lims]
     stats = [STAT[lim.kind] for lim in lims]
     lx, n = _stack([np.log(lim.mass) for lim in lims], np.inf), np.array([len(lim.mass) for lim in lims])
     arrays = {
@@ -273,13 +278,18 @@ def search_set(convention: str = "corrected", names=None, set_name: str | None =
 
         return SearchSet(name=names[0], quantity="epsilon (limit: published, standard A')", stat=stats[0],
                          limit=published, data_file=f"darkphoton/{names[0]}.lmt", arxiv=lim.arxiv,
-                         citation=f"{lim.experiment} ({names[0].split('_', 1)[1]}" + (
-                             "" if lim.arxiv else ", INSPIRE key; no arXiv number") + "), compiled by DarkCast",
-                         **common)  # fmt: skip
+                         citation=citation(names[0]), **common)  # fmt: skip
     return SearchSet(name=set_name or SET_NAME, quantity="epsilon (largest signal ratio of the searches)",
                      stat=IndependentSearches(), limit=lambda p: jnp.nan, data_file="darkphoton/*.lmt",
                      citation=f"{len(names)} searches compiled by DarkCast (Ilten, Soreq, Williams, Xue)",
                      arxiv="1801.04847", **common)  # fmt: skip
+
+
+def citation(name: str) -> str:
+    """How a search is cited: its experiment and key, compiled by DarkCast (the arXiv number goes beside it)."""
+    lim = D.load(name)
+    key = name.split("_", 1)[1] + ("" if lim.arxiv else ", INSPIRE key; no arXiv number")
+    return f"{lim.experiment} ({key}), compiled by DarkCast"
 
 
 def likelihood(name: str, convention: str = "corrected") -> SearchSet:

@@ -47,7 +47,8 @@ def report(p: Point, likelihoods) -> list[dict]:
 def _member_rows(p: Point, lk) -> list[dict]:
     """Rows for the members of a set of searches that constrain the point, from one evaluation of the set."""
     from likelihoods import darkphoton as D
-    from likelihoods.searches import STAT
+    from likelihoods._limit import source_text
+    from likelihoods.searches import STAT, citation
 
     parts = lk.member_parts(p)
     rows = []
@@ -57,14 +58,13 @@ def _member_rows(p: Point, lk) -> list[dict]:
         lim, r = D.load(name), float(parts["ratio"][k])
         stat = STAT[lim.kind]
         entry = REGISTRY.get(name)
-        cite = f"{lim.experiment} ({name.split('_', 1)[1]}), compiled by DarkCast"
         rows.append({
             "experiment": name, "group": entry.group if entry else "", "quantity": "epsilon (limit: published, standard A')",
             "unit": "", "value": float(abs(p.eps)), "limit": float(parts["published"][k]), "signal_ratio": r,
             "log_likelihood": -0.5 * float(parts["q"][k]), "test_statistic": float(parts["q"][k]),
             "threshold": stat.threshold, "cl": stat.cl, "statistical_model": stat.name, "constrains": True,
             "allowed": r <= 1.0, "assumes_invisible": False, "invisible_open": None,
-            "citation": f"{cite}, arXiv:{lim.arxiv}" if lim.arxiv else f"{cite} (INSPIRE key; no arXiv number)",
+            "citation": source_text(citation(name), lim.arxiv),
             "data_file": f"darkphoton/{name}.lmt", "part_of": lk.name,
         })  # fmt: skip
     return rows
@@ -92,7 +92,7 @@ def _row(p: Point, lk, inv: bool) -> dict:
         "allowed": r <= 1.0,
         "assumes_invisible": lk.requires_invisible,
         "invisible_open": inv if lk.requires_invisible else None,
-        "citation": f"{lk.citation}, arXiv:{lk.arxiv}" if lk.arxiv else lk.citation,
+        "citation": lk.source,
         "data_file": lk.data_file,
         "part_of": None,
     }

@@ -37,6 +37,7 @@ from jaxtmm.observables import (
     m_nu_loop,
     moment_amplitude,
     mu_eff,
+    mu_eff_flavour,
     mu_eff_pair,
     mu_eff_solar,
     mu_ij,
@@ -56,6 +57,6 @@ __all__ = [
     "J_z", "NUFIT60_NO", "PMNS", "Point", "PointFileError", "T_oblique", "check_convention", "delta_J", "delta_N_nu",
     "delta_a_e", "delta_a_e_dark_photon", "delta_a_mu", "delta_a_mu_dark_photon", "evaluate",
     "fermion_radiated_integral", "fermion_radiated_integrand", "invisible_open", "lam", "load_point", "load_preset",
-    "loop_sum", "m_nu_loop", "mass_kernel", "moment_amplitude", "mu_eff", "mu_eff_pair", "mu_eff_solar", "mu_ij",
+    "loop_sum", "m_nu_loop", "mass_kernel", "moment_amplitude", "mu_eff", "mu_eff_flavour", "mu_eff_pair", "mu_eff_solar", "mu_ij",
     "mu_ij_parts", "omega", "parse_point", "pmns_matrix", "rotated_yukawas", "signed_masses", "sum_m_nu", "to_mu_B",
 ]  # fmt: skip

@@ -5,6 +5,8 @@
                        [--moment solar|12|13|23] [--T-min GeV] [--E-nu GeV] [--T-max GeV] [--invisible auto|apply|drop|physics]
                        [--constraints SET|LIST] [--nu-bound planck2018|desi2025] [--tuning T] [--alpha-e Rb|Cs]
     jaxtmm plot borexino --out FILE.png [--force] [--T-min GeV] [--E-nu GeV] [--T-max GeV]
+    jaxtmm plot scattering --out FILE.png [--force]
+    jaxtmm plot searches [POINT.toml | --preset paper] --out FILE.png [--force] [--convention ...]
     jaxtmm scan [--preset paper | --config FILE] [--gD 0.5,0.05,0.005] [--moment solar|12|13|23]
                 [--convention corrected|paper] [--constraints SET|LIST] [--meg 2023|2025] [--masses N] [--out DIR]
                 [--force] [--starts K] [--seed S] [--nu-bound ...] [--tuning T] [--alpha-e Rb|Cs]
@@ -135,9 +137,10 @@ def _parser() -> argparse.ArgumentParser:
     _constraints_arg(co, "complete", "the constraints to report (default: complete, every one jaxtmm has)")
     _model_options_args(co, defaults=True)
     pl = sub.add_parser("plot", help="figures", description="Draw a figure to a PNG file.")
-    pl.add_argument("figure", choices=("borexino", "searches"),
-                    help="borexino: the paper's Fig. 6 (recast limit vs m_A'); searches: the excluded (m_A', eps) plane "
-                         "of every dark-photon search, without and with the point's dark decays")  # fmt: skip
+    pl.add_argument("figure", choices=("borexino", "scattering", "searches"),
+                    help="borexino: the paper's Fig. 6 (recast limit vs m_A'); scattering: Fig. 6 extended to every "
+                         "neutrino-electron scattering limit; searches: the excluded (m_A', eps) plane of every "
+                         "dark-photon search, without and with the point's dark decays")  # fmt: skip
     pl.add_argument("point", nargs="?", metavar="POINT.toml", help="the model point of 'searches' (default: --preset paper)")
     pl.add_argument("--preset", choices=("paper",), default=None, help="'searches' at the seed paper's benchmark point")
     pl.add_argument("--convention", choices=OPTIONS["convention"], default="corrected",
@@ -242,6 +245,8 @@ def _table(result: dict, convention: str, source: str) -> str:
     m = np.asarray(result["m_nu_loop_eV"])
     rows = [
         ("mu_eff (solar mixture)", result["mu_eff_solar_muB"], "mu_B"),
+        ("mu_eff (nu_e beam: reactor)", result["mu_eff_e_muB"], "mu_B"),
+        ("mu_eff (nu_mu beam: accelerator)", result["mu_eff_mu_muB"], "mu_B"),
         ("sum_n M_n Delta J_n", result["loop_sum_GeV_inv"], "GeV^-1"),
         ("BR(mu -> e gamma)", result["BR_mu_e_gamma"], ""),
         ("Delta a_mu (E loop)", result["delta_a_mu"], ""),
@@ -362,8 +367,13 @@ def _plot(args) -> int:
     from likelihoods.borexino import check_window
 
     window = check_window(args.T_min, args.E_nu, args.T_max)
-    if args.figure == "borexino" and (args.point or args.preset):
-        return _fail("'plot borexino' takes no point: the recast limit does not depend on the model")
+    if args.figure in ("borexino", "scattering") and (args.point or args.preset):
+        return _fail(f"'plot {args.figure}' takes no point: the recast limits do not depend on the model")
+    from likelihoods.borexino import E_NU_DEFAULT, T_MIN_DEFAULT
+
+    if args.figure == "scattering" and (args.T_min, args.E_nu, args.T_max) != (T_MIN_DEFAULT, E_NU_DEFAULT, None):
+        return _fail("'plot scattering' draws each experiment's own window: --T-min, --E-nu and --T-max are for "
+                     "'plot borexino'")  # fmt: skip
     out = prepare_file(args.out, force=args.force, option="--out", hint="; use --force to overwrite it")
     if args.figure == "searches":
         from fits.plots import searches_plane
@@ -374,6 +384,10 @@ def _plot(args) -> int:
             args.preset = "paper"
         point, source = _load(args)
         save_figure(searches_plane(point, args.convention, title=f"dark-photon searches at {source}"), out, dpi=150)
+    elif args.figure == "scattering":
+        from fits.plots import fig6_scattering
+
+        save_figure(fig6_scattering(), out, dpi=150)
     else:
         save_figure(fig6_borexino(*window), out, dpi=150)
     print(f"wrote {out}")

@@ -132,6 +132,26 @@ def mu_eff_pair(p: Point, i: int, j: int, convention: str = "corrected"):
     return jnp.abs(p.eps * mu_ij(p, convention)[i - 1, j - 1])
 
 
+FLAVOURS = ("e", "mu", "tau")
+
+
+def mu_eff_flavour(p: Point, flavour: str, convention: str = "corrected"):
+    r"""Effective moment of a beam born as one flavour that meets the detector before it oscillates (reactor
+    anti-nu_e, accelerator nu_mu and nu_e), GeV^-1: the flavour state scatters coherently into every mass state j,
+
+    .. math:: \mu_\alpha^2 = \epsilon^2 \sum_j \Big|\sum_i U^*_{\alpha i} A_{ji}\Big|^2
+
+    (Grimus and Stockinger, PRD 57 (1998) 1762; ``docs/derivation.md`` section 11). An antineutrino has
+    ``U -> U^*`` and ``A -> A^*``: the same modulus. ``A`` is :func:`moment_amplitude` (corrected) or Eq. (2.20)
+    (paper). Summed over the three flavours it is ``eps^2 sum_ij |A_ij|^2`` (unitarity).
+    """
+    if flavour not in FLAVOURS:
+        raise ValueError(f"flavour must be one of {', '.join(FLAVOURS)}, got {flavour!r}")
+    A = _paper_mu_ij(p) if check_convention(convention) == "paper" else moment_amplitude(p)
+    amp = A @ jnp.conj(pmns_matrix(p.pmns)[FLAVOURS.index(flavour), :])  # sum_i A_ji U*_alpha i, for each j
+    return jnp.abs(p.eps) * safe_sqrt(jnp.sum(jnp.real(amp) ** 2 + jnp.imag(amp) ** 2))
+
+
 MOMENTS = ("solar", "12", "13", "23")
 
 
@@ -263,6 +283,8 @@ def _evaluate_jit(p: Point, convention: str) -> dict:
         "mu_ij_magnetic_muB": to_mu_B(mag),
         "mu_ij_electric_muB": to_mu_B(ele),
         "mu_eff_solar_muB": to_mu_B(mu_eff_solar(p, convention)),
+        "mu_eff_e_muB": to_mu_B(mu_eff_flavour(p, "e", convention)),
+        "mu_eff_mu_muB": to_mu_B(mu_eff_flavour(p, "mu", convention)),
         "BR_mu_e_gamma": BR_mu_e_gamma(p, convention),
         "delta_a_mu": da_mu,
         "delta_a_mu_dark_photon": da_mu_ap,

@@ -13,7 +13,7 @@ from jaxtmm import load_preset, observables as ob
 from jaxtmm.cli import main
 from jaxtmm.pointfile import preset_text
 
-KEYS = {"mu_ij_GeV", "mu_ij_muB", "mu_eff_solar_muB", "BR_mu_e_gamma", "delta_a_mu", "delta_a_e", "loop_sum_GeV_inv", "convention", "mu_ij_magnetic_muB", "mu_ij_electric_muB", "m_nu_loop_eV", "delta_N_nu", "T_oblique"}
+KEYS = {"mu_ij_GeV", "mu_ij_muB", "mu_eff_solar_muB", "mu_eff_e_muB", "mu_eff_mu_muB", "BR_mu_e_gamma", "delta_a_mu", "delta_a_e", "loop_sum_GeV_inv", "convention", "mu_ij_magnetic_muB", "mu_ij_electric_muB", "m_nu_loop_eV", "delta_N_nu", "T_oblique"}
 
 
 def run_cli(*args):
@@ -181,6 +181,19 @@ def test_constraints_bad_window(capsys, args, message):
     assert main(["constraints", "--preset", "paper", *args]) == 2
     err = capsys.readouterr().err
     assert err.count("\n") == 1 and message in err
+
+
+def test_plot_scattering(tmp_path, capsys):
+    """Fig. 6 extended: a PNG of every recast scattering limit; no point, and no Borexino window options."""
+    out = tmp_path / "scattering.png"
+    assert main(["plot", "scattering", "--out", str(out)]) == 0
+    data = out.read_bytes()
+    assert data[:8] == b"\x89PNG\r\n\x1a\n" and len(data) > 20_000
+    capsys.readouterr()
+    assert main(["plot", "scattering", "--out", str(out), "--force", "--T-min", "1e-4"]) == 2
+    assert "each experiment's own window" in capsys.readouterr().err
+    assert main(["plot", "scattering", "--preset", "paper", "--out", str(out), "--force"]) == 2
+    assert "takes no point" in capsys.readouterr().err and out.read_bytes() == data
 
 
 def test_plot_borexino(tmp_path, capsys):

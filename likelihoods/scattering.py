@@ -43,7 +43,7 @@ from likelihoods.registry import Options, register
 DATA_FILE = "scattering.toml"
 _D = read_toml(DATA_FILE)
 EXPERIMENTS = tuple(_D)
-RECASTS = ("threshold",)
+RECASTS = ("threshold", "window")
 
 
 class RecastTable(NamedTuple):
@@ -125,8 +125,13 @@ def suppression(m_Ap, table: RecastTable):
 
 
 def table(name: str) -> RecastTable:
-    """The recast table of a registered experiment of the data file."""
+    """The recast table of an experiment of the data file: ``threshold`` (:func:`threshold_table`) or ``window``
+    (:func:`window_table` of its ``lines = [[E_GeV, weight], ...]`` over ``[T_min_GeV, T_max_GeV]``, T_max optional)."""
     d = experiment(name)
+    if d["recast"] == "window":
+        T_max = d.get("T_max_GeV")
+        return window_table([tuple(map(float, x)) for x in d["lines"]], float(d["T_min_GeV"]),
+                            None if T_max is None else float(T_max))  # fmt: skip
     return threshold_table(float(d["T_min_GeV"]))
 
 

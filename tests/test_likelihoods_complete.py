@@ -19,7 +19,7 @@ NEW = ("Neutrino mass", "Z invisible width", "Oblique T", "LEP heavy lepton", "(
 
 def test_sets_paper_and_complete():
     assert constraint_set("paper") == ("MEG II", "NA64", "BaBar", "Borexino")
-    assert constraint_set("complete") == ("MEG II", "NA64", "BaBar", "Borexino", "A' searches") + NEW
+    assert constraint_set("complete") == ("MEG II", "NA64", "BaBar", "Borexino", "GEMMA", "TEXONO", "A' searches") + NEW
 
 
 def test_gaussian_threshold_against_scipy():

@@ -65,6 +65,18 @@ def test_threshold_recast_closed_form_and_bound():
         assert np.all(window >= thresh * (1 - 1e-13)) and np.all(window <= 1 + 1e-13)
 
 
+def test_window_entry_of_the_data_file(monkeypatch):
+    """A data-file entry with recast = "window" and flux lines is Eq. 3.10 over its window (here Borexino's own)."""
+    entry = {"mu_90_muB": 2.8e-11, "cl": 0.9, "citation": "test", "arxiv": "", "flux": "7Be", "beam": "e",
+             "T_min_GeV": B.T_MIN_DEFAULT, "recast": "window", "lines": [[B.E_NU_DEFAULT, 1.0]]}  # fmt: skip
+    monkeypatch.setitem(S._D, "Test", entry)
+    m = np.logspace(-5, 0, 11)
+    np.testing.assert_allclose(np.asarray(S.recast_limit(m, "Test")), np.asarray(B.recast_limit(m)), rtol=1e-14)
+    monkeypatch.setitem(S._D, "Test", {**entry, "recast": "guess"})
+    with pytest.raises(ValueError, match="recast of Test must be one of"):
+        S.recast_limit(1e-3, "Test")
+
+
 def test_bad_tables_are_refused():
     with pytest.raises(ValueError, match="no flux line reaches"):
         S.window_table([(100e-6, 1.0)], 1e-3)  # a 100 keV line cannot give 1 MeV recoils

@@ -68,3 +68,28 @@ def test_reports_diagnostics(solved):
     np.testing.assert_allclose(out["multipliers"][:, 1], 0.5, rtol=1e-6)
     assert np.all(out["multipliers"][:, [0, 2]] == 0.0)  # MEG II does not bind; BaBar is off
     assert out["c"].shape == (len(MASSES), 3) and out["z"].shape == (len(MASSES), 11)
+
+
+def test_eps_ladder_crosses_the_searches_bands():
+    """At 20 MeV the searches allow two eps intervals below eps = 1e-2 (under the beam dumps' band, and between
+    NA64's visible band and NA48/2's limit). From a start trapped at eps = 2e-8 the ladder lands on the largest
+    allowed of its log-spaced values: feasible, within one step (24%) under NA48/2's edge as the independent NumPy
+    recast (likelihoods.darkphoton.recast) puts it, and the next value up excluded."""
+    from jaxtmm import darkphoton as dp
+    from likelihoods import darkphoton as D
+
+    M = Maximiser(CONFIG, Settings(), likelihood_names=("A' searches",))
+    a = M.space.slices[M.space.names.index("eps")][0]
+    zb = np.array(M.space.sample_prior_z(jax.random.PRNGKey(3), 2))
+    zb[:, a] = np.log(2e-8)
+    ov = jnp.array([[0.02, 0.5], [0.02, 0.05]])
+    z = M._eps_ladder(zb, ov, jnp.ones((2, 1)))
+    eps = np.exp(z[:, a])
+    step = np.exp((np.log(1e-2) - np.log(1e-8)) / (Settings().ladder - 1))
+    for i in range(2):
+        p = M._point(jnp.asarray(z[i]), ov[i])
+        edge = D.recast("NA48_Batley2015lha", 0.02, invisible_width=float(dp.dark_width(p)))[0]
+        assert edge / step < eps[i] <= edge
+        F, c = M.dual_fn({"m_Ap": 0.02, "g_D": float(ov[i, 1])})
+        assert float(c(jnp.asarray(z[i]))[0]) <= 0.0
+        assert float(c(jnp.asarray(z[i]).at[a].add(np.log(step)))[0]) > 0.0

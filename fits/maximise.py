@@ -17,10 +17,10 @@ Everything is vmapped over problems and starts, in three passes (:class:`Setting
 
 1. random starts from the prior;
 2. restarts from the pass-1 optima of other problems (the neighbours in the batch order and a few random
-   ones): problems of a scan share their best basins; and from the eps ladder: the pass-1 winner copied to
-   ``ladder`` log-spaced values of eps over its prior range, of which the largest feasible one restarts (the
-   allowed eps can be several disjoint intervals between the dark-photon searches' bands, and a local step
-   does not cross an excluded band);
+   ones): problems of a scan share their best basins; and from the eps ladder (:meth:`Maximiser._eps_ladder`):
+   the pass-1 winner copied to ``ladder`` log-spaced values of eps over its prior range, of which the largest
+   feasible ones restart (the allowed eps can be several disjoint intervals between the dark-photon searches'
+   bands, and a local step does not cross an excluded band);
 3. a polish, with small steps, of each problem's two best candidates, in coordinates where the Yukawa
    discs are boxes (``|y|``, ``arg y``), since per-coordinate steps stall on the circle ``|y| = max``.
 
@@ -210,8 +210,8 @@ class Maximiser:
         idx[:, 3:] = rng.integers(0, n, (n, s.share_random))
         starts2 = zb[idx]
         if s.ladder and "eps" in self.space.names:
-            starts2 = np.concatenate([starts2, self._eps_ladder(zb, ov, masks)[:, None]], axis=1)
-            k += 1
+            starts2 = np.concatenate([starts2, self._eps_ladder(zb, ov, masks)], axis=1)
+            k = starts2.shape[1]
         z2, d2 = self._solve_shared(jnp.asarray(starts2.reshape(n * k, -1)), ov, masks, k, s.share, s.rho_max,
                                     progress, desc + " (pass 2)")  # fmt: skip
         # candidates: each problem's pass-1 winner and its pass-2 results
@@ -246,16 +246,27 @@ class Maximiser:
         return out
 
     def _eps_ladder(self, zb, ov, masks):
-        """For each problem, its pass-1 winner ``zb`` with eps moved to the largest feasible of ``ladder``
-        log-spaced values over eps's prior range (the least infeasible where none is feasible)."""
+        """Two restarts per problem, ``(n, 2, dim)``: its pass-1 winner ``zb`` with eps moved to the largest of
+        ``ladder`` log-spaced values over eps's prior range that is feasible with the winner's couplings, and to
+        the largest that is feasible with the couplings scaled down a thousandfold (what eps alone allows: the
+        limits on the moment, e.g. Borexino's, then bind the couplings, which the restart lowers); each the
+        least infeasible where none is."""
         g = self.settings.ladder
         n = len(zb)
         a = self.space.slices[self.space.names.index("eps")][0]
         zl = np.repeat(np.asarray(zb), g, axis=0)
         zl[:, a] = np.tile(np.linspace(*self.config.free["eps"].z_box, g), n)
-        d = jax.tree_util.tree_map(np.asarray, self._diag(jnp.asarray(zl), jnp.repeat(ov, g, axis=0),
-                                                          jnp.repeat(masks, g, axis=0)))  # fmt: skip
-        return zl[self._best(d, np.arange(n * g).reshape(n, g))]
+        small = zl.copy()
+        for name, (lo, hi) in zip(self.space.names, self.space.slices):
+            if self.config.free[name].kind == "disc":
+                small[:, lo:hi] *= 1e-3
+        ovg, mg = jnp.repeat(ov, g, axis=0), jnp.repeat(masks, g, axis=0)
+        order = np.arange(n * g).reshape(n, g)
+        picks = []
+        for z in (zl, small):
+            d = jax.tree_util.tree_map(np.asarray, self._diag(jnp.asarray(z), ovg, mg))
+            picks.append(zl[self._best(d, order)])
+        return np.stack(picks, axis=1)
 
     def _best(self, d, order, tol=None):
         """For each row of ``order`` (candidate indices into ``d``), the index of the best: the largest

@@ -83,7 +83,7 @@ def test_eps_ladder_crosses_the_searches_bands():
     zb = np.array(M.space.sample_prior_z(jax.random.PRNGKey(3), 2))
     zb[:, a] = np.log(2e-8)
     ov = jnp.array([[0.02, 0.5], [0.02, 0.05]])
-    z = M._eps_ladder(zb, ov, jnp.ones((2, 1)))
+    z = M._eps_ladder(zb, ov, jnp.ones((2, 1)))[:, 0]
     eps = np.exp(z[:, a])
     step = np.exp((np.log(1e-2) - np.log(1e-8)) / (Settings().ladder - 1))
     for i in range(2):

@@ -364,13 +364,11 @@ def _constraints(args) -> int:
 def _plot(args) -> int:
     from fits._io import prepare_file, save_figure
     from fits.plots import fig6_borexino
-    from likelihoods.borexino import check_window
+    from likelihoods.borexino import E_NU_DEFAULT, T_MIN_DEFAULT, check_window
 
     window = check_window(args.T_min, args.E_nu, args.T_max)
     if args.figure in ("borexino", "scattering") and (args.point or args.preset):
         return _fail(f"'plot {args.figure}' takes no point: the recast limits do not depend on the model")
-    from likelihoods.borexino import E_NU_DEFAULT, T_MIN_DEFAULT
-
     if args.figure == "scattering" and (args.T_min, args.E_nu, args.T_max) != (T_MIN_DEFAULT, E_NU_DEFAULT, None):
         return _fail("'plot scattering' draws each experiment's own window: --T-min, --E-nu and --T-max are for "
                      "'plot borexino'")  # fmt: skip

@@ -136,7 +136,13 @@ def table(name: str) -> RecastTable:
 
 
 def recast_limit(m_Ap, name: str):
-    """The recast 90% CL limit on the beam's effective moment, mu_B, at dark-photon mass ``m_Ap`` (GeV)."""
+    """The recast 90% CL limit on the beam's effective moment, mu_B, at dark-photon mass(es) ``m_Ap`` >= 0 (GeV)."""
+    try:
+        m = np.asarray(m_Ap, dtype=float)
+    except jax.errors.TracerArrayConversionError:  # traced: checked by the caller's own inputs
+        m = None
+    if m is not None and not np.all(np.isfinite(m) & (m >= 0)):
+        raise ValueError(f"the dark-photon mass must be finite and >= 0 GeV, got {m_Ap!r}")
     return float(experiment(name)["mu_90_muB"]) / jnp.sqrt(suppression(m_Ap, table(name)))
 
 
@@ -161,7 +167,9 @@ def likelihood(name: str, convention: str = "corrected") -> OneSidedLimit:
 
 def _register(name: str, rank: int):
     @register(name, group="neutrino-electron scattering", data_file=DATA_FILE, sets=("complete",),
-              scales=f"mu_eff^2 ({_D[name]['beam']} flavour), recast to a massive A' at threshold", rank=rank)  # fmt: skip
+              scales=f"mu_eff^2 ({_D[name]['beam']} flavour), recast to a massive A' "
+                     f"({'at threshold' if _D[name]['recast'] == 'threshold' else 'over its window, Eq. 3.10'})",
+              rank=rank)  # fmt: skip
     def build(options: Options) -> OneSidedLimit:
         return likelihood(name, options.convention)
 

@@ -88,6 +88,8 @@ def test_bad_tables_are_refused():
         S.window_table([(float("nan"), 1.0)], 1e-5)
     with pytest.raises(ValueError, match="unknown scattering experiment"):
         S.recast_limit(1e-3, "XENONnT")
+    with pytest.raises(ValueError, match="finite and >= 0"):
+        S.recast_limit(np.array([1e-3, -1e-3]), "GEMMA")
 
 
 def _pref(p):

@@ -93,3 +93,34 @@ def test_eps_ladder_crosses_the_searches_bands():
         F, c = M.dual_fn({"m_Ap": 0.02, "g_D": float(ov[i, 1])})
         assert float(c(jnp.asarray(z[i]))[0]) <= 0.0
         assert float(c(jnp.asarray(z[i]).at[a].add(np.log(step)))[0]) > 0.0
+
+
+def test_y_push_reaches_the_bound_with_the_phases():
+    """The pushed starts: every coupling at its bound with its phase kept; from orthogonal Yukawa rows at half the
+    bound (MEG II's BR = 0) the best feasible push is all four, and ln mu_eff grows by exactly ln 4 (mu_12 ~ |det y|
+    in the corrected convention, derivation.md section 11)."""
+    M = Maximiser(CONFIG, Settings())
+    R = float(CONFIG.free["y_e1"].max)
+    y = 0.5 * R * np.array([[1.0, 1j], [1j, 1.0]])  # rows (e, mu): sum_a y_ea y*_mua = 0
+    z = np.zeros(M.space.dim)
+    for name, (a, b) in zip(M.space.names, M.space.slices):
+        if name.startswith("y_"):
+            alpha, col = name[2:-1], int(name[-1]) - 1
+            v = y[0 if alpha == "e" else 1, col]
+            z[a:b] = (v.real, v.imag)
+        elif name == "eps":
+            z[a] = np.log(1e-6)
+        else:
+            z[a] = 0.3 if name == "theta_R" else 1.2
+    ov = jnp.array([[0.05, 0.05]])
+    masks = jnp.ones((1, len(M.lk_names)))
+    best, every = M._y_push(z[None], ov, masks)
+    for name, (a, b) in zip(M.space.names, M.space.slices):
+        if name.startswith("y_"):
+            w = complex(*every[0, a:b])
+            v = complex(*z[a:b])
+            assert abs(w) == pytest.approx(R, rel=1e-11) and np.angle(w) == pytest.approx(np.angle(v), abs=1e-12)
+    np.testing.assert_allclose(best[0], every[0], rtol=0, atol=0)
+    F, c = M.dual_fn({"m_Ap": 0.05, "g_D": 0.05})
+    assert float(jnp.max(c(jnp.asarray(best[0])))) <= 0.0
+    assert float(F(jnp.asarray(best[0])) - F(jnp.asarray(z))) == pytest.approx(np.log(4.0), rel=1e-9)

@@ -229,7 +229,7 @@ class Maximiser:
             if self._twin is None:
                 self._twin = Maximiser(*self._args, _polar=True)
             picks = [zc[win], zc[self._best(dc, order, tol=s.near_tol)]]
-            if s.y_push and any(self.config.free[nm].kind == "disc" for nm in self.space.names):
+            if s.y_push and self._discs():
                 picks += list(self._y_push(zc[win], ov, masks))
             c3 = len(picks)
             cand = np.stack(picks, axis=1).reshape(n * c3, -1)
@@ -265,16 +265,9 @@ class Maximiser:
         zl = np.repeat(np.asarray(zb), g, axis=0)
         zl[:, a] = np.tile(np.linspace(*self.config.free["eps"].z_box, g), n)
         small = zl.copy()
-        for name, (lo, hi) in zip(self.space.names, self.space.slices):
-            if self.config.free[name].kind == "disc":
-                small[:, lo:hi] *= 1e-3
-        ovg, mg = jnp.repeat(ov, g, axis=0), jnp.repeat(masks, g, axis=0)
-        order = np.arange(n * g).reshape(n, g)
-        picks = []
-        for z in (zl, small):
-            d = jax.tree_util.tree_map(np.asarray, self._diag(jnp.asarray(z), ovg, mg))
-            picks.append(zl[self._best(d, order)])
-        return np.stack(picks, axis=1)
+        for y0, _ in self._discs():
+            small[:, y0:y0 + 2] *= 1e-3
+        return np.stack([zl[self._best_copy(z, ov, masks, g)] for z in (zl, small)], axis=1)
 
     def _y_push(self, z, ov, masks):
         """Two pass-3 starts per winner ``z`` (Cartesian): the best feasible of the ``2^k`` copies with a subset of
@@ -283,21 +276,27 @@ class Maximiser:
         the constraints). The Adam passes can stop with couplings well inside their discs while mu_eff still
         grows with them (in the corrected convention mu_12 ~ |det y|, derivation.md section 11): 46 of the default
         scan's 537 rows did, short of the closed form by up to 57%; with these starts none does."""
-        discs = [(a, self.config.free[nm].max) for nm, (a, b) in zip(self.space.names, self.space.slices)
-                 if self.config.free[nm].kind == "disc"]  # fmt: skip
-        k = len(discs)
-        n = len(z)
-        g = 2**k
-        zp = np.repeat(np.asarray(z), g, axis=0).copy()
+        discs = self._discs()
+        g = 2 ** len(discs)
+        zp = np.repeat(np.asarray(z), g, axis=0)
         for j in range(g):
             for bit, (a, R) in enumerate(discs):
                 if j >> bit & 1:
                     w = zp[j::g, a:a + 2]
                     r = np.maximum(np.linalg.norm(w, axis=1, keepdims=True), 1e-300)
                     zp[j::g, a:a + 2] = w * (R * (1 - 1e-12) / r)
-        d = jax.tree_util.tree_map(np.asarray, self._diag(jnp.asarray(zp), jnp.repeat(ov, g, axis=0),
+        return zp[self._best_copy(zp, ov, masks, g)], zp[g - 1::g]
+
+    def _discs(self) -> list:
+        """``(start, max)`` of each free Yukawa disc in the Cartesian optimiser coordinates ``(re y, im y)``."""
+        return [(a, self.config.free[nm].max) for nm, (a, _) in zip(self.space.names, self.space.slices)
+                if self.config.free[nm].kind == "disc"]  # fmt: skip
+
+    def _best_copy(self, z, ov, masks, g: int):
+        """Indices into ``z`` (``g`` consecutive copies per problem) of each problem's best copy, by :meth:`_best`."""
+        d = jax.tree_util.tree_map(np.asarray, self._diag(jnp.asarray(z), jnp.repeat(ov, g, axis=0),
                                                           jnp.repeat(masks, g, axis=0)))  # fmt: skip
-        return zp[self._best(d, np.arange(n * g).reshape(n, g))], zp[g - 1::g]
+        return self._best(d, np.arange(len(z)).reshape(-1, g))
 
     def _best(self, d, order, tol=None):
         """For each row of ``order`` (candidate indices into ``d``), the index of the best: the largest

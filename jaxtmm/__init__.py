@@ -9,7 +9,7 @@ differentiable functions of a :class:`Point`. Everything runs in float64: enable
 """
 
 from jaxtmm._constants import GEV_INV_TO_MU_B
-from jaxtmm.consistency import T_oblique, delta_N_nu, mass_kernel, signed_masses
+from jaxtmm.consistency import T_oblique, delta_N_nu, mass_cancellation, mass_determinant, mass_kernel, signed_masses
 from jaxtmm.loops import (
     CONVENTIONS,
     F2_tilde,
@@ -36,6 +36,7 @@ from jaxtmm.observables import (
     loop_sum,
     m_nu_loop,
     moment_amplitude,
+    moment_mass_ratio,
     mu_eff,
     mu_eff_flavour,
     mu_eff_pair,
@@ -57,6 +58,7 @@ __all__ = [
     "J_z", "NUFIT60_NO", "PMNS", "Point", "PointFileError", "T_oblique", "check_convention", "delta_J", "delta_N_nu",
     "delta_a_e", "delta_a_e_dark_photon", "delta_a_mu", "delta_a_mu_dark_photon", "evaluate",
     "fermion_radiated_integral", "fermion_radiated_integrand", "invisible_open", "lam", "load_point", "load_preset",
-    "loop_sum", "m_nu_loop", "mass_kernel", "moment_amplitude", "mu_eff", "mu_eff_flavour", "mu_eff_pair", "mu_eff_solar", "mu_ij",
+    "loop_sum", "m_nu_loop", "mass_cancellation", "mass_determinant", "mass_kernel", "moment_amplitude",
+    "moment_mass_ratio", "mu_eff", "mu_eff_flavour", "mu_eff_pair", "mu_eff_solar", "mu_ij",
     "mu_ij_parts", "omega", "parse_point", "pmns_matrix", "rotated_yukawas", "signed_masses", "sum_m_nu", "to_mu_B",
 ]  # fmt: skip

@@ -59,6 +59,48 @@ def mass_kernel(p: Point):
     return ((OR * h) @ OR.T - (OI * a) @ OI.T) / (64.0 * PI**2)
 
 
+def mass_differences(p: Point):
+    r"""``D[n, k, l] = M_n [F(M_n, m_Hk) - F(M_n, m_Al)]`` (GeV), signed ``M_n``: the N_n contribution to each
+    CP-even minus CP-odd difference ``h_k - a_l = sum_n D[n, k, l]`` of ``docs/derivation.md`` section 5."""
+    Ms = signed_masses(p)
+    mH = jnp.stack([jnp.asarray(p.m_H1), jnp.asarray(p.m_H2)])
+    mA = jnp.stack([jnp.asarray(p.m_A1), jnp.asarray(p.m_A2)])
+    FH = mass_log(Ms[:, None], mH[None, :])  # (n, k)
+    FA = mass_log(Ms[:, None], mA[None, :])  # (n, l)
+    return Ms[:, None, None] * (FH[:, :, None] - FA[:, None, :])
+
+
+def _x_of(D, delta):
+    """``X = cos^2 Delta D_11 D_22 + sin^2 Delta D_12 D_21`` of the 2 x 2 sums ``D[k, l]``."""
+    return jnp.cos(delta) ** 2 * D[0, 0] * D[1, 1] + jnp.sin(delta) ** 2 * D[0, 1] * D[1, 0]
+
+
+def mass_determinant(p: Point):
+    r"""``X = cos^2 Delta (h_1 - a_1)(h_2 - a_2) + sin^2 Delta (h_1 - a_2)(h_2 - a_1)``, ``Delta = theta_I - theta_R``
+    (GeV^2): ``det K = X / (64 pi^2)^2`` (``docs/derivation.md`` section 5), so the product of the two loop masses
+    is ``|det lc'|^2 |X| / (64 pi^2)^2``."""
+    return _x_of(jnp.sum(mass_differences(p), axis=0), p.theta_I - p.theta_R)
+
+
+def mass_cancellation(p: Point):
+    r"""How far the neutrino mass cancels between its contributions, in ``[0, 1]`` (1: no cancellation):
+
+    .. math:: c = \sqrt{|X| / X_{abs}},\qquad X_{abs} = \cos^2\Delta\, |D|_{11} |D|_{22} + \sin^2\Delta\, |D|_{12} |D|_{21},
+              \quad |D|_{kl} = \sum_n |M_n [F(M_n, m_{H_k}) - F(M_n, m_{A_l})]|
+
+    (:func:`mass_determinant`, :func:`mass_differences`). For degenerate pairs ``m_Hk = m_Ak`` it is the
+    ``|sum_n M_n Delta F_n| / sum_n |M_n Delta F_n|`` of N1 against N2; in general it also measures the cancellation
+    between the CP-even and CP-odd terms of X. ``1/c`` is the factor by which the product of the loop masses,
+    ``|det K|``, sits below its size without cancellation, at fixed couplings (the moment does not change).
+    """
+    D = mass_differences(p)
+    delta = p.theta_I - p.theta_R
+    X = _x_of(jnp.sum(D, axis=0), delta)
+    Xabs = _x_of(jnp.sum(jnp.abs(D), axis=0), delta)
+    ok = Xabs > 0
+    return jnp.where(ok, safe_sqrt(jnp.abs(X) / jnp.where(ok, Xabs, 1.0)), 1.0)
+
+
 def m_nu_loop_matrix(lc, K):
     """The loop-induced Majorana mass matrix ``lc K lc^T`` (3 x 3, complex, GeV) from the couplings ``lc[i, a]``
     of nu_i to S_a^* and the kernel :func:`mass_kernel`."""

@@ -16,6 +16,7 @@ from jaxtmm.consistency import (
     T_oblique,
     delta_a_dark_photon,
     delta_N_nu,
+    mass_determinant,
     m_nu_loop_matrix,
     m_nu_loop_values,
     mass_kernel,
@@ -260,6 +261,19 @@ def m_nu_loop(p: Point):
 def sum_m_nu(p: Point):
     """The sum of the loop-induced neutrino masses, GeV (smooth; what the neutrino-mass likelihood uses)."""
     return sum_m_nu_loop(jnp.conj(lam(p)), mass_kernel(p))
+
+
+def moment_mass_ratio(p: Point):
+    r"""The Yukawa-independent ratio of the moment to the loop masses (``docs/derivation.md`` section 5), GeV^-2:
+
+    .. math:: rac{|\mu_{ab}|}{\sqrt{m_a m_b}} = rac{g_D |Q_S|\, |\sin\Delta\cos\Delta|\, |\sum_n M_n \Delta J_n|}{\sqrt{|X|}}
+
+    in the neutrino mass basis (``|mu_ab| = ||A||_F / sqrt 2``, the two non-zero masses ``m_a m_b``), with
+    ``Delta = theta_I - theta_R`` and X of :func:`jaxtmm.consistency.mass_determinant`; ``J_z`` (corrected
+    convention). Infinite where X = 0 (the mass cancels, the moment does not)."""
+    d = p.theta_I - p.theta_R
+    num = p.g_D * jnp.abs(p.Q_S) * jnp.abs(jnp.sin(d) * jnp.cos(d)) * jnp.abs(loop_sum(p, "corrected"))
+    return num / jnp.sqrt(jnp.abs(mass_determinant(p)))
 
 
 def evaluate(p: Point, convention: str = "corrected") -> dict:

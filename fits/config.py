@@ -34,7 +34,8 @@ Schema::
     [pmns]                              # optional, degrees (default NuFIT 6.0)
 
 Every parameter of a point (``jaxtmm.model``) is either fixed or free; ``Q_S``, the CP parities ``eta1``, ``eta2``
-(+1 or -1, never free) and ``y_scale`` (a real factor multiplying the whole Yukawa matrix, for configurations
+(+1 or -1; ``{ prior = "sign" }`` makes one free: the maximiser then solves every combination of the free parities
+and keeps the best, and a posterior refuses it, a discrete parameter having no gradient) and ``y_scale`` (a real factor multiplying the whole Yukawa matrix, for configurations
 that fix its shape) default to fixed 1.
 """
 
@@ -58,7 +59,7 @@ from jaxtmm.pmns import PMNS
 Y_FLAT = tuple(k for row in Y_KEYS for k in row)
 PARAMS = Y_FLAT + REAL_KEYS + ("y_scale",)
 DEFAULT_FIXED = {"Q_S": 1.0, "eta1": 1.0, "eta2": 1.0, "y_scale": 1.0}
-PRIORS = {"uniform": ("low", "high"), "loguniform": ("low", "high"), "disc": ("max",)}
+PRIORS = {"uniform": ("low", "high"), "loguniform": ("low", "high"), "disc": ("max",), "sign": ()}
 #: Option values, from the library's own constants (the command line's choices read these too).
 OPTIONS = {
     "convention": CONVENTIONS,
@@ -75,7 +76,7 @@ DEFAULT_OPTIONS = {"convention": "corrected", "meg_year": "2023", "moment": "12"
 RENAMED = {"loop": "option 'loop' was replaced by 'convention' (corrected | paper): loop = \"paper\" is "
                    "convention = \"paper\"; loop = \"derived\" has no exact successor (corrected also halves the "
                    "moment and takes its modulus, docs/derivation.md)"}  # fmt: skip
-PRESETS = ("paper", "aligned", "posterior")
+PRESETS = ("paper", "aligned", "posterior", "global", "global-paper")
 
 
 class ConfigError(ValueError):
@@ -93,7 +94,8 @@ class Prior:
 
     @property
     def dims(self) -> int:
-        return 2 if self.kind == "disc" else 1
+        """Continuous coordinates: 2 for a disc, 0 for a sign (discrete, enumerated), else 1."""
+        return {"disc": 2, "sign": 0}.get(self.kind, 1)
 
     @property
     def z_box(self) -> tuple[float, float]:
@@ -119,6 +121,18 @@ class Config:
     description: str = ""
     source: str = ""
     raw: dict = field(default_factory=dict)
+
+    @property
+    def signs(self) -> tuple:
+        """The free CP parities (``sign`` prior), in file order."""
+        return tuple(k for k, p in self.free.items() if p.kind == "sign")
+
+    def parity_combinations(self) -> list[dict]:
+        """Every assignment of +1 / -1 to the free parities (one empty dict where none is free)."""
+        out = [{}]
+        for k in self.signs:
+            out = [{**c, k: v} for c in out for v in (1.0, -1.0)]
+        return out
 
     @property
     def likelihood_options(self) -> dict:
@@ -186,8 +200,11 @@ def _prior(name, spec) -> Prior:
     for k in PRIORS[kind]:
         if k not in spec:
             raise ConfigError(f"'free.{name}' needs '{k}' for a {kind} prior")
-    if name in PARITY_KEYS:
-        raise ConfigError(f"'free.{name}': a CP parity is +1 or -1 and cannot be free; fix it in [fixed]")
+    if (name in PARITY_KEYS) != (kind == "sign"):
+        raise ConfigError(f"'free.{name}': the CP parities eta1, eta2 take the 'sign' prior (+1 and -1 both tried) and "
+                          "only they do")  # fmt: skip
+    if kind == "sign":
+        return Prior("sign", low=-1.0, high=1.0)
     args = {k: _num(f"free.{name}.{k}", spec[k]) for k in PRIORS[kind]}
     is_y = name in Y_FLAT
     if is_y != (kind == "disc"):

@@ -37,7 +37,7 @@ def pair_choices(config: Config) -> list[str]:
 
 def default_pair(config: Config) -> list[str]:
     """The moduli of the Yukawa couplings, the other free parameters, and mu_eff."""
-    return _moduli(config) + [n for n, p in config.free.items() if p.kind != "disc"] + ["mu_eff_muB"]
+    return _moduli(config) + [n for n, p in config.free.items() if p.kind not in ("disc", "sign")] + ["mu_eff_muB"]
 
 
 def log_scaled(config: Config, draws: dict) -> set:

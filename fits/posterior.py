@@ -35,7 +35,7 @@ from numpyro.infer.util import constrain_fn, potential_energy
 
 from fits import _arviz
 from fits._io import atomic_write
-from fits.config import Config
+from fits.config import Config, ConfigError
 from fits.maximise import build_likelihoods, mu_eff_muB
 from fits.space import ParamSpace
 from jaxtmm import BR_mu_e_gamma, delta_a_e, delta_a_mu, mu_ij, to_mu_B
@@ -72,6 +72,9 @@ def param_names(space: ParamSpace) -> list[str]:
 
 def build_model(config: Config):
     """The NumPyro model of a configuration, and its parameter space."""
+    if config.signs:
+        raise ConfigError(f"a posterior needs fixed CP parities: {', '.join(config.signs)} take the 'sign' prior (a "
+                          "discrete choice, invisible to NUTS); fix each to +1 or -1 in [fixed] and compare the runs")  # fmt: skip
     space = ParamSpace.from_config(config)
     lks = build_likelihoods(config)
     enabled = [lks[n] for n in config.likelihoods]

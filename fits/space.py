@@ -58,7 +58,7 @@ class ParamSpace:
         """The free parameters of ``config``, less those in ``exclude`` (which must then be overridden)."""
         names, slices, k = [], [], 0
         for name, prior in config.free.items():
-            if name in exclude:
+            if name in exclude or prior.kind == "sign":  # a free parity is discrete: set by the overrides
                 continue
             names.append(name)
             slices.append((k, k + prior.dims))
@@ -81,6 +81,10 @@ class ParamSpace:
     def point(self, values: dict, **overrides) -> Point:
         """A Point from the free values (name -> real or complex), the fixed ones and the overrides."""
         fixed = self.config.fixed
+        unset = [k for k in self.config.signs if k not in overrides]
+        if unset:
+            raise ValueError(f"the free CP parit{'ies' if len(unset) > 1 else 'y'} {', '.join(unset)} need a value (+1 or "
+                             "-1) as an override: a sign prior is enumerated, not sampled")  # fmt: skip
         get = lambda k: overrides.get(k, values.get(k, fixed.get(k)))  # noqa: E731
         y = jnp.stack([jnp.stack([jnp.asarray(get(k), dtype=jnp.complex128) for k in row]) for row in Y_KEYS])
         y = y * get("y_scale")

@@ -16,8 +16,9 @@ optima on its boundary are reached), then ``lam_k <- max(0, lam_k + rho c_k)`` a
 Everything is vmapped over problems and starts, in three passes (:class:`Settings`, one :class:`Stage` each):
 
 1. random starts from the prior;
-2. restarts from the pass-1 optima of other problems (the neighbours in the batch order and a few random
-   ones): problems of a scan share their best basins; and from the eps ladder (:meth:`Maximiser._eps_ladder`):
+2. restarts from the pass-1 optima of other problems (the neighbours in the batch order, the best of the
+   batch -- a feasible point of one problem is a start for all -- and a few random ones): problems of a scan
+   share their best basins; and from the eps ladder (:meth:`Maximiser._eps_ladder`):
    the pass-1 winner copied to ``ladder`` log-spaced values of eps over its prior range, of which the largest
    feasible ones restart (the allowed eps can be several disjoint intervals between the dark-photon searches'
    bands, and a local step does not cross an excluded band);
@@ -41,9 +42,11 @@ import likelihoods as L
 from fits.config import Config
 from fits.kkt import kkt_residual
 from fits.parallel import Layout
+from fits.quantities import quantity
 from fits.space import ParamSpace
 from jaxtmm import mu_eff, to_mu_B
 
+OBJECTIVES = ("mu_eff", "lnL")
 _C_OFF = -50.0  # c_k where a limit does not apply (r = 0): far inside, no force
 
 
@@ -84,8 +87,8 @@ class Settings:
     feas_tol: float = 1e-6  # on c_k = ln r_k
     seed: int = 0
     # pass 2 (penalty rho_max): each problem restarts from its own optimum and from the optima of other
-    # problems of the batch (the neighbours i-1, i+1 -- the scan orders problems by mass -- and
-    # `share_random` random ones)
+    # problems of the batch (the neighbours i-1, i+1 -- the scan orders problems by mass --, the batch's best
+    # winner and `share_random` random ones)
     share: Stage = Stage(rounds=8, inner=150, lr=0.05)
     share_random: int = 3
     ladder: int = 64  # eps values tried at each pass-1 winner (0: none), log-spaced for a log-uniform prior:
@@ -102,24 +105,36 @@ class Maximiser:
     """Maximise mu_eff for a batch of problems: ``overrides`` (m_Ap, g_D arrays) and likelihood masks."""
 
     def __init__(self, config: Config, settings: Settings = Settings(), override_names=("m_Ap", "g_D"),
-                 layout: Layout | None = None, likelihood_names=None, _polar: bool = False):  # fmt: skip
+                 layout: Layout | None = None, likelihood_names=None, objective: str = "mu_eff", targets=(),
+                 _polar: bool = False):  # fmt: skip
         """``likelihood_names``: the likelihoods a problem may enable (the columns of the masks given to
-        :meth:`run`); default: those the configuration enables. Others are not evaluated at all."""
+        :meth:`run`); default: those the configuration enables. Others are not evaluated at all.
+
+        ``objective``: ``"mu_eff"`` (ln mu_eff, the scan's) or ``"lnL"`` (the sum of the log-likelihoods the
+        configuration enables, for profile likelihoods). ``targets``: derived quantities (``fits.quantities``) held
+        at a value each problem gives as the override ``"target:NAME"``, through the two constraints
+        ``+-ln(q / target) <= 0`` (mask columns after the likelihoods')."""
+        if objective not in OBJECTIVES:
+            raise ValueError(f"objective must be one of {', '.join(OBJECTIVES)}, got {objective!r}")
         self.config = config
         self.settings = settings
         self.layout = layout or Layout.current()
         self.space = ParamSpace.from_config(config, exclude=override_names, polar=_polar)
         self.override_names = tuple(override_names)
         self._twin = None
-        self._args = (config, settings, override_names, self.layout, likelihood_names)
+        self._args = (config, settings, override_names, self.layout, likelihood_names, objective, tuple(targets))
         lks = build_likelihoods(config)
         names = tuple(likelihood_names) if likelihood_names is not None else tuple(config.likelihoods)
         unknown = [n for n in names if n not in lks]
         if unknown:
             raise ValueError(f"unknown likelihood(s): {', '.join(unknown)}")
-        self.lk_names = names
         self._lks = tuple(lks[n] for n in names)
         self._mu = mu_eff_muB(config)
+        self.objective = objective
+        self._lnL_lks = tuple(lks[n] for n in config.likelihoods)
+        self.targets = tuple(targets)
+        self._q = tuple(quantity(t, config) for t in self.targets)
+        self.lk_names = names + tuple(f"{t} {op} target" for t in self.targets for op in ("<=", ">="))
         self._step = jax.jit(self._outer_step, static_argnums=6)
         self._diag = jax.jit(jax.vmap(self._diagnostics))
         self._grads = jax.jit(jax.vmap(self._gradients))
@@ -129,7 +144,10 @@ class Maximiser:
         return self.space.point_z(z, **dict(zip(self.override_names, ov)))
 
     def _F(self, z, ov):
-        return jnp.log(self._mu(self._point(z, ov)) + 1e-300)
+        p = self._point(z, ov)
+        if self.objective == "lnL":
+            return sum(lk.log_likelihood(p) for lk in self._lnL_lks)
+        return jnp.log(self._mu(p) + 1e-300)
 
     def _c(self, z, ov):
         p = self._point(z, ov)
@@ -137,6 +155,10 @@ class Maximiser:
         for lk in self._lks:
             r = lk.signal_ratio(p)
             out.append(jnp.where(r > 0, jnp.log(jnp.where(r > 0, r, 1.0)), _C_OFF))
+        o = dict(zip(self.override_names, ov))
+        for t, q in zip(self.targets, self._q):
+            v = jnp.log(q(p) + 1e-300) - jnp.log(o[f"target:{t}"])
+            out += [v, -v]
         return jnp.stack(out)
 
     def _lagrangian(self, z, ov, mask, lam, rho):
@@ -166,7 +188,7 @@ class Maximiser:
     def _diagnostics(self, z, ov, mask):
         p = self._point(z, ov)
         c = self._c(z, ov)
-        rs = jnp.stack([lk.signal_ratio(p) for lk in self._lks])
+        rs = jnp.concatenate([jnp.stack([lk.signal_ratio(p) for lk in self._lks]), jnp.exp(c[len(self._lks):])])
         return {
             "F": self._F(z, ov),
             "c": c,
@@ -197,8 +219,9 @@ class Maximiser:
         Returns a dict of per-problem results (best start each), as NumPy arrays and lists.
         """
         s = self.settings
-        ov = jnp.stack([jnp.asarray(overrides[k], dtype=jnp.float64) for k in self.override_names], axis=-1)
         masks = jnp.asarray(masks, dtype=jnp.float64)
+        ov = jnp.stack([jnp.asarray(overrides[k], dtype=jnp.float64) for k in self.override_names] or
+                       [jnp.zeros(masks.shape[0])], axis=-1)[:, :len(self.override_names)]  # fmt: skip
         n = ov.shape[0]
         z0 = self.space.sample_prior_z(jax.random.PRNGKey(s.seed), n * s.starts)
         z, d = self._solve_shared(z0, ov, masks, s.starts, s.explore, s.rho0, progress, desc + " (pass 1)")
@@ -206,12 +229,13 @@ class Maximiser:
         # pass 2: restart from shared optima (identical on every process: same data, same seed)
         zb = z[best]
         rng = np.random.default_rng(s.seed)
-        k = 3 + s.share_random
+        k = 4 + s.share_random
         idx = np.empty((n, k), dtype=int)
         idx[:, 0] = np.arange(n)
         idx[:, 1] = np.maximum(np.arange(n) - 1, 0)
         idx[:, 2] = np.minimum(np.arange(n) + 1, n - 1)
-        idx[:, 3:] = rng.integers(0, n, (n, s.share_random))
+        idx[:, 3] = np.flatnonzero(best == self._best(d, best[None, :])[0])[0]  # the batch's best winner
+        idx[:, 4:] = rng.integers(0, n, (n, s.share_random))
         starts2 = zb[idx]
         if s.ladder and "eps" in self.space.names:
             starts2 = np.concatenate([starts2, self._eps_ladder(zb, ov, masks)], axis=1)

@@ -106,8 +106,7 @@ def fig7(result: dict, config) -> Figure:
                        "physics": "invisible limits scaled by BR(invisible), visible searches apply"}[mode])  # fmt: skip
     ax.set_xlim(mb[0], mb[-1])
     ax.set_ylim(ymin, ymax)
-    moment = "solar mixture" if config.moment == "solar" else f"$|\\epsilon\\,\\mu_{{{config.moment}}}|$"
-    ax.set_ylabel(f"largest allowed $\\mu_\\mathrm{{eff}}$ [$\\mu_B$] ({moment})")
+    _mu_ylabel(ax, config)
     ax.set_title(f"Fig. 7: joint exclusion ({config.name or 'custom'} configuration, convention = {config.convention}, "
                  f"MEG II {config.meg_year})", fontsize=9)  # fmt: skip
     fig.legend(loc="outside lower center", ncols=2, fontsize=7.5, frameon=False)
@@ -119,17 +118,23 @@ def fig7(result: dict, config) -> Figure:
     return fig
 
 
+def _mu_ylabel(ax, config) -> None:
+    moment = "solar mixture" if config.moment == "solar" else f"$|\\epsilon\\,\\mu_{{{config.moment}}}|$"
+    ax.set_ylabel(f"largest allowed $\\mu_\\mathrm{{eff}}$ [$\\mu_B$] ({moment})")
+
+
 def _constraint_names(text: str) -> list[str]:
     """Constraint names from a row's ``binding`` entries or ``reason`` ("infeasible: A (r = ..); B (r = ..)")."""
     text = text.removeprefix("infeasible: ")
     return [part.split(" (r = ")[0].strip() for part in text.split("; ") if " (r = " in part]
 
 
-def _binding_strip(ax, rows: list[dict], g) -> None:
-    """Which constraint binds at each mass (dots), or makes the row infeasible (crosses), at coupling g."""
+def _binding_strip(ax, rows: list[dict], g, select=None, title: str | None = None) -> None:
+    """Which constraint binds at each mass (dots), or makes the row infeasible (crosses), at coupling g (or for the
+    rows ``select`` accepts)."""
     marks = []  # (mass, name, infeasible)
     for r in rows:
-        if r["gD"] != g or not r["experiment_applies"]:
+        if not r["experiment_applies"] or not (select(r) if select else r["gD"] == g):
             continue
         if r["feasible"]:
             names = [n for b in r["binding"] for n in _constraint_names(b)]
@@ -145,9 +150,60 @@ def _binding_strip(ax, rows: list[dict], g) -> None:
     ax.set_ylim(-0.7, max(len(order), 1) - 0.3)
     ax.set_xscale("log")
     ax.set_xlabel("dark photon mass $m_{A'}$ [GeV]")
-    ax.set_title(f"$g_D$ = {g:g}: constraints binding at the optimum (dots) or violated where no point is feasible "
-                 "(crosses)", fontsize=8)  # fmt: skip
+    ax.set_title(title or f"$g_D$ = {g:g}: constraints binding at the optimum (dots) or violated where no point is "
+                 "feasible (crosses)", fontsize=8)  # fmt: skip
     ax.grid(True, axis="x", which="major", alpha=0.3)
+
+
+def fig7_profile(result: dict, config) -> Figure:
+    """Fig. 7 of a global scan: the profile of the largest allowed mu_eff over every other parameter against the
+    seed paper's curve and the benchmark-mass curve (``result["reference"]``, when present) and the Borexino recast;
+    below, which constraint binds where, and how far the neutrino mass cancels at each optimum."""
+    rows = [r for r in result["rows"] if r["experiment_applies"]]
+    fig = Figure(figsize=(7.4, 9.0), layout="constrained")
+    ax, strip, canc = fig.subplots(3, 1, sharex=True, gridspec_kw={"height_ratios": [4, 1.6, 1.1]})
+    ok = [r for r in rows if r["feasible"] and r["mu_eff_max_muB"] is not None]
+    m_all = np.array(sorted({r["m_Ap_GeV"] for r in rows}))
+    ys = []
+    if ok:
+        m, mu = np.array([r["m_Ap_GeV"] for r in ok]), np.array([r["mu_eff_max_muB"] for r in ok])
+        ax.loglog(m, mu, "o-", color="#08306b", lw=2, ms=3, label=f"global profile ({config.name or 'custom'})")
+        ys.append(mu)
+    for name, style in (("paper", dict(color="tab:red", ls="--")), ("benchmark", dict(color="tab:green", ls="-."))):
+        ref = (result.get("reference") or {}).get(name)
+        if ref and ref["mu_eff_muB"]:
+            ax.loglog(ref["m_Ap_GeV"], ref["mu_eff_muB"], lw=1.8, label=ref["label"], **style)
+            ys.append(np.asarray(ref["mu_eff_muB"]))
+        elif ref:
+            ax.plot([], [], lw=1.8, label=ref["label"] + ": no feasible point", **style)
+    bx = sorted({(r["m_Ap_GeV"], r["borexino_limit_muB"]) for r in rows})
+    mb, lb = np.array([b[0] for b in bx]), np.array([b[1] for b in bx])
+    ax.loglog(mb, lb, color="tab:purple", lw=1.5, label="Borexino recast (Eq. 3.10), 90% CL")
+    bad = [r["m_Ap_GeV"] for r in rows if not r["feasible"]]
+    allv = np.concatenate(ys + [lb])
+    lo, hi = allv[allv > 0].min() / 5, allv.max() * 20
+    if bad:
+        ax.scatter(bad, np.full(len(bad), lo * 1.6), marker="x", color="tab:red", s=20, zorder=3,
+                   label="no feasible point found (reason in scan.csv)")  # fmt: skip
+    ax.set_xlim(m_all[0], m_all[-1])
+    ax.set_ylim(lo, hi)
+    _mu_ylabel(ax, config)
+    ax.set_title(f"Fig. 7, global: every other parameter profiled (convention = {config.convention}; constraints: "
+                 f"{len(config.likelihoods)})", fontsize=9)  # fmt: skip
+    ax.grid(True, which="major", alpha=0.3)
+    fig.legend(loc="outside lower center", ncols=1, fontsize=7.5, frameon=False)
+    _binding_strip(strip, rows, None, select=lambda r: True,
+                   title="constraints binding at the optimum (dots) or violated where nothing is feasible (crosses)")
+    strip.set_xlabel("")
+    c = np.array([r["nu_mass_cancellation"] for r in ok]) if ok else np.array([])
+    if ok:
+        canc.loglog([r["m_Ap_GeV"] for r in ok], np.maximum(c, 1e-16), "o", color="tab:orange", ms=3)
+    canc.set_ylim(max(min(c.min() if len(c) else 1.0, 1.0) / 3, 1e-16), 1.5)
+    canc.set_ylabel("mass\ncancellation", fontsize=8)
+    canc.set_title("$\\sqrt{|X| / X_{abs}}$ at the optimum (1: none; docs/derivation.md section 12)", fontsize=8)
+    canc.set_xlabel("dark photon mass $m_{A'}$ [GeV]")
+    canc.grid(True, which="major", alpha=0.3)
+    return fig
 
 
 def _ranks(x):

@@ -3,6 +3,12 @@
 For each g_D and each m_A' of a log-spaced grid, and for each accelerator experiment (NA64, BaBar), the
 maximiser (:mod:`fits.maximise`) finds the largest mu_eff over every free parameter of the configuration
 with MEG II, that experiment (and Borexino if the configuration enables it) inside their 90% CL regions.
+
+Where the configuration leaves g_D free (the ``global`` presets) the scan is the *profile*: one problem per
+m_A' with every enabled constraint on at once (experiment ``"all"``), g_D among the profiled parameters. Free CP
+parities (``sign`` prior) are solved in every combination and the best feasible one kept. Each row also reports
+the optimum's masses and parities, the loop neutrino-mass sum, how much the mass cancels between its
+contributions (``jaxtmm.mass_cancellation``) and the tuning factor the neutrino-mass likelihood allowed.
 Results: ``scan.csv``, ``scan.json`` (rows + provenance), ``fig7.png``, ``fig6.png``.
 """
 
@@ -13,7 +19,7 @@ import math
 import platform
 import sys
 import time
-from dataclasses import asdict
+from dataclasses import asdict, replace
 from importlib import metadata, resources
 from pathlib import Path
 
@@ -31,10 +37,13 @@ from fits.config import Y_FLAT, Config
 from fits.maximise import Maximiser, Settings, build_likelihoods
 from fits.parallel import Layout
 from fits.space import ParamSpace
-from jaxtmm import BR_mu_e_gamma, invisible_open
+from jaxtmm import BR_mu_e_gamma, invisible_open, mass_cancellation, sum_m_nu
 from jaxtmm.model import MASS_KEYS, Y_KEYS
 
 EXPERIMENTS = ("NA64", "BaBar")
+ALL = "all"  # the experiment of a profile row: every enabled constraint at once
+#: The optimum's masses (GeV) and CP parities, reported in every row.
+POINT_KEYS = ("m_H1", "m_H2", "m_A1", "m_A2", "M1", "M2", "M_E", "eta1", "eta2")
 DEFAULT_GD = (0.5, 0.05, 0.005)
 M_RANGE = (1e-3, 8.0)
 PACKAGES = ("jaxtmm", "jax", "jaxlib", "numpyro", "optax", "arviz", "numpy", "scipy", "matplotlib")
@@ -92,10 +101,20 @@ def experiment_curves() -> dict:
     return {"NA64": LimitCurve.load(na64_data), "BaBar": LimitCurve.load(babar_data)}
 
 
+def is_profile(config: Config) -> bool:
+    """Whether a scan of ``config`` is the profile over g_D too (g_D free), every constraint on in each problem."""
+    return "g_D" in config.free
+
+
 def scan_problems(config: Config, gD, n_masses: int):
     """The scan's problems, (g_D, m_A', experiment) ordered by mass within each (g_D, experiment), with the
-    likelihoods they may enable, their masks and the overrides: (masses, problems, names, masks, overrides)."""
+    likelihoods they may enable, their masks and the overrides: (masses, problems, names, masks, overrides).
+    A profile (:func:`is_profile`) has one problem ``(None, m_A', "all")`` per mass and ignores ``gD``."""
     masses = mass_grid(n_masses)
+    if is_profile(config):
+        names = tuple(config.likelihoods)
+        problems = [(None, float(m), ALL) for m in masses]
+        return masses, problems, names, np.ones((len(problems), len(names))), {"m_Ap": np.asarray(masses)}
     base = [n for n in config.likelihoods if n not in EXPERIMENTS]
     names = tuple(base) + EXPERIMENTS
     problems = [(g, m, e) for g in gD for e in EXPERIMENTS for m in masses]
@@ -146,27 +165,88 @@ def _name_member(text: str, member) -> str:
     return text.replace(f"{SET_NAME} (r = ", f"{SET_NAME}: {member} (r = ") if member else text
 
 
+def _with_parities(config: Config, masks, ov: dict):
+    """Each problem repeated for every combination of the free CP parities (``Config.parity_combinations``),
+    combination-major: the maximiser's pass 2 shares optima between neighbours in this order, which are then
+    neighbouring masses with the same parities. Returns the masks, the overrides, and the index of each copy
+    ``(n problems, c combinations)``."""
+    combos = config.parity_combinations()
+    c, n = len(combos), len(masks)
+    out = {k: np.tile(np.asarray(v), c) for k, v in ov.items()}
+    for k in config.signs:
+        out[k] = np.repeat([cb[k] for cb in combos], n)
+    return np.tile(np.asarray(masks), (c, 1)), out, np.arange(n * c).reshape(c, n).T
+
+
+def _take(res: dict, idx) -> dict:
+    return {k: ([v[i] for i in idx] if isinstance(v, list) else np.asarray(v)[idx]) for k, v in res.items()}
+
+
+#: The seed paper's benchmark masses (GeV) and parities, as in the ``paper`` preset (physics-spec section 2).
+BENCHMARK_MASSES = {"m_H1": 0.3, "m_A1": 0.3, "m_H2": 0.4, "m_A2": 0.4, "M1": 0.1, "M2": 0.1, "M_E": 2000.0,
+                    "eta1": 1.0, "eta2": 1.0}  # fmt: skip
+
+
+def at_benchmark_masses(config: Config) -> Config:
+    """``config`` with the masses and parities fixed at the seed paper's benchmark, everything else as it is."""
+    free = {k: v for k, v in config.free.items() if k not in BENCHMARK_MASSES}
+    return replace(config, fixed={**config.fixed, **BENCHMARK_MASSES}, free=free,
+                   name=f"{config.name or 'custom'} at the benchmark masses")  # fmt: skip
+
+
+def reference_curves(config: Config, n_masses: int, settings: Settings, progress=False, layout=None) -> dict:
+    """The two curves a profile is compared with, on its mass grid, as ``{name: {"label", "m_Ap_GeV", "mu_eff_muB"}}``
+    (feasible masses only): the seed paper's (its printed equations at its benchmark, g_D = 0.5, MEG II with NA64 or
+    BaBar, the better of the two) and the benchmark masses under this configuration's constraints (g_D and the
+    couplings profiled)."""
+    from fits.config import preset_config
+
+    paper = preset_config("paper").replace_options(convention="paper", likelihoods=["MEG II", "NA64", "BaBar"])
+    out = {}
+    for name, cfg, label in (
+        ("paper", paper, "seed paper: printed equations, benchmark masses, $g_D$ = 0.5, MEG II + NA64 or BaBar"),
+        ("benchmark", at_benchmark_masses(config), "benchmark masses, these constraints, $g_D$ profiled"),
+    ):
+        rows = run_scan(cfg, (0.5,), n_masses, settings, progress=progress, layout=layout, references=False)["rows"]
+        best = {}
+        for r in rows:
+            if r["feasible"] and r["mu_eff_max_muB"] is not None:
+                best[r["m_Ap_GeV"]] = max(best.get(r["m_Ap_GeV"], 0.0), r["mu_eff_max_muB"])
+        ms = sorted(best)
+        out[name] = {"label": label, "m_Ap_GeV": ms, "mu_eff_muB": [best[m] for m in ms]}
+    return out
+
+
 def run_scan(config: Config, gD=DEFAULT_GD, n_masses: int = 100, settings: Settings = Settings(), progress=True,
-             layout: Layout | None = None) -> dict:  # fmt: skip
+             layout: Layout | None = None, references: bool | None = None) -> dict:  # fmt: skip
     """Run the scan and return ``{"rows": [...], "provenance": {...}}`` (nothing written). With a multi-process
-    ``layout`` every process solves its share and all end with the same rows."""
+    ``layout`` every process solves its share and all end with the same rows. ``references`` (default: for a
+    profile) adds the :func:`reference_curves` under ``"reference"``."""
     layout = layout or Layout.current()
     t0 = time.perf_counter()
+    profile = is_profile(config)
     masses, problems, lk_names, masks, ov = scan_problems(config, gD, n_masses)
-    M = Maximiser(config, settings, layout=layout, likelihood_names=lk_names)
-    res = M.run(ov, masks, progress=progress, desc=f"jaxtmm scan: {len(problems)} problems x {settings.starts} starts")
+    n = len(problems)
+    masks_x, ov_x, copies = _with_parities(config, masks, ov)
+    M = Maximiser(config, settings, override_names=tuple(ov_x), layout=layout, likelihood_names=lk_names)
+    res = M.run(ov_x, masks_x, progress=progress,
+                desc=f"jaxtmm scan: {copies.size} problems x {settings.starts} starts")  # fmt: skip
+    pick = M._best(res, copies)  # the best parity combination of each problem
+    res, ov = _take(res, pick), {k: v[pick] for k, v in ov_x.items()}
     curves = experiment_curves()
     blocking = unsatisfiable(config, lk_names)
     members = search_members(M, res["z"], ov)
     bx = np.asarray(L.recast_limit(masses, *config.borexino_window))
     bx_by_m = dict(zip(masses.tolist(), bx.tolist()))
+    derived = jax.jit(lambda p: (BR_mu_e_gamma(p, config.convention), sum_m_nu(p) * 1e9, mass_cancellation(p)))
     rows = []
     for i, (g, m, e) in enumerate(problems):
-        p = M.space.point_z(jnp.asarray(res["z"][i]), m_Ap=m, g_D=g)
-        applies = bool(curves[e].in_range(m))
+        p = M.space.point_z(jnp.asarray(res["z"][i]), **{k: v[i] for k, v in ov.items()})
+        br, sum_m_nu_eV, cancellation = (float(v) for v in derived(p))
+        applies = True if e == ALL else bool(curves[e].in_range(m))
         y = np.asarray(p.y)
         row = {
-            "gD": g,
+            "gD": float(p.g_D) if profile else g,
             "m_Ap_GeV": float(m),
             "experiment": e,
             "experiment_applies": applies,
@@ -175,18 +255,22 @@ def run_scan(config: Config, gD=DEFAULT_GD, n_masses: int = 100, settings: Setti
             "mu_eff_max_muB": float(res["mu_eff_muB"][i]) if applies else None,
             "invisible_open": bool(invisible_open(p)),
             "borexino_limit_muB": bx_by_m[float(m)],
-            "BR_mu_e_gamma": float(BR_mu_e_gamma(p, config.convention)),
+            "BR_mu_e_gamma": br,
             "feasible": bool(res["feasible"][i]),
             "reason": "" if res["feasible"][i] else _name_member(_reason(res, i, lk_names, masks[i], blocking,
                                                                           settings.feas_tol), members[i]),
             "constraint_residual": float(res["residual"][i]),
             "kkt_residual": float(res["kkt"][i]),
-            "multipliers": {n: float(v) for n, v in zip(lk_names, res["multipliers"][i]) if v > 0},
+            "multipliers": {nm: float(v) for nm, v in zip(lk_names, res["multipliers"][i]) if v > 0},
             "binding": [_name_member(b, members[i]) for b in res["binding"][i]] if applies else [],
             "feasible_starts": int(res["n_feasible_starts"][i]),
             "y": [[[float(v.real), float(v.imag)] for v in row_] for row_ in y],
             "theta_R": float(p.theta_R),
             "theta_I": float(p.theta_I),
+            **{k: float(getattr(p, k)) for k in POINT_KEYS},
+            "sum_m_nu_eV": sum_m_nu_eV,
+            "nu_mass_cancellation": cancellation,
+            "tuning_allowed": config.tuning,
         }
         numbers = [row[k] for k in ("eps_max", "mu_max_muB", "mu_eff_max_muB", "BR_mu_e_gamma", "theta_R", "theta_I")
                    if row[k] is not None] + y.real.ravel().tolist() + y.imag.ravel().tolist()  # fmt: skip
@@ -196,16 +280,23 @@ def run_scan(config: Config, gD=DEFAULT_GD, n_masses: int = 100, settings: Setti
             row.update({k: None for k in ("eps_max", "mu_max_muB", "mu_eff_max_muB")})
         rows.append(row)
     wall = time.perf_counter() - t0
-    prov = provenance(config, settings, {"gD": list(gD), "n_masses": n_masses, "mass_range_GeV": list(M_RANGE),
-                                         "experiments": list(EXPERIMENTS), "wall_time_s": wall,
+    prov = provenance(config, settings, {"gD": "profiled" if profile else list(gD), "n_masses": n_masses,
+                                         "mass_range_GeV": list(M_RANGE),
+                                         "experiments": [ALL] if profile else list(EXPERIMENTS),
+                                         "parity_combinations": config.parity_combinations(), "wall_time_s": wall,
                                          "processes": layout.process_count,
                                          "devices_per_process": len(layout.devices)})  # fmt: skip
-    return {"rows": rows, "provenance": prov}
+    out = {"rows": rows, "provenance": prov}
+    if profile if references is None else references:
+        out["reference"] = reference_curves(config, n_masses, settings, progress, layout)
+        prov["wall_time_s"] = time.perf_counter() - t0
+    return out
 
 
 CSV_COLUMNS = ("gD", "m_Ap_GeV", "experiment", "experiment_applies", "eps_max", "mu_max_muB", "mu_eff_max_muB",
                "invisible_open", "borexino_limit_muB", "BR_mu_e_gamma", "feasible", "reason", "constraint_residual",
-               "kkt_residual", "multipliers", "binding", "feasible_starts", "theta_R", "theta_I")  # fmt: skip
+               "kkt_residual", "multipliers", "binding", "feasible_starts", "theta_R", "theta_I", *POINT_KEYS,
+               "sum_m_nu_eV", "nu_mass_cancellation", "tuning_allowed")  # fmt: skip
 Y_COLUMNS = tuple(f"{k}_{part}" for row in Y_KEYS for k in row for part in ("re", "im"))
 
 
@@ -224,7 +315,7 @@ def _csv_row(r: dict) -> list:
 def write_results(result: dict, out: Path, config: Config) -> list[Path]:
     """scan.json, scan.csv (with the Yukawa matrix, y_e1_re ... y_mu2_im), fig7.png and fig6.png, each
     written atomically; JSON without NaN or Infinity."""
-    from fits.plots import fig6_borexino, fig7
+    from fits.plots import fig6_borexino, fig7, fig7_profile
 
     out.mkdir(parents=True, exist_ok=True)
     write_text(out / "scan.json", dumps(result, indent=1) + "\n")
@@ -234,6 +325,7 @@ def write_results(result: dict, out: Path, config: Config) -> list[Path]:
     for r in result["rows"]:
         w.writerow(_csv_row(r))
     write_text(out / "scan.csv", buf.getvalue())
-    save_figure(fig7(result, config), out / "fig7.png", dpi=150)
+    profile = any(r["experiment"] == ALL for r in result["rows"])
+    save_figure((fig7_profile if profile else fig7)(result, config), out / "fig7.png", dpi=150)
     save_figure(fig6_borexino(*config.borexino_window), out / "fig6.png", dpi=150)
     return [out / n for n in ("scan.csv", "scan.json", "fig7.png", "fig6.png")]

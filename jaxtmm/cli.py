@@ -7,9 +7,11 @@
     jaxtmm plot borexino --out FILE.png [--force] [--T-min GeV] [--E-nu GeV] [--T-max GeV]
     jaxtmm plot scattering --out FILE.png [--force]
     jaxtmm plot searches [POINT.toml | --preset paper] --out FILE.png [--force] [--convention ...]
-    jaxtmm scan [--preset paper | --config FILE] [--gD 0.5,0.05,0.005] [--moment solar|12|13|23]
+    jaxtmm scan [--preset paper | --config FILE] [--gD 0.5,0.05,0.005 | --no-references] [--moment solar|12|13|23]
                 [--convention corrected|paper] [--constraints SET|LIST] [--meg 2023|2025] [--masses N] [--out DIR]
                 [--force] [--starts K] [--seed S] [--nu-bound ...] [--tuning T] [--alpha-e Rb|Cs]
+    jaxtmm profile [--preset NAME | --config FILE] --x NAME:LOW:HIGH[:N] [--y NAME:LOW:HIGH[:N]] --out DIR [--force]
+                   [--constraints SET|LIST] [--convention ...] [--starts K] [--seed S] [--quiet]
     jaxtmm fit (--config FILE | --preset NAME) [--chains C --warmup W --samples S --seed K --chunk N]
                --out DIR [--resume | --force] [--pair LIST] [--quiet] [--convention ...] [--constraints SET|LIST]
 
@@ -152,14 +154,19 @@ def _parser() -> argparse.ArgumentParser:
         "scan",
         help="the largest allowed mu_eff at every dark-photon mass (Fig. 7)",
         description="Maximise mu_eff over every free parameter of a configuration, with MEG II and NA64 (or BaBar) "
-        "inside their 90% CL regions, for each g_D and each m_A' of a log grid over 1 MeV - 8 GeV. Writes scan.csv, "
-        "scan.json (rows + provenance), fig7.png and fig6.png.",
+        "inside their 90% CL regions, for each g_D and each m_A' of a log grid over 1 MeV - 8 GeV. Where the "
+        "configuration leaves g_D free (--preset global, global-paper) it is the profile instead: one problem per "
+        "m_A' with every constraint on, g_D and the free CP parities profiled too, compared with the seed paper's "
+        "curve and the benchmark masses. Writes scan.csv, scan.json (rows + provenance), fig7.png and fig6.png.",
     )
     cfg = sc.add_mutually_exclusive_group()
     cfg.add_argument("--preset", choices=CONFIG_PRESETS, metavar="NAME",
                      help=f"a shipped configuration: {', '.join(CONFIG_PRESETS)} (default: paper)")  # fmt: skip
     cfg.add_argument("--config", metavar="FILE", help="a configuration file (TOML, see docs/fits.md)")
-    sc.add_argument("--gD", default="0.5,0.05,0.005", metavar="LIST", help="comma-separated dark couplings (default 0.5,0.05,0.005)")
+    sc.add_argument("--gD", default=None, metavar="LIST",
+                    help="comma-separated dark couplings (default 0.5,0.05,0.005; not with a configuration that frees g_D)")
+    sc.add_argument("--no-references", action="store_true",
+                    help="a profile without its reference curves (the seed paper's, the benchmark masses')")
     sc.add_argument("--moment", choices=OPTIONS["moment"], default=None, help="mu_eff to maximise (default: the configuration's; paper: 12)")
     _convention_arg(sc, None)
     sc.add_argument("--meg", choices=OPTIONS["meg_year"], default=None, help="MEG II limit year (default: the configuration's)")
@@ -178,6 +185,29 @@ def _parser() -> argparse.ArgumentParser:
     sc.add_argument("--coordinator", metavar="HOST:PORT", help="address of process 0's coordinator service")
     sc.add_argument("--num-processes", type=int, metavar="N", help="number of processes in the job")
     sc.add_argument("--process-id", type=int, metavar="I", help="this process's index, 0..N-1")
+    pr = sub.add_parser(
+        "profile",
+        help="profile likelihood (-2 Delta ln L) of one or two quantities",
+        description="The profile likelihood of a free parameter or a derived quantity (mu_eff, sum_m_nu), or of two "
+        "on a grid, every other free parameter maximised by the scan's maximiser (objective ln L). Writes "
+        "profile.csv, profile.json (rows, the maximum, provenance) and profile.png.",
+    )
+    pcfg = pr.add_mutually_exclusive_group()
+    pcfg.add_argument("--preset", choices=CONFIG_PRESETS, metavar="NAME",
+                      help=f"a shipped configuration: {', '.join(CONFIG_PRESETS)} (default: paper)")  # fmt: skip
+    pcfg.add_argument("--config", metavar="FILE", help="a configuration file (TOML)")
+    pr.add_argument("--x", required=True, metavar="NAME:LOW:HIGH[:N]",
+                    help="the profiled quantity, its range and points (default 20; log-spaced for a log-uniform "
+                         "parameter and a derived quantity)")  # fmt: skip
+    pr.add_argument("--y", default=None, metavar="NAME:LOW:HIGH[:N]", help="a second quantity: a 2-D profile")
+    pr.add_argument("--out", default="results/profile", metavar="DIR", help="output directory (default results/profile)")
+    pr.add_argument("--force", action="store_true", help="overwrite an existing output directory")
+    _constraints_arg(pr, None, "the likelihoods (default: the configuration's)")
+    _convention_arg(pr, None)
+    _model_options_args(pr, defaults=False)
+    pr.add_argument("--starts", type=int, default=None, metavar="K", help="random starts per point (default 4)")
+    pr.add_argument("--seed", type=int, default=0, metavar="S", help="random seed of the starts, 0 to 2^32-1 (default 0)")
+    pr.add_argument("--quiet", action="store_true", help="no progress bars")
     ft = sub.add_parser(
         "fit",
         help="NUTS posterior of a configuration",
@@ -418,14 +448,23 @@ def _scan(args) -> int:
     from fits.scan import run_scan, write_results
     from jaxtmm._validate import perturbative
 
+    from fits.scan import DEFAULT_GD, is_profile
+
     config = _load_config(args)
     config = _with_options(config, args, moment=args.moment, meg_year=args.meg)
+    profile = is_profile(config)
+    if profile and args.gD is not None:
+        return _fail("--gD: this configuration frees g_D, and the scan profiles it; fix g_D in the configuration's "
+                     "[fixed] to scan a list of values")  # fmt: skip
+    if not profile and args.no_references:
+        return _fail("--no-references applies to a profile only (a configuration with g_D free)")
+    gD_text = args.gD if args.gD is not None else ",".join(f"{g:g}" for g in DEFAULT_GD)
     try:
-        gD = tuple(float(g) for g in args.gD.split(","))
+        gD = tuple(float(g) for g in gD_text.split(","))
     except ValueError:
-        return _fail(f"--gD must be a comma-separated list of numbers, got {args.gD!r}")
+        return _fail(f"--gD must be a comma-separated list of numbers, got {gD_text!r}")
     if not all(math.isfinite(g) and g > 0 for g in gD):
-        return _fail(f"--gD values must be positive, got {args.gD!r}")
+        return _fail(f"--gD values must be positive, got {gD_text!r}")
     for g in gD:
         perturbative(f"--gD {g:g} times the largest |Q_S|", g * config.largest("Q_S"))
     if args.masses < 2:
@@ -455,13 +494,16 @@ def _scan(args) -> int:
     if problem:
         return _fail(problem)
     settings = Settings(seed=args.seed, **({} if args.starts is None else {"starts": args.starts}))
-    result = run_scan(config, gD, args.masses, settings, progress=not args.quiet, layout=layout)
+    result = run_scan(config, gD, args.masses, settings, progress=not args.quiet, layout=layout,
+                      references=profile and not args.no_references)  # fmt: skip
     if layout is not None and not layout.is_writer:
         return 0
     files = write_results(result, out, config)
     rows = result["rows"]
     bad = [r for r in rows if r["experiment_applies"] and not r["feasible"]]
-    print(f"jaxtmm scan: {len(rows)} rows ({len(gD)} g_D x {args.masses} masses x 2 experiments), "
+    shape = (f"{args.masses} masses, every constraint at once, g_D and {len(config.parity_combinations())} CP-parity "
+             "combination(s) profiled" if profile else f"{len(gD)} g_D x {args.masses} masses x 2 experiments")
+    print(f"jaxtmm scan: {len(rows)} rows ({shape}), "
           f"convention {config.convention}, constraints {', '.join(config.likelihoods)}, moment {config.moment}, "
           f"MEG II {config.meg_year}; "
           f"{result['provenance']['wall_time_s']:.1f} s")  # fmt: skip
@@ -474,6 +516,50 @@ def _scan(args) -> int:
     return 0
 
 
+def _axis_spec(config, text: str, option: str, n_default: int):
+    from fits.profile import make_axis
+
+    parts = text.split(":")
+    if len(parts) not in (3, 4):
+        raise ValueError(f"{option} must be NAME:LOW:HIGH or NAME:LOW:HIGH:N, got {text!r}")
+    try:
+        low, high = float(parts[1]), float(parts[2])
+        n = int(parts[3]) if len(parts) == 4 else n_default
+    except ValueError:
+        raise ValueError(f"{option}: LOW and HIGH must be numbers and N an integer, got {text!r}") from None
+    return make_axis(config, parts[0], low, high, n)
+
+
+def _profile(args) -> int:
+    from fits._io import prepare_dir
+    from fits.maximise import Settings
+    from fits.profile import run_profile, write_profile
+
+    config = _with_options(_load_config(args), args)
+    axes = [_axis_spec(config, args.x, "--x", 20 if args.y is None else 12)]
+    if args.y is not None:
+        axes.append(_axis_spec(config, args.y, "--y", 12))
+        if axes[1].name == axes[0].name:
+            return _fail("--x and --y must name different quantities")
+    if args.starts is not None and not 1 <= args.starts <= 1024:
+        return _fail(f"--starts must be from 1 to 1024, got {args.starts}")
+    _check_seed(args.seed)
+    out = prepare_dir(args.out, force=args.force, option="--out", hint="use --force to overwrite")
+    settings = Settings(seed=args.seed, **({} if args.starts is None else {"starts": args.starts}))
+    result = run_profile(config, axes, settings, progress=not args.quiet)
+    files = write_profile(result, out, config)
+    m = result["maximum"]
+    lost = sum(not r["reached"] for r in result["rows"])
+    print(f"jaxtmm profile: {len(result['rows'])} points of {' x '.join(a.name for a in axes)}, max ln L = "
+          f"{m['lnL']:.6g}; {result['provenance']['wall_time_s']:.1f} s")  # fmt: skip
+    if lost:
+        print(f"warning: {lost} point(s) not reached within the priors (no -2 Delta ln L; see the 'reached' column)",
+              file=sys.stderr)  # fmt: skip
+    for f in files:
+        print(f"wrote {f}")
+    return 0
+
+
 def _fit(args) -> int:
     from fits._io import prepare_dir
     from fits.fit import DERIVED_LABELS, OUTPUTS, pair_choices, run_fit
@@ -481,6 +567,10 @@ def _fit(args) -> int:
     from fits.scan import unsatisfiable
 
     config = _with_options(_load_config(args), args)
+    if config.signs:
+        from fits.posterior import build_model
+
+        build_model(config)  # refuses free CP parities, before any output is made
     for name in ("chains", "samples", "chunk"):
         if getattr(args, name) < 1:
             return _fail(f"--{name} must be at least 1, got {getattr(args, name)}")
@@ -536,7 +626,7 @@ def main(argv=None) -> int:
 
         return _fail(RENAMED["loop"].replace("option 'loop'", "--loop").replace("'convention'", "--convention"))
     try:
-        commands = {"evaluate": _evaluate, "constraints": _constraints, "plot": _plot, "scan": _scan, "fit": _fit}
+        commands = {"evaluate": _evaluate, "constraints": _constraints, "plot": _plot, "scan": _scan, "profile": _profile, "fit": _fit}
         return commands[args.command](args)
     except (PointFileError, ValueError) as exc:  # bad input named by the code that found it
         return _fail(str(exc))

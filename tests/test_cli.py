@@ -288,3 +288,24 @@ def test_negative_parity_makes_a_dirac_N_with_no_moment_and_no_mass(tmp_path, ca
     p = load_preset("paper")  # both parities +1: mu ~ 2e-10 mu_B, sum m_nu ~ 1.5 keV
     ref_mu, ref_m = float(ob.to_mu_B(ob.mu_ij(p)).max()), float(ob.sum_m_nu(p)) * 1e9
     assert np.abs(out["mu_ij_muB"]).max() < 1e-15 * ref_mu and out["sum_m_nu_loop_eV"] < 1e-15 * ref_m
+
+
+@pytest.mark.parametrize(
+    "args,message",
+    [
+        (["scan", "--preset", "global", "--gD", "0.5"], "--gD: this configuration frees g_D, and the scan profiles it"),
+        (["scan", "--preset", "paper", "--no-references"], "--no-references applies to a profile only"),
+        (["fit", "--preset", "global"], "a posterior needs fixed CP parities: eta1, eta2 take the 'sign' prior"),
+        (["profile", "--preset", "posterior", "--x", "m_H1:0.1:1"], "cannot profile 'm_H1': choose a free parameter"),
+        (["profile", "--preset", "posterior", "--x", "eps:1e-7"], "--x must be NAME:LOW:HIGH or NAME:LOW:HIGH:N"),
+        (["profile", "--preset", "posterior", "--x", "eps:a:1e-4"], "--x: LOW and HIGH must be numbers"),
+        (["profile", "--preset", "posterior", "--x", "eps:1e-6:1e-4", "--y", "eps:1e-6:1e-4"], "must name different"),
+        (["profile", "--preset", "posterior", "--x", "eps:1e-6:1e-4", "--starts", "0"], "--starts must be from 1"),
+    ],
+)
+def test_global_presets_refuse_what_they_cannot_do_before_any_output(tmp_path, capsys, args, message):
+    out = tmp_path / "never"
+    assert main(args + ["--out", str(out)]) == 2
+    err = capsys.readouterr().err
+    assert err.count("\n") == 1 and message in err, err
+    assert not out.exists()

@@ -83,7 +83,7 @@ def test_refuses_to_overwrite(scan_dir, capsys):
         (["--gD", "1e300"], "perturbative bound"),
         (["--seed", "-1"], "--seed must be an integer from 0 to 2^32-1"),
         (["--constraints", "MEG II,nope"], "unknown constraint(s) 'nope'"),
-        (["--preset", "nope"], "invalid choice: 'nope' (choose from 'paper', 'aligned', 'posterior')"),
+        (["--preset", "nope"], "invalid choice: 'nope' (choose from 'paper', 'aligned', 'posterior', 'global', 'global-paper')"),
         (["--masses", "1"], "--masses must be at least 2"),
         (["--config", "/no/such/config.toml"], "cannot read configuration"),
     ],

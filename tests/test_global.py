@@ -1,0 +1,185 @@
+"""The global fit (issue #12): the presets, the mass cancellation and the moment/mass identity at random points, and
+the profile scan checked two ways -- at every optimum the moment and the loop neutrino masses obey the identity of
+docs/derivation.md section 5, and no point of a large random search that satisfies every constraint beats it."""
+
+import math
+
+import jax
+import jax.numpy as jnp
+import numpy as np
+import pytest
+
+import jaxtmm
+from fits.config import ConfigError, parse_config, preset_config
+from fits.maximise import Settings, Stage, build_likelihoods, mu_eff_muB
+from fits.posterior import build_model
+from fits.scan import ALL, POINT_KEYS, run_scan
+from fits.space import ParamSpace
+from jaxtmm.consistency import mass_differences, mass_log
+from jaxtmm.model import Point, Y_KEYS
+from jaxtmm.pmns import PMNS
+
+RNG = np.random.default_rng(12)
+# one inner length for every stage: one compiled step per coordinate system (the default schedule compiles three)
+QUICK = Settings(explore=Stage(rounds=12, inner=200, lr=0.1), share=Stage(rounds=8, inner=200, lr=0.05),
+                 polish=Stage(rounds=8, inner=200, lr=1e-3))  # fmt: skip
+
+
+def _random_point(rng, **over):
+    y = (rng.normal(size=(2, 2)) + 1j * rng.normal(size=(2, 2))) * 10 ** rng.uniform(-3, 0)
+    m = 10 ** rng.uniform(-2, 2, size=7)
+    base = dict(y=jnp.asarray(y), theta_R=rng.uniform(0, math.pi), theta_I=rng.uniform(0, math.pi), m_H1=m[0],
+                m_H2=m[1], m_A1=m[2], m_A2=m[3], M1=m[4], M2=m[5], M_E=100 + m[6], m_Ap=0.02, g_D=rng.uniform(0.1, 3),
+                eps=1e-5, Q_S=1.0, eta1=rng.choice([1.0, -1.0]), eta2=rng.choice([1.0, -1.0]),
+                pmns=PMNS.from_degrees(alpha21=40.0, alpha31=-70.0))  # fmt: skip
+    base.update(over)
+    return Point(**base)
+
+
+def _ratio_from_scratch(p: Point) -> float:
+    """g_D |Q_S| |sin cos Delta| |sum M dJ| / sqrt|X| with X from the mass logs summed here (derivation.md section 5)."""
+    F = lambda M, m: float(mass_log(M, m))  # noqa: E731
+    Ms = (float(p.eta1) * float(p.M1), float(p.eta2) * float(p.M2))
+    h = [sum(M * F(M, m) for M in Ms) for m in (float(p.m_H1), float(p.m_H2))]
+    a = [sum(M * F(M, m) for M in Ms) for m in (float(p.m_A1), float(p.m_A2))]
+    d = float(p.theta_I) - float(p.theta_R)
+    X = math.cos(d) ** 2 * (h[0] - a[0]) * (h[1] - a[1]) + math.sin(d) ** 2 * (h[0] - a[1]) * (h[1] - a[0])
+    return float(p.g_D) * abs(math.sin(d) * math.cos(d)) * abs(float(jaxtmm.loop_sum(p))) / math.sqrt(abs(X))
+
+
+def _svd_ratio(p: Point) -> float:
+    """|mu_ab| / sqrt(m_a m_b) in the mass basis: ||A||_F / sqrt 2 over the two non-zero singular values of m."""
+    _, m = jaxtmm.m_nu_loop(p)
+    s = np.linalg.svd(np.asarray(m), compute_uv=False)
+    return float(np.linalg.norm(np.asarray(jaxtmm.moment_amplitude(p))) / math.sqrt(2 * s[0] * s[1]))
+
+
+# ----------------------------------------------------------------------------- presets and the sign prior
+def test_global_presets_free_every_parameter():
+    g, gp = preset_config("global"), preset_config("global-paper")
+    assert g.signs == ("eta1", "eta2") and len(g.parity_combinations()) == 4
+    assert gp.signs == ("eta2",) and gp.fixed["eta1"] == 1.0 and gp.likelihoods == ("MEG II", "NA64", "BaBar", "Borexino")
+    assert set(g.fixed) == {"Q_S", "y_scale"} and g.fixed["y_scale"] == 1.0 and "Oblique T" in g.likelihoods and "A' searches" in g.likelihoods
+    assert g.free["M_E"].low == 100.8 and g.free["g_D"].high == pytest.approx(math.sqrt(4 * math.pi), rel=1e-15)
+    assert (g.free["eps"].low, g.free["eps"].high) == (1e-10, 1e-2)
+    for k in ("m_H1", "m_H2", "m_A1", "m_A2", "M1", "M2"):
+        assert (g.free[k].kind, g.free[k].low, g.free[k].high) == ("loguniform", 1e-3, 1e4)
+    space = ParamSpace.from_config(g)
+    assert space.dim == 8 + 2 + 7 + 3  # y, angles, masses, g_D m_Ap eps; the parities are enumerated
+    with pytest.raises(ValueError, match="free CP parities eta1, eta2 need a value"):
+        space.point_z(jnp.zeros(space.dim))
+    with pytest.raises(ConfigError, match="a posterior needs fixed CP parities: eta1, eta2"):
+        build_model(g)
+
+
+def test_sign_prior_only_for_parities():
+    raw = {"fixed": {"m_H1": 0.3, "m_H2": 0.4, "m_A1": 0.3, "m_A2": 0.4, "M1": 0.1, "M2": 0.1, "M_E": 2e3, "m_Ap": 0.02,
+                     "g_D": 0.5, "eps": 1e-5, "theta_R": 0.1, "theta_I": 0.2,
+                     **{k: [0.01, 0.0] for row in Y_KEYS for k in row}}}  # fmt: skip
+    with pytest.raises(ConfigError, match="'free.eta1': the CP parities eta1, eta2 take the 'sign' prior"):
+        parse_config({**raw, "free": {"eta1": {"prior": "uniform", "low": -1, "high": 1}}})
+    r2 = {**raw, "fixed": {k: v for k, v in raw["fixed"].items() if k != "M1"}, "free": {"M1": {"prior": "sign"}}}
+    with pytest.raises(ConfigError, match="'free.M1': the CP parities eta1, eta2 take the 'sign' prior"):
+        parse_config(r2)
+    c = parse_config({**raw, "free": {"eta2": {"prior": "sign"}}})
+    assert c.parity_combinations() == [{"eta2": 1.0}, {"eta2": -1.0}] and c.largest("eta2") == 1.0
+
+
+# ----------------------------------------------------------------------------- cancellation and the identity
+def test_moment_mass_ratio_is_the_identity_at_random_points():
+    """Random masses over four decades, both parities, random couplings: the library's ratio equals the SVD ratio
+    and the from-scratch formula to 1e-9, and det K = X / (64 pi^2)^2."""
+    for _ in range(12):
+        p = _random_point(RNG)
+        r = float(jaxtmm.moment_mass_ratio(p))
+        assert r == pytest.approx(_svd_ratio(p), rel=1e-9)
+        assert r == pytest.approx(_ratio_from_scratch(p), rel=1e-12)
+        assert float(jnp.linalg.det(jaxtmm.mass_kernel(p))) == pytest.approx(
+            float(jaxtmm.mass_determinant(p)) / (64 * math.pi**2) ** 2, rel=1e-9)  # fmt: skip
+
+
+def test_cancellation_is_the_n1_n2_ratio_for_degenerate_pairs_and_tends_to_zero_at_a_cancellation():
+    """For m_Hk = m_Ak it is |sum_n M_n dF_n| / sum_n |M_n dF_n| with dF = F(M, m_1) - F(M, m_2); M2 tuned so that
+    the two terms cancel drives it (and the loop masses) to zero while the moment stays."""
+    p = _random_point(RNG, m_H1=0.3, m_A1=0.3, m_H2=0.45, m_A2=0.45, M1=0.1, M2=0.2, eta1=1.0, eta2=-1.0)
+    dF = [eta * M * (float(mass_log(eta * M, 0.3)) - float(mass_log(eta * M, 0.45))) for eta, M in ((1, 0.1), (-1, 0.2))]
+    assert float(jaxtmm.mass_cancellation(p)) == pytest.approx(abs(sum(dF)) / sum(abs(x) for x in dF), rel=1e-12)
+    assert float(jaxtmm.mass_cancellation(_random_point(RNG, eta1=1.0, eta2=1.0, m_H1=0.3, m_A1=0.3, m_H2=0.45,
+                                                                      m_A2=0.45))) == pytest.approx(1.0, rel=1e-14)  # fmt: skip
+    # M dF vanishes at M -> 0 and M -> infinity: an N2 of the opposite parity heavier than the peak of M |dF|
+    # cancels N1's term away from the Dirac point M2 = M1 (bisection on the sign of h_1 - a_2 = sum_n D[n, 0, 1])
+    f = lambda M2: float(jnp.sum(mass_differences(p._replace(M2=M2))[:, 0, 1]))  # noqa: E731
+    grid = np.geomspace(0.15, 100.0, 200)
+    k = next(i for i in range(len(grid) - 1) if f(grid[i]) * f(grid[i + 1]) <= 0)
+    lo, hi = grid[k], grid[k + 1]
+    for _ in range(200):
+        mid = 0.5 * (lo + hi)
+        lo, hi = (mid, hi) if f(lo) * f(mid) > 0 else (lo, mid)
+    q = p._replace(M2=0.5 * (lo + hi))
+    assert float(jaxtmm.mass_cancellation(q)) < 1e-8
+    assert float(jaxtmm.sum_m_nu(q)) < 1e-7 * float(jaxtmm.sum_m_nu(p))
+    assert float(jaxtmm.mu_eff(q, "12")) > 0.1 * float(jaxtmm.mu_eff(p, "12"))
+    g = jax.grad(lambda M2: jaxtmm.mass_cancellation(p._replace(M2=M2)))(0.2)
+    assert np.isfinite(float(g))
+
+
+# ----------------------------------------------------------------------------- the profile scan, checked two ways
+@pytest.fixture(scope="module")
+def profile():
+    cfg = preset_config("global-paper")
+    return cfg, run_scan(cfg, n_masses=2, settings=QUICK, progress=False, references=False)
+
+
+def test_profile_rows_report_the_optimum_and_obey_the_identity(profile):
+    cfg, res = profile
+    rows = res["rows"]
+    assert [r["experiment"] for r in rows] == [ALL] * 2 and res["provenance"]["gD"] == "profiled"
+    assert res["provenance"]["parity_combinations"] == [{"eta2": 1.0}, {"eta2": -1.0}]
+    for r in rows:
+        assert r["feasible"] and r["mu_eff_max_muB"] > 0 and r["binding"], r
+        assert 0 < r["gD"] <= math.sqrt(4 * math.pi) * (1 + 1e-12) and r["tuning_allowed"] == 1.0
+        assert 0 <= r["nu_mass_cancellation"] <= 1 and r["sum_m_nu_eV"] > 0
+        p = _row_point(r, cfg)
+        assert float(jaxtmm.to_mu_B(jaxtmm.mu_eff(p, "12"))) == pytest.approx(r["mu_eff_max_muB"], rel=1e-12)
+        assert _svd_ratio(p) == pytest.approx(_ratio_from_scratch(p), rel=1e-8)
+        assert float(jaxtmm.mass_cancellation(p)) == pytest.approx(r["nu_mass_cancellation"], rel=1e-12)
+
+
+def _row_point(r, cfg) -> Point:
+    y = np.array([[complex(*v) for v in row] for row in r["y"]])
+    vals = {k: r[k] for k in POINT_KEYS}
+    return Point(y=jnp.asarray(y), theta_R=r["theta_R"], theta_I=r["theta_I"], m_Ap=r["m_Ap_GeV"], g_D=r["gD"],
+                 eps=r["eps_max"], Q_S=1.0, pmns=cfg.pmns, **vals)  # fmt: skip
+
+
+def test_profile_is_never_below_a_random_feasible_search(profile):
+    """40000 random points per mass (half from the prior, half with |y| log-uniform over 1e-4 - sqrt(4 pi), both
+    parities): the best one inside every constraint is at most the profile's optimum."""
+    cfg, res = profile
+    space = ParamSpace.from_config(cfg, exclude=("m_Ap",))
+    lks = [build_likelihoods(cfg)[n] for n in cfg.likelihoods]
+    mu = mu_eff_muB(cfg)
+
+    def evaluate(z, m, eta2):
+        p = space.point_z(z, m_Ap=m, eta2=eta2)
+        return mu(p), jnp.max(jnp.stack([lk.signal_ratio(p) for lk in lks]))
+
+    f = jax.jit(jax.vmap(evaluate, in_axes=(0, None, 0)))
+    n = 40000
+    key = jax.random.PRNGKey(12)
+    z = np.array(space.sample_prior_z(key, n))
+    rng = np.random.default_rng(12)
+    for name, (a, _) in zip(space.names, space.slices):
+        if cfg.free[name].kind == "disc":  # half the draws: |y| log-uniform
+            w = z[n // 2:, a:a + 2]
+            z[n // 2:, a:a + 2] = w / np.linalg.norm(w, axis=1, keepdims=True) * 10 ** rng.uniform(-4, math.log10(
+                cfg.free[name].max), size=(n - n // 2, 1))  # fmt: skip
+    eta2 = rng.choice([1.0, -1.0], size=n)
+    found = 0
+    for r in res["rows"]:
+        m_vals, r_max = (np.asarray(v) for v in f(jnp.asarray(z), r["m_Ap_GeV"], jnp.asarray(eta2)))
+        ok = r_max <= 1.0
+        found += ok.sum()
+        if ok.any():
+            assert m_vals[ok].max() <= r["mu_eff_max_muB"] * (1 + 1e-5), (r["m_Ap_GeV"], m_vals[ok].max())
+    assert found > 1000  # the search is not empty

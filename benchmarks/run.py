@@ -1,6 +1,6 @@
 """One table of jaxtmm's throughput, each figure measured in the same run as its baseline.
 
-    python benchmarks/run.py [--quick] [--markdown]
+    python benchmarks/run.py [--quick] [--markdown] [--only GROUP,GROUP]
 
 Rows:
 * J_z evaluations/s and full mu_ij points/s: jaxtmm (jit, batched) vs a plain NumPy implementation of the
@@ -14,6 +14,9 @@ Rows:
   and peak memory (numpyro's MCMC without a progress bar used to compile once per chunk);
 * `jaxtmm scan` (paper preset, 100 masses x 3 g_D x 2 experiments): wall time with compilation, and the
   steady state (the same maximiser run again);
+* log density + gradient of the `global` preset (masses free, the loops live) against the `posterior` preset's;
+* a 1-D profile likelihood against iminuit's MIGRAD on the same -2 ln L: wall times, largest difference;
+* `jaxtmm scan --preset global` (12 masses x 4 CP parities): wall time;
 * mu_ij points/s with 1, 2 and 4 (forced host) devices, each in a fresh process.
 """
 
@@ -149,6 +152,70 @@ def logdensity_rows(n):
     return [("log-density + gradient evaluations/s", n / t_batch, {"Python loop of jitted calls": 1 / t_loop})]
 
 
+def global_logdensity_rows(n):
+    """Log density + gradient of the `global` preset (every mass free: the loop integrals live, not folded by XLA),
+    parities fixed to +1 (NUTS takes no sign), against the `posterior` preset's (masses fixed) in the same run."""
+    from dataclasses import replace
+
+    from numpyro.infer.util import initialize_model
+
+    from fits.config import preset_config
+    from fits.posterior import build_model
+
+    out = {}
+    g = preset_config("global")
+    fixed_parities = replace(g, fixed={**g.fixed, "eta1": 1.0, "eta2": 1.0},
+                             free={k: v for k, v in g.free.items() if v.kind != "sign"})  # fmt: skip
+    for name, cfg in (("global", fixed_parities), ("posterior", preset_config("posterior"))):
+        model, space, _ = build_model(cfg)
+        pot = initialize_model(jax.random.PRNGKey(0), model).potential_fn
+        u = jax.random.normal(jax.random.PRNGKey(1), (n, space.dim)) * 0.5
+        vg = jax.jit(jax.vmap(jax.value_and_grad(lambda x: pot({"u": x}))))
+        vg(u)[0].block_until_ready()
+        out[name] = n / best_of(lambda: vg(u)[0].block_until_ready())
+    return [("global (masses free, 20 dims): log-density + gradient/s", out["global"],
+             {"posterior preset (masses fixed, 11 dims)": out["posterior"]})]
+
+
+def profile_rows(quick):
+    """A 1-D profile likelihood (eps, `posterior` preset) by the maximiser against MIGRAD (iminuit) on the same
+    -2 ln L: wall times and the largest difference of the maxima."""
+    from iminuit import Minuit
+
+    from fits.config import preset_config
+    from fits.maximise import build_likelihoods
+    from fits.profile import make_axis, run_profile
+    from fits.space import ParamSpace
+
+    cfg = preset_config("posterior")
+    n = 3 if quick else 9
+    t0 = time.perf_counter()
+    res = run_profile(cfg, [make_axis(cfg, "eps", 1e-6, 5e-4, n)], progress=False)
+    wall = time.perf_counter() - t0
+    space = ParamSpace.from_config(cfg, exclude=("eps",), polar=True)
+    lks = [build_likelihoods(cfg)[k] for k in cfg.likelihoods]
+    m2lnL = lambda w, e: -2.0 * sum(lk.log_likelihood(space.point_z(w, eps=e)) for lk in lks)  # noqa: E731
+    f, g = jax.jit(m2lnL), jax.jit(jax.grad(m2lnL))
+    limits = []
+    for k in space.names:
+        p = cfg.free[k]
+        limits += [(0.0, p.max), (None, None)] if p.kind == "disc" else [p.z_box]
+    t0 = time.perf_counter()
+    diff = 0.0
+    for r in res["rows"]:
+        best = np.inf
+        for w0 in np.asarray(space.sample_prior_z(jax.random.PRNGKey(0), 6)):
+            m = Minuit(lambda w: float(f(jnp.asarray(w), r["eps"])), w0,
+                       grad=lambda w: np.asarray(g(jnp.asarray(w), r["eps"])))  # fmt: skip
+            m.limits, m.errordef = limits, Minuit.LEAST_SQUARES
+            m.migrad()
+            best = min(best, m.fval)
+        diff = max(diff, abs(-best / 2 - r["lnL"]))
+    t_minuit = time.perf_counter() - t0
+    return [(f"profile of eps, {n} points (posterior preset): wall s", wall,
+             {"iminuit MIGRAD, 6 starts/point, JAX gradient: wall s": t_minuit, "max |ln L - ln L_MIGRAD|": f"{diff:.1e}"})]
+
+
 def searches_rows(n):
     """The complete set's dark-photon searches (27, recast to the point's widths): ln L and its gradient in
     (m_A', eps, g_D) for n points at the benchmark's other parameters. jaxtmm: one jitted vmapped value_and_grad in
@@ -268,6 +335,19 @@ def scan_rows(quick):
               "range of optimum/closed form - 1": f"[{q.min() - 1:.1e}, {q.max() - 1:.1e}]"})]  # fmt: skip
 
 
+def global_scan_rows(quick):
+    """`jaxtmm scan --preset global` (the profile over every parameter, 4 CP-parity combinations): wall time."""
+    from fits.config import preset_config
+    from fits.scan import run_scan
+
+    nm = 12 if not quick else 2
+    t0 = time.perf_counter()
+    res = run_scan(preset_config("global"), n_masses=nm, progress=False, references=False)
+    wall = time.perf_counter() - t0
+    ok = sum(r["feasible"] for r in res["rows"])
+    return [(f"global scan wall s ({nm} masses x 4 parities, complete set)", wall, {"feasible rows": f"{ok}/{nm}"})]
+
+
 def device_rows(n):
     out = {}
     for k in (1, 2, 4):
@@ -289,20 +369,31 @@ def device_throughput(n):
     return {"points_per_s": n / t, "devices": jax.local_device_count()}
 
 
+GROUPS = ("loops", "mu", "logdensity", "searches", "nuts", "fit_cli", "scan", "global_logdensity", "profile",
+          "global_scan", "devices")
+
+
 def main():
     ap = argparse.ArgumentParser(description="jaxtmm benchmark table")
     ap.add_argument("--quick", action="store_true", help="smaller batches and runs (a smoke test)")
     ap.add_argument("--markdown", action="store_true")
+    ap.add_argument("--only", default=None, metavar="LIST", help=f"comma-separated row groups: {', '.join(GROUPS)}")
     args = ap.parse_args()
     n = 2**14 if args.quick else 2**18
-    rows, t_dq = loops_rows(n)
-    rows += mu_rows(n // 4, t_dq)
-    rows += logdensity_rows(n // 16)
-    rows += searches_rows(10_000 if args.quick else 100_000)
-    rows += nuts_rows(args.quick)
-    rows += fit_cli_rows(args.quick)
-    rows += scan_rows(args.quick)
-    rows += device_rows(n // 4)
+    only = GROUPS if args.only is None else args.only.split(",")
+    unknown = [g for g in only if g not in GROUPS]
+    if unknown:
+        ap.error(f"unknown row group(s) {', '.join(unknown)} (available: {', '.join(GROUPS)})")
+    rows, t_dq = loops_rows(n) if "loops" in only or "mu" in only else ([], None)
+    rows = rows if "loops" in only else []
+    calls = {"mu": lambda: mu_rows(n // 4, t_dq), "logdensity": lambda: logdensity_rows(n // 16),
+             "searches": lambda: searches_rows(10_000 if args.quick else 100_000), "nuts": lambda: nuts_rows(args.quick),
+             "fit_cli": lambda: fit_cli_rows(args.quick), "scan": lambda: scan_rows(args.quick),
+             "global_logdensity": lambda: global_logdensity_rows(n // 64), "profile": lambda: profile_rows(args.quick),
+             "global_scan": lambda: global_scan_rows(args.quick), "devices": lambda: device_rows(n // 4)}  # fmt: skip
+    for g in GROUPS[1:]:
+        if g in only:
+            rows += calls[g]()
     dev = jax.devices()[0]
     print(f"machine: {platform.machine()}, {os.cpu_count()} cores, jax {jax.__version__}, {dev.platform} ({dev.device_kind})")
     fmt = lambda v: f"{float(v):.3g}" if isinstance(v, (float, np.floating)) else str(v)  # noqa: E731

@@ -103,6 +103,16 @@ def _constraints_arg(p: argparse.ArgumentParser, default: str | None, what: str)
                         f"{', '.join(names())}")  # fmt: skip
 
 
+def _config_args(p: argparse.ArgumentParser) -> None:
+    """--preset NAME | --config FILE (default: the paper preset)."""
+    from fits.config import PRESETS
+
+    g = p.add_mutually_exclusive_group()
+    g.add_argument("--preset", choices=PRESETS, metavar="NAME",
+                   help=f"a shipped configuration: {', '.join(PRESETS)} (default: paper)")  # fmt: skip
+    g.add_argument("--config", metavar="FILE", help="a configuration file (TOML, see docs/fits.md)")
+
+
 def _parser() -> argparse.ArgumentParser:
     from fits.config import OPTIONS
     from fits.config import PRESETS as CONFIG_PRESETS
@@ -159,10 +169,7 @@ def _parser() -> argparse.ArgumentParser:
         "m_A' with every constraint on, g_D and the free CP parities profiled too, compared with the seed paper's "
         "curve and the benchmark masses. Writes scan.csv, scan.json (rows + provenance), fig7.png and fig6.png.",
     )
-    cfg = sc.add_mutually_exclusive_group()
-    cfg.add_argument("--preset", choices=CONFIG_PRESETS, metavar="NAME",
-                     help=f"a shipped configuration: {', '.join(CONFIG_PRESETS)} (default: paper)")  # fmt: skip
-    cfg.add_argument("--config", metavar="FILE", help="a configuration file (TOML, see docs/fits.md)")
+    _config_args(sc)
     sc.add_argument("--gD", default=None, metavar="LIST",
                     help="comma-separated dark couplings (default 0.5,0.05,0.005; not with a configuration that frees g_D)")
     sc.add_argument("--no-references", action="store_true",
@@ -192,10 +199,7 @@ def _parser() -> argparse.ArgumentParser:
         "on a grid, every other free parameter maximised by the scan's maximiser (objective ln L). Writes "
         "profile.csv, profile.json (rows, the maximum, provenance) and profile.png.",
     )
-    pcfg = pr.add_mutually_exclusive_group()
-    pcfg.add_argument("--preset", choices=CONFIG_PRESETS, metavar="NAME",
-                      help=f"a shipped configuration: {', '.join(CONFIG_PRESETS)} (default: paper)")  # fmt: skip
-    pcfg.add_argument("--config", metavar="FILE", help="a configuration file (TOML)")
+    _config_args(pr)
     pr.add_argument("--x", required=True, metavar="NAME:LOW:HIGH[:N]",
                     help="the profiled quantity, its range and points (default 20; log-spaced for a log-uniform "
                          "parameter and a derived quantity)")  # fmt: skip

@@ -10,6 +10,7 @@ Rows:
 * the complete set's 27 dark-photon searches (`A' searches`): ln L + gradient in (m_A', eps, g_D) for 1e5 points,
   jaxtmm (jit, vmap, chunks) vs the same formulas in NumPy with central differences;
 * NUTS on the `posterior` configuration (4 chains x 500 + 500): smallest ESS_bulk per second of wall time;
+* the same posterior by NUTS, emcee (for NUTS's wall time) and dynesty: ESS per second, side by side;
 * `jaxtmm fit --quiet` against `jaxtmm fit` (progress bar), each a fresh process, 20 checkpoints: wall time
   and peak memory (numpyro's MCMC without a progress bar used to compile once per chunk);
 * `jaxtmm scan` (paper preset, 100 masses x 3 g_D x 2 experiments): wall time with compilation, and the
@@ -22,6 +23,7 @@ Rows:
 
 import argparse
 import json
+import math
 import os
 import platform
 import subprocess
@@ -280,6 +282,82 @@ def nuts_rows(quick):
     return [(label, rec["min_ess_bulk_per_s"], {"wall s": rec["wall_time_s"], "min ESS_bulk": rec["min_ess_bulk"]})]
 
 
+def sampler_rows(quick):
+    """NUTS against emcee (affine-invariant ensemble, gradient-free) and dynesty (nested sampling) on the same
+    posterior, the `posterior` preset's: smallest ESS_bulk per second for NUTS and emcee (emcee run for NUTS's wall
+    time, 4 x dim walkers, the second half kept, each walker a chain), Kish ESS of the importance weights per second
+    for dynesty (run to dlogz = 0.5)."""
+    import tempfile
+
+    import dynesty
+    import emcee
+    from numpyro.infer.util import initialize_model
+
+    from fits import _arviz
+    from fits.config import preset_config
+    from fits.fit import run_fit
+    from fits.maximise import build_likelihoods
+    from fits.posterior import FitSettings, build_model, param_names
+
+    cfg = preset_config("posterior")
+    s = FitSettings(chains=4, warmup=500, samples=500) if not quick else FitSettings(chains=2, warmup=150, samples=150)
+    rec = run_fit(cfg, s, Path(tempfile.mkdtemp()) / "fit", progress=False)
+    budget = rec["wall_time_s"]
+    model, space, _ = build_model(cfg)
+    pot = initialize_model(jax.random.PRNGKey(0), model).potential_fn
+    lp = jax.jit(jax.vmap(lambda u: -pot({"u": u})))
+    names = param_names(space)
+
+    def natural(u):  # (..., dim) in the sampler's coordinates -> the fit's parameters
+        vals, flat = space.values_u(jnp.asarray(u)), []
+        for n in space.names:
+            v = np.asarray(vals[n])
+            flat += [v.real, v.imag] if np.iscomplexobj(v) else [v]
+        return dict(zip(names, flat))
+
+    nw, dim = 4 * space.dim, space.dim
+    p0 = np.random.default_rng(0).normal(size=(nw, dim)) * 0.5
+    lp(jnp.asarray(p0)).block_until_ready()
+    sampler = emcee.EnsembleSampler(nw, dim, lambda U: np.asarray(lp(jnp.asarray(U))), vectorize=True)
+    t0, state = time.perf_counter(), p0
+    while time.perf_counter() - t0 < budget:
+        state = sampler.run_mcmc(state, 100, progress=False)
+    t_emcee = time.perf_counter() - t0
+    chain = sampler.get_chain()
+    keep = np.swapaxes(chain[chain.shape[0] // 2:], 0, 1)  # (walker, draw, dim)
+    post = natural(keep)
+    data = _arviz.make(post, {}, {})
+    ess_emcee = float(_arviz.summary(data, names)["ess_bulk"].min())
+    # dynesty: the same prior (uniform in each disc, uniform / log-uniform boxes) from the unit cube, in z
+    lks = [build_likelihoods(cfg)[k] for k in cfg.likelihoods]
+    loglike = jax.jit(lambda z: sum(lk.log_likelihood(space.point_z(z)) for lk in lks))
+
+    def transform(U):
+        z = np.empty(dim)
+        for n, (a, b) in zip(space.names, space.slices):
+            pr = cfg.free[n]
+            if pr.kind == "disc":
+                rho, phi = pr.max * math.sqrt(U[a]), 2 * math.pi * U[a + 1]
+                z[a], z[a + 1] = rho * math.cos(phi), rho * math.sin(phi)
+            else:
+                lo, hi = pr.z_box
+                z[a] = lo + (hi - lo) * U[a]
+        return z
+
+    loglike(jnp.zeros(dim)).block_until_ready()
+    t0 = time.perf_counter()
+    ns = dynesty.NestedSampler(lambda z: float(loglike(jnp.asarray(z))), transform, dim, nlive=100 if quick else 250,
+                               rstate=np.random.default_rng(0))  # fmt: skip
+    ns.run_nested(dlogz=0.5, print_progress=False)
+    t_dyn = time.perf_counter() - t0
+    w = ns.results.importance_weights()
+    ess_dyn = float(w.sum() ** 2 / (w**2).sum())
+    return [(f"NUTS min ESS_bulk/s ({s.chains}x{s.samples}), posterior preset", rec["min_ess_bulk_per_s"],
+             {"emcee (%d walkers, %.0f s, second half)" % (nw, t_emcee): ess_emcee / t_emcee,
+              "dynesty (dlogz 0.5, %.0f s, Kish ESS)" % t_dyn: ess_dyn / t_dyn,
+              "NUTS wall s": budget, "R-hat max (NUTS)": f"{rec['max_r_hat']:.3f}"})]  # fmt: skip
+
+
 def _timed_command(args) -> tuple[float, float]:
     """Wall time (s) and peak resident memory (GB) of one command in a fresh process."""
     code = ("import resource, subprocess, sys, time; t = time.perf_counter(); "
@@ -369,7 +447,7 @@ def device_throughput(n):
     return {"points_per_s": n / t, "devices": jax.local_device_count()}
 
 
-GROUPS = ("loops", "mu", "logdensity", "searches", "nuts", "fit_cli", "scan", "global_logdensity", "profile",
+GROUPS = ("loops", "mu", "logdensity", "searches", "nuts", "samplers", "fit_cli", "scan", "global_logdensity", "profile",
           "global_scan", "devices")
 
 
@@ -388,6 +466,7 @@ def main():
     rows = rows if "loops" in only else []
     calls = {"mu": lambda: mu_rows(n // 4, t_dq), "logdensity": lambda: logdensity_rows(n // 16),
              "searches": lambda: searches_rows(10_000 if args.quick else 100_000), "nuts": lambda: nuts_rows(args.quick),
+             "samplers": lambda: sampler_rows(args.quick),
              "fit_cli": lambda: fit_cli_rows(args.quick), "scan": lambda: scan_rows(args.quick),
              "global_logdensity": lambda: global_logdensity_rows(n // 64), "profile": lambda: profile_rows(args.quick),
              "global_scan": lambda: global_scan_rows(args.quick), "devices": lambda: device_rows(n // 4)}  # fmt: skip

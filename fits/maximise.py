@@ -220,8 +220,8 @@ class Maximiser:
         """
         s = self.settings
         masks = jnp.asarray(masks, dtype=jnp.float64)
-        ov = jnp.stack([jnp.asarray(overrides[k], dtype=jnp.float64) for k in self.override_names] or
-                       [jnp.zeros(masks.shape[0])], axis=-1)[:, :len(self.override_names)]  # fmt: skip
+        cols = [jnp.asarray(overrides[k], dtype=jnp.float64) for k in self.override_names]
+        ov = jnp.stack(cols, axis=-1) if cols else jnp.zeros((masks.shape[0], 0))
         n = ov.shape[0]
         z0 = self.space.sample_prior_z(jax.random.PRNGKey(s.seed), n * s.starts)
         z, d = self._solve_shared(z0, ov, masks, s.starts, s.explore, s.rho0, progress, desc + " (pass 1)")

@@ -27,7 +27,7 @@ from fits.config import Config
 from fits.maximise import Maximiser, Settings
 from fits.parallel import Layout
 from fits.quantities import QUANTITIES
-from fits.scan import _take, _with_parities, provenance
+from fits.scan import provenance, solve_over_parities
 
 #: -2 Delta ln L of the usual intervals for one parameter (68.3%, 90%, 95.4%) and two (68.3%, 95.4%).
 LEVELS_1D = (1.0, 2.706, 4.0)
@@ -78,17 +78,12 @@ def make_axis(config: Config, name: str, low: float, high: float, n: int, log: b
 
 
 def _solve(config, settings, layout, axes, grid: dict, progress, desc):
-    """Maximise ln L for each row of ``grid`` (override name -> array), the parities enumerated; the results of
-    the best combination per row, and the maximiser."""
+    """Maximise ln L for each row of ``grid`` (override name -> array; none: one problem), the parities enumerated."""
     n = len(next(iter(grid.values()))) if grid else 1
     targets = tuple(a.name for a in axes if a.derived)
     k = len(config.likelihoods)  # their ratios are reported, not imposed: the mask holds only the targets
     masks = np.concatenate([np.zeros((n, k)), np.ones((n, 2 * len(targets)))], axis=1)
-    masks_x, ov_x, copies = _with_parities(config, masks, grid)
-    M0 = Maximiser(config, settings, override_names=tuple(ov_x), layout=layout, objective="lnL", targets=targets)
-    res = M0.run(ov_x, masks_x, progress=progress, desc=desc)
-    pick = M0._best(res, copies)
-    return _take(res, pick), {k: np.asarray(v)[pick] for k, v in ov_x.items()}, M0
+    return solve_over_parities(config, settings, grid, masks, layout, progress, desc, objective="lnL", targets=targets)
 
 
 def run_profile(config: Config, axes: list[Axis], settings: Settings = Settings(), progress=True,
@@ -101,7 +96,7 @@ def run_profile(config: Config, axes: list[Axis], settings: Settings = Settings(
     t0 = time.perf_counter()
     mesh = np.meshgrid(*[np.asarray(a.values) for a in axes], indexing="ij")
     grid = {a.key: m.ravel() for a, m in zip(axes, mesh)}
-    res, ov, M = _solve(config, settings, layout, axes, grid, progress, f"jaxtmm profile: {mesh[0].size} points")
+    res, ov, M = _solve(config, settings, layout, axes, grid, progress, "jaxtmm profile")
     top, top_ov, Mt = _solve(config, settings, layout, [], {}, progress, "jaxtmm profile: the maximum")
     lnL = np.asarray(res["F"], float)
     ok = np.asarray(res["feasible"], bool)

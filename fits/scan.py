@@ -182,6 +182,18 @@ def _take(res: dict, idx) -> dict:
     return {k: ([v[i] for i in idx] if isinstance(v, list) else np.asarray(v)[idx]) for k, v in res.items()}
 
 
+def solve_over_parities(config: Config, settings: Settings, overrides: dict, masks, layout=None, progress=False,
+                        desc: str = "maximise", **maximiser_kw):  # fmt: skip
+    """Solve each problem (``overrides``: name -> array; ``masks``: one row each) for every combination of the free CP
+    parities and keep each problem's best (:meth:`Maximiser._best`): ``(results, overrides, maximiser)``, the
+    overrides including the chosen parities. ``maximiser_kw`` go to :class:`Maximiser`."""
+    masks_x, ov_x, copies = _with_parities(config, masks, overrides)
+    M = Maximiser(config, settings, override_names=tuple(ov_x), layout=layout, **maximiser_kw)
+    res = M.run(ov_x, masks_x, progress=progress, desc=f"{desc}: {copies.size} problems x {settings.starts} starts")
+    pick = M._best(res, copies)
+    return _take(res, pick), {k: np.asarray(v)[pick] for k, v in ov_x.items()}, M
+
+
 #: The seed paper's benchmark masses (GeV) and parities, as in the ``paper`` preset (physics-spec section 2).
 BENCHMARK_MASSES = {"m_H1": 0.3, "m_A1": 0.3, "m_H2": 0.4, "m_A2": 0.4, "M1": 0.1, "M2": 0.1, "M_E": 2000.0,
                     "eta1": 1.0, "eta2": 1.0}  # fmt: skip
@@ -227,12 +239,8 @@ def run_scan(config: Config, gD=DEFAULT_GD, n_masses: int = 100, settings: Setti
     profile = is_profile(config)
     masses, problems, lk_names, masks, ov = scan_problems(config, gD, n_masses)
     n = len(problems)
-    masks_x, ov_x, copies = _with_parities(config, masks, ov)
-    M = Maximiser(config, settings, override_names=tuple(ov_x), layout=layout, likelihood_names=lk_names)
-    res = M.run(ov_x, masks_x, progress=progress,
-                desc=f"jaxtmm scan: {copies.size} problems x {settings.starts} starts")  # fmt: skip
-    pick = M._best(res, copies)  # the best parity combination of each problem
-    res, ov = _take(res, pick), {k: v[pick] for k, v in ov_x.items()}
+    res, ov, M = solve_over_parities(config, settings, ov, masks, layout, progress, "jaxtmm scan",
+                                     likelihood_names=lk_names)  # fmt: skip
     curves = experiment_curves()
     blocking = unsatisfiable(config, lk_names)
     members = search_members(M, res["z"], ov)

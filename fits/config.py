@@ -18,6 +18,7 @@ Schema::
     nu_mass_bound = "planck2018"        # planck2018 | desi2025: the neutrino-mass likelihood's bound
     tuning = 1.0                        # > 0: how far the loop neutrino mass may exceed that bound
     alpha_e = "Rb"                      # Rb | Cs: the alpha behind the (g-2)_e prediction
+    ordered = [["M1", "M2"]]            # optional: sample only M1 <= M2 (an exact symmetry: SYMMETRIC_PAIRS)
     [options.borexino]                  # optional recoil window, GeV
     T_min = 5e-5
     E_nu = 8.62e-4
@@ -28,6 +29,7 @@ Schema::
     ...
     [free]                              # one prior each
     y_e1 = { prior = "disc", max = 3.5449077018110318 }          # complex, |y| <= max, uniform in the disc
+    y_e2 = { prior = "logdisc", min = 1e-8, max = 3.5449077018110318 }  # ln|y| uniform in [ln min, ln max], any phase
     theta_R = { prior = "uniform", low = 0.0, high = 3.14159 }
     eps = { prior = "loguniform", low = 1e-8, high = 1e-2 }
 
@@ -35,16 +37,17 @@ Schema::
 
 Every parameter of a point (``jaxtmm.model``) is either fixed or free; ``Q_S``, the CP parities ``eta1``, ``eta2``
 (+1 or -1; ``{ prior = "sign" }`` makes one free: the maximiser then solves every combination of the free parities
-and keeps the best, and a posterior refuses it, a discrete parameter having no gradient) and ``y_scale`` (a real factor multiplying the whole Yukawa matrix, for configurations
+and keeps the best, and a posterior sums its likelihood over them) and ``y_scale`` (a real factor multiplying the whole Yukawa matrix, for configurations
 that fix its shape) default to fixed 1.
 """
 
-import math
 import tomllib
 from dataclasses import dataclass, field
 from importlib import resources
 from pathlib import Path
 
+from fits import priors
+from fits.priors import Prior
 from jaxtmm.loops import CONVENTIONS
 from jaxtmm.observables import MOMENTS
 from likelihoods import registry
@@ -59,7 +62,7 @@ from jaxtmm.pmns import PMNS
 Y_FLAT = tuple(k for row in Y_KEYS for k in row)
 PARAMS = Y_FLAT + REAL_KEYS + ("y_scale",)
 DEFAULT_FIXED = {"Q_S": 1.0, "eta1": 1.0, "eta2": 1.0, "y_scale": 1.0}
-PRIORS = {"uniform": ("low", "high"), "loguniform": ("low", "high"), "disc": ("max",), "sign": ()}
+PRIORS = priors.KEYS
 #: Option values, from the library's own constants (the command line's choices read these too).
 OPTIONS = {
     "convention": CONVENTIONS,
@@ -84,26 +87,6 @@ class ConfigError(ValueError):
 
 
 @dataclass(frozen=True)
-class Prior:
-    """The prior of one free parameter: uniform or log-uniform in [low, high], or uniform in the disc |y| <= max."""
-
-    kind: str
-    low: float = 0.0
-    high: float = 0.0
-    max: float = 0.0
-
-    @property
-    def dims(self) -> int:
-        """Continuous coordinates: 2 for a disc, 0 for a sign (discrete, enumerated), else 1."""
-        return {"disc": 2, "sign": 0}.get(self.kind, 1)
-
-    @property
-    def z_box(self) -> tuple[float, float]:
-        """The support in the optimiser's coordinate: ``(low, high)``, or ``(ln low, ln high)`` if log-uniform."""
-        return (self.low, self.high) if self.kind == "uniform" else (math.log(self.low), math.log(self.high))
-
-
-@dataclass(frozen=True)
 class Config:
     fixed: dict
     free: dict  # name -> Prior, in file order
@@ -117,6 +100,7 @@ class Config:
     tuning: float = 1.0
     likelihoods: tuple = DEFAULT_OPTIONS["likelihoods"]
     borexino: dict = field(default_factory=dict)
+    ordered: tuple = ()  # pairs (a, b) sampled with a <= b (SYMMETRIC_PAIRS)
     name: str = ""
     description: str = ""
     source: str = ""
@@ -204,34 +188,73 @@ def _prior(name, spec) -> Prior:
         raise ConfigError(f"'free.{name}': the CP parities eta1, eta2 take the 'sign' prior (+1 and -1 both tried) and "
                           "only they do")  # fmt: skip
     if kind == "sign":
-        return Prior("sign", low=-1.0, high=1.0)
+        return priors.make("sign")
     args = {k: _num(f"free.{name}.{k}", spec[k]) for k in PRIORS[kind]}
     is_y = name in Y_FLAT
-    if is_y != (kind == "disc"):
-        raise ConfigError(f"'free.{name}': Yukawa couplings take the 'disc' prior and only they do")
-    if kind == "disc":
+    if is_y != (kind in priors.COMPLEX_KINDS):
+        raise ConfigError(f"'free.{name}': Yukawa couplings take the 'disc' or 'logdisc' prior and only they do")
+    if kind in priors.COMPLEX_KINDS:
         if args["max"] <= 0:
             raise ConfigError(f"'free.{name}.max' must be positive")
+        if kind == "logdisc" and not 0 < args["min"] < args["max"]:
+            raise ConfigError(f"'free.{name}': a logdisc prior needs 0 < min < max")
         perturbative(f"'free.{name}.max'", args["max"], ConfigError, rtol=1e-12)
     else:
         if not args["low"] < args["high"]:
             raise ConfigError(f"'free.{name}': low must be below high")
         if kind == "loguniform" and args["low"] <= 0:
             raise ConfigError(f"'free.{name}': a loguniform prior needs low > 0")
+        if kind == "circular" and (name not in priors.PERIODS
+                                   or abs(args["high"] - args["low"] - priors.PERIODS.get(name, 0.0)) > 1e-12):
+            raise ConfigError(f"'free.{name}': a circular prior spans one period of a periodic parameter: theta_R and "
+                              "theta_I, with high - low = pi")  # fmt: skip
         if name in MASS_KEYS and args["low"] <= 0:
             raise ConfigError(f"'free.{name}': masses must stay positive (low > 0)")
         if name in RANGES:
             for k in ("low", "high"):
                 in_range(name, args[k], ConfigError, name=f"free.{name}.{k}")
-    return Prior(kind, **args)
+    return priors.make(kind, **args)
+
+
+#: Pairs of parameters whose exchange, with the changes named, leaves every likelihood unchanged (checked at random
+#: points of the `global` preset to 1e-11, tests/test_global.py): a posterior may sample only the half a <= b.
+SYMMETRIC_PAIRS = {
+    ("M1", "M2"): "with both CP parities summed over: (M1, eta1) <-> (M2, -eta2)",
+    ("m_H1", "m_H2"): "with m_A1 <-> m_A2 and theta_R, theta_I -> + pi/2 (a relabelling of the scalar mass states)",
+}
+
+
+def _ordered(spec, fixed, free) -> tuple:
+    """The option ``ordered = [["M1", "M2"], ...]``: each pair one of :data:`SYMMETRIC_PAIRS`, whose symmetry the
+    configuration must keep (equal priors, the parities free, circular angles)."""
+    if not isinstance(spec, list) or not all(isinstance(p, list) and len(p) == 2 and all(isinstance(x, str) for x in p)
+                                             for p in spec):  # fmt: skip
+        raise ConfigError(f"option 'ordered' must be a list of pairs of names, got {spec!r}")
+    out = []
+    for a, b in spec:
+        if (a, b) not in SYMMETRIC_PAIRS:
+            raise ConfigError(f"option 'ordered': [{a!r}, {b!r}] is not a symmetric pair; allowed: "
+                              + "; ".join(f"{list(k)} ({v})" for k, v in SYMMETRIC_PAIRS.items()))  # fmt: skip
+        twins = [(a, b)] + ([("m_A1", "m_A2")] if a == "m_H1" else [])
+        for p, q in twins:
+            if p not in free or q not in free or free[p] != free[q] or free[p].kind not in ("uniform", "loguniform"):
+                raise ConfigError(f"option 'ordered' [{a!r}, {b!r}]: {p} and {q} must be free with the same uniform or "
+                                  "log-uniform prior")  # fmt: skip
+        if a == "M1" and (free.get("eta1", None) is None or free.get("eta2", None) is None
+                          or free["eta1"].kind != "sign" or free["eta2"].kind != "sign"):  # fmt: skip
+            raise ConfigError("option 'ordered' ['M1', 'M2']: the symmetry needs both CP parities free (prior 'sign')")
+        if a == "m_H1" and any(k not in free or free[k].kind != "circular" for k in ("theta_R", "theta_I")):
+            raise ConfigError("option 'ordered' ['m_H1', 'm_H2']: the symmetry needs theta_R and theta_I free with the "
+                              "'circular' prior")  # fmt: skip
+        out.append((a, b))
+    return tuple(out)
 
 
 def _largest(name, fixed, free) -> float:
     """The largest |value| a parameter can take under the configuration."""
     if name in fixed:
         return abs(fixed[name])
-    p = free[name]
-    return p.max if p.kind == "disc" else max(abs(p.low), abs(p.high))
+    return free[name].largest
 
 
 def _check_sizes(fixed, free) -> None:
@@ -253,6 +276,7 @@ def parse_config(raw: dict, source: str = "<config>") -> Config:
     for k in RENAMED:
         if k in opts:
             raise ConfigError(RENAMED[k])
+    ordered_raw = opts.pop("ordered", [])
     unknown = sorted(set(opts) - set(OPTIONS) - {"likelihoods", "tuning"})
     if unknown:
         raise ConfigError(f"unknown option(s): {', '.join(unknown)}")
@@ -325,8 +349,9 @@ def parse_config(raw: dict, source: str = "<config>") -> Config:
     pmns = PMNS.from_degrees(**{k: in_range(k, _num(f"pmns.{k}", v), ConfigError, PMNS_RANGES, f"pmns.{k}")
                                 for k, v in pmns_raw.items()})  # fmt: skip
     _check_sizes(fixed, free)
+    ordered = _ordered(ordered_raw, fixed, free)
     return Config(
-        fixed=fixed, free=free, pmns=pmns, borexino=borexino, name=str(raw.get("name", "")),
+        fixed=fixed, free=free, pmns=pmns, borexino=borexino, ordered=ordered, name=str(raw.get("name", "")),
         description=str(raw.get("description", "")), source=source, raw=raw, **options,
     )  # fmt: skip
 

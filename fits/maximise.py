@@ -314,7 +314,7 @@ class Maximiser:
     def _discs(self) -> list:
         """``(start, max)`` of each free Yukawa disc in the Cartesian optimiser coordinates ``(re y, im y)``."""
         return [(a, self.config.free[nm].max) for nm, (a, _) in zip(self.space.names, self.space.slices)
-                if self.config.free[nm].kind == "disc"]  # fmt: skip
+                if self.config.free[nm].is_complex]  # fmt: skip
 
     def _best_copy(self, z, ov, masks, g: int):
         """Indices into ``z`` (``g`` consecutive copies per problem) of each problem's best copy, by :meth:`_best`."""

@@ -61,13 +61,13 @@ def make_axis(config: Config, name: str, low: float, high: float, n: int, log: b
         derived, unit, default_log = True, QUANTITIES[name][1], True
         if low <= 0:
             raise ValueError(f"'{name}' is positive: its range must start above 0, got {low:g}")
-    elif name in config.free and config.free[name].kind in ("uniform", "loguniform"):
+    elif name in config.free and config.free[name].kind in ("uniform", "loguniform", "circular"):
         pr = config.free[name]
         derived, unit, default_log = False, "", pr.kind == "loguniform"
         if low < pr.low * (1 - 1e-12) or high > pr.high * (1 + 1e-12):
             raise ValueError(f"the range of '{name}' [{low:g}, {high:g}] leaves its prior [{pr.low:g}, {pr.high:g}]")
     else:
-        free = [k for k, p in config.free.items() if p.kind in ("uniform", "loguniform")]
+        free = [k for k, p in config.free.items() if p.kind in ("uniform", "loguniform", "circular")]
         raise ValueError(f"cannot profile '{name}': choose a free parameter ({', '.join(free)}) or a derived "
                          f"quantity ({', '.join(QUANTITIES)})")  # fmt: skip
     log = default_log if log is None else log

@@ -129,8 +129,8 @@ def unsatisfiable(config: Config, names=None) -> dict:
     if any(k in MASS_KEYS for k in config.free):
         return {}
     values = {k: 0.0 if k in Y_FLAT or k == "eps" else  # the couplings are set by unsatisfiable_at
-              (0.5 * (pr.low + pr.high) if pr.kind == "uniform" else math.sqrt(pr.low * pr.high))
-              for k, pr in config.free.items()}  # fmt: skip
+              1.0 if pr.kind == "sign" else math.sqrt(pr.low * pr.high) if pr.kind == "loguniform" else
+              0.5 * (pr.low + pr.high) for k, pr in config.free.items()}  # fmt: skip
     p = ParamSpace.from_config(config).point(values, m_Ap=config.fixed.get("m_Ap", 1.0), g_D=0.0)
     lks = build_likelihoods(config)
     return L.unsatisfiable_at(p, [lks[n] for n in (config.likelihoods if names is None else names)])

@@ -1,22 +1,19 @@
 r"""The free parameters of a configuration as flat vectors, in two coordinate systems.
 
-* ``u`` (the sampler's): unconstrained and smooth. Uniform and log-uniform priors map through a logistic
-  function, ``x = low + (high - low) sigmoid(u)`` (or the same in ``ln x``); a Yukawa coupling with the
-  disc prior ``|y| <= max`` maps from ``v`` in R^2 as ``y = max tanh(|v|) v / |v|`` (smooth: it is
-  ``v g(|v|^2)`` with ``g(s) = tanh(sqrt s)/sqrt s`` analytic), whose Jacobian makes the uniform-in-disc
-  prior the density ``tanh(r) sech(r)^2 / r`` in ``v`` (``r = |v|``): light, exponential tails for NUTS.
-  :meth:`ParamSpace.log_prior_u` is the prior density in ``u`` including these Jacobians.
-* ``z`` (the optimiser's): the natural coordinates, ``x`` for uniform, ``ln x`` for log-uniform and
-  ``(re y, im y)`` for a disc, with the prior's support imposed by an exact projection
-  (:meth:`ParamSpace.project_z`), so that optima on the boundary (``|y| = sqrt(4 pi)``) are reached.
-  With ``polar=True`` a disc is the pair ``(|y|, arg y)`` instead: its support is then a box (the phase
-  is free), and on the boundary a step along the circle is a step in one coordinate. Per-coordinate
-  steps (Adam) in ``(re y, im y)`` are mostly radial there and projected away, which stalls them a few
-  1e-5 short of an optimum on the circle; the maximiser polishes in polar coordinates for that reason
-  (:meth:`ParamSpace.to_polar`, :meth:`ParamSpace.from_polar` convert).
+* ``u`` (the sampler's): unconstrained and smooth; :meth:`ParamSpace.log_prior_u` is the prior density in ``u``
+  including the Jacobians.
+* ``z`` (the optimiser's): the natural coordinates (``x``, ``ln x``, ``(re y, im y)``) with the prior's support
+  imposed by an exact projection (:meth:`ParamSpace.project_z`), so that optima on the boundary
+  (``|y| = sqrt(4 pi)``) are reached. With ``polar=True`` a complex coupling is the pair ``(|y|, arg y)`` instead:
+  its support is then a box (the phase is free), and on the boundary a step along the circle is a step in one
+  coordinate. Per-coordinate steps (Adam) in ``(re y, im y)`` are mostly radial there and projected away,
+  which stalls them a few 1e-5 short of an optimum on the circle; the maximiser polishes in polar coordinates
+  for that reason (:meth:`ParamSpace.to_polar`, :meth:`ParamSpace.from_polar` convert).
 
+Each prior kind's maps are its own class (:mod:`fits.priors`); this module lays them side by side. A ``logdisc``
+coupling has three sampler coordinates and two optimiser ones, so the two vectors have their own slices.
 Both map to a :class:`jaxtmm.Point`; parameters the configuration fixes, and any passed as overrides
-(the scan's ``m_Ap`` and ``g_D``), fill in the rest.
+(the scan's ``m_Ap`` and ``g_D``, the CP parities), fill in the rest.
 """
 
 from dataclasses import dataclass
@@ -30,52 +27,46 @@ from jaxtmm.model import REAL_KEYS, Y_KEYS, Point
 from jaxtmm.pmns import PMNS
 
 
-def _tanhc(s):
-    """tanh(sqrt(s)) / sqrt(s) for s >= 0, analytic at s = 0 (value and gradient)."""
-    small = s < 1e-4
-    ss = jnp.where(small, 1.0, s)
-    r = jnp.sqrt(ss)
-    return jnp.where(small, 1.0 - s / 3.0 + 2.0 * s * s / 15.0, jnp.tanh(r) / r)
-
-
-def _log_cosh_sqrt(s):
-    """ln cosh(sqrt(s)) for s >= 0, analytic at s = 0 and without overflow for large s."""
-    small = s < 1e-4
-    r = jnp.sqrt(jnp.where(small, 1.0, s))
-    big = r + jnp.log1p(jnp.exp(-2.0 * r)) - jnp.log(2.0)
-    return jnp.where(small, s / 2.0 - s * s / 12.0, big)
-
-
 @dataclass(frozen=True, eq=False)
 class ParamSpace:
     config: Config
     names: tuple  # free parameter names, in order
-    slices: tuple  # (start, stop) of each in the flat vector
-    polar: bool = False  # z of a disc: (re y, im y), or (|y|, arg y) if True
+    slices: tuple  # (start, stop) of each in the optimiser's flat vector z
+    polar: bool = False  # z of a complex coupling: (re y, im y), or (|y|, arg y) if True
+    u_slices: tuple = ()  # (start, stop) of each in the sampler's flat vector u
 
     @classmethod
     def from_config(cls, config: Config, exclude=(), polar: bool = False) -> "ParamSpace":
         """The free parameters of ``config``, less those in ``exclude`` (which must then be overridden)."""
-        names, slices, k = [], [], 0
+        names, slices, u_slices, k, j = [], [], [], 0, 0
         for name, prior in config.free.items():
             if name in exclude or prior.kind == "sign":  # a free parity is discrete: set by the overrides
                 continue
             names.append(name)
-            slices.append((k, k + prior.dims))
-            k += prior.dims
-        return cls(config, tuple(names), tuple(slices), polar)
+            slices.append((k, k + prior.z_dims))
+            u_slices.append((j, j + prior.u_dims))
+            k += prior.z_dims
+            j += prior.u_dims
+        return cls(config, tuple(names), tuple(slices), polar, tuple(u_slices))
+
+    @property
+    def priors(self) -> tuple:
+        return tuple(self.config.free[n] for n in self.names)
 
     @property
     def dim(self) -> int:
+        """Optimiser coordinates."""
         return self.slices[-1][1] if self.slices else 0
 
     @property
+    def u_dim(self) -> int:
+        """Sampler coordinates."""
+        return self.u_slices[-1][1] if self.u_slices else 0
+
+    @property
     def labels(self) -> list[str]:
-        """One label per coordinate (``y_e1.re``, ``y_e1.im`` for a disc)."""
-        out = []
-        for n in self.names:
-            out += [f"{n}.re", f"{n}.im"] if self.config.free[n].kind == "disc" else [n]
-        return out
+        """One label per optimiser coordinate (``y_e1.re``, ``y_e1.im`` for a complex coupling)."""
+        return [lbl for n, p in zip(self.names, self.priors) for lbl in p.labels(n)]
 
     # ------------------------------------------------------------------ values -> point
     def point(self, values: dict, **overrides) -> Point:
@@ -94,27 +85,22 @@ class ParamSpace:
 
     # ------------------------------------------------------------------ sampler coordinates u
     def values_u(self, u) -> dict:
-        out = {}
-        for name, (a, b) in zip(self.names, self.slices):
-            p = self.config.free[name]
-            if p.kind == "disc":
-                v = jax.lax.complex(u[..., a], u[..., a + 1])
-                out[name] = p.max * v * _tanhc(u[..., a] ** 2 + u[..., a + 1] ** 2)
-            else:
-                lo, hi = p.z_box
-                x = lo + (hi - lo) * jax.nn.sigmoid(u[..., a])
-                out[name] = x if p.kind == "uniform" else jnp.exp(x)
+        out = {n: p.values_u(u[..., a:b]) for n, p, (a, b) in zip(self.names, self.priors, self.u_slices)}
+        for lo_name, hi_name in self.config.ordered:  # the half a <= b of a symmetric pair (fits.config.SYMMETRIC_PAIRS)
+            p = self.config.free[lo_name]
+            s = jax.nn.sigmoid(u[..., self.u_slices[self.names.index(lo_name)][0]])
+            t = jax.nn.sigmoid(u[..., self.u_slices[self.names.index(hi_name)][0]])
+            # (s, t) uniform on the square -> (sqrt(s) t, sqrt(s)) uniform on the triangle a <= b (Jacobian 2: a constant)
+            lo, hi = p.z_box
+            out[lo_name] = p.from_z(lo + (hi - lo) * jnp.sqrt(s) * t)
+            out[hi_name] = p.from_z(lo + (hi - lo) * jnp.sqrt(s))
         return out
 
     def log_prior_u(self, u):
         """Log prior density in u (up to a constant), Jacobians included."""
         lp = 0.0
-        for name, (a, b) in zip(self.names, self.slices):
-            if self.config.free[name].kind == "disc":
-                sq = u[..., a] ** 2 + u[..., a + 1] ** 2
-                lp = lp + jnp.log(_tanhc(sq)) - 2.0 * _log_cosh_sqrt(sq)
-            else:
-                lp = lp + jax.nn.log_sigmoid(u[..., a]) + jax.nn.log_sigmoid(-u[..., a])
+        for p, (a, b) in zip(self.priors, self.u_slices):
+            lp = lp + p.log_prior_u(u[..., a:b])
         return lp
 
     def point_u(self, u, **overrides) -> Point:
@@ -122,61 +108,24 @@ class ParamSpace:
 
     # ------------------------------------------------------------------ optimiser coordinates z
     def values_z(self, z) -> dict:
-        out = {}
-        for name, (a, b) in zip(self.names, self.slices):
-            kind = self.config.free[name].kind
-            if kind == "disc" and self.polar:
-                r, phi = z[..., a], z[..., a + 1]
-                out[name] = jax.lax.complex(r * jnp.cos(phi), r * jnp.sin(phi))
-            elif kind == "disc":
-                out[name] = jax.lax.complex(z[..., a], z[..., a + 1])
-            elif kind == "uniform":
-                out[name] = z[..., a]
-            else:
-                out[name] = jnp.exp(z[..., a])
-        return out
+        return {n: p.values_z(z[..., a:b], self.polar) for n, p, (a, b) in zip(self.names, self.priors, self.slices)}
 
     def point_z(self, z, **overrides) -> Point:
         return self.point(self.values_z(z), **overrides)
 
     def project_z(self, z):
-        """The exact Euclidean projection of z onto the prior's support (box, or disc |y| <= max)."""
-        parts = []
-        for name, (a, b) in zip(self.names, self.slices):
-            p = self.config.free[name]
-            if p.kind == "disc" and self.polar:
-                parts += [jnp.clip(z[..., a:a + 1], 0.0, p.max), z[..., a + 1:b]]
-            elif p.kind == "disc":
-                w = z[..., a:b]
-                r = jnp.sqrt(jnp.sum(w**2, axis=-1, keepdims=True))
-                parts.append(w * jnp.minimum(1.0, p.max / jnp.maximum(r, 1e-300)))
-            else:
-                parts.append(jnp.clip(z[..., a:b], *p.z_box))
+        """The exact Euclidean projection of z onto the prior's support (box, disc |y| <= max or annulus)."""
+        parts = [p.project_z(z[..., a:b], self.polar) for p, (a, b) in zip(self.priors, self.slices)]
         return jnp.concatenate(parts, axis=-1)
 
     def _active_bounds(self, row, rtol):
         """(label, outward unit normal in these coordinates) of each bound that one point ``row`` sits on:
         a disc's circle (normal ``(re y, im y)/|y|``, or ``e_|y|`` in polar coordinates) or a box's end."""
-        for name, (a, b) in zip(self.names, self.slices):
-            p = self.config.free[name]
-            n = np.zeros(self.dim)
-            if p.kind == "disc":
-                r = row[a] if self.polar else np.hypot(row[a], row[a + 1])
-                if r >= p.max * (1 - rtol):
-                    if self.polar:
-                        n[a] = 1.0
-                    else:
-                        n[a:b] = row[a:b] / r
-                    yield f"|{name}| = {p.max:.6g}", n
-            else:
-                lo, hi = p.z_box
-                span = hi - lo
-                if row[a] <= lo + rtol * span:
-                    n[a] = -1.0
-                    yield f"{name} = low ({p.low:g})", n
-                elif row[a] >= hi - rtol * span:
-                    n[a] = 1.0
-                    yield f"{name} = high ({p.high:g})", n
+        for name, p, (a, b) in zip(self.names, self.priors, self.slices):
+            for label, local in p.active_bounds(name, row[a:b], rtol, self.polar):
+                n = np.zeros(self.dim)
+                n[a:b] = local
+                yield label, n
 
     def z_bounds_active(self, z, rtol=1e-9) -> list[list[str]]:
         """For each z in a batch (last axis = coordinates): the free parameters sitting on their bound."""
@@ -188,57 +137,38 @@ class ParamSpace:
         return np.array(normals).reshape(-1, self.dim)
 
     # ------------------------------------------------------------------ prior draws
-    def _uniforms(self, key, n):
-        return jax.random.uniform(key, (n, self.dim), dtype=jnp.float64, minval=1e-12, maxval=1 - 1e-12)
+    def z_from_unit(self, U):
+        """The prior's inverse CDF: z of points ``U`` of the unit cube, shape (n, dim) (a nested sampler's prior
+        transform; uniform ``U`` gives prior draws)."""
+        parts = [p.sample_z(U[:, a:b], self.polar) for p, (a, b) in zip(self.priors, self.slices)]
+        return jnp.concatenate(parts, axis=-1)
 
     def sample_prior_z(self, key, n: int):
         """n independent prior draws in z coordinates, shape (n, dim)."""
-        U = self._uniforms(key, n)
-        parts = []
-        for name, (a, b) in zip(self.names, self.slices):
-            p = self.config.free[name]
-            if p.kind == "disc":
-                rho, phi = p.max * jnp.sqrt(U[:, a]), 2 * jnp.pi * U[:, a + 1]
-                parts += [rho, phi] if self.polar else [rho * jnp.cos(phi), rho * jnp.sin(phi)]
-            else:
-                lo, hi = p.z_box
-                parts.append(lo + (hi - lo) * U[:, a])
-        return jnp.stack(parts, axis=-1)
-
-    def _convert(self, z, to_polar: bool):
-        parts = []
-        for name, (a, b) in zip(self.names, self.slices):
-            if self.config.free[name].kind == "disc":
-                x, y = z[..., a:a + 1], z[..., a + 1:b]
-                parts += [jnp.hypot(x, y), jnp.arctan2(y, x)] if to_polar else [x * jnp.cos(y), x * jnp.sin(y)]
-            else:
-                parts.append(z[..., a:b])
-        return jnp.concatenate(parts, axis=-1)
+        return self.z_from_unit(jax.random.uniform(key, (n, self.dim), dtype=jnp.float64, minval=1e-12, maxval=1 - 1e-12))
 
     def to_polar(self, z):
         """z of this (Cartesian) space in the coordinates of its polar twin (:attr:`polar`)."""
         assert not self.polar
-        return self._convert(z, True)
+        return jnp.concatenate([p.to_polar(z[..., a:b]) for p, (a, b) in zip(self.priors, self.slices)], axis=-1)
 
     def from_polar(self, w):
         """The inverse of :meth:`to_polar`."""
         assert not self.polar
-        return self._convert(w, False)
+        return jnp.concatenate([p.from_polar(w[..., a:b]) for p, (a, b) in zip(self.priors, self.slices)], axis=-1)
 
     def u_from_z(self, z):
-        """The sampler coordinates of an interior point given in (Cartesian) optimiser coordinates."""
+        """The sampler coordinates of an interior point given in (Cartesian) optimiser coordinates (an ordered pair
+        given in the wrong order is taken in the right one: the point's symmetric twin)."""
         assert not self.polar
-        parts = []
-        for name, (a, b) in zip(self.names, self.slices):
-            p = self.config.free[name]
-            if p.kind == "disc":
-                w = z[..., a:b] / p.max
-                rho = jnp.sqrt(jnp.sum(w**2, axis=-1, keepdims=True))
-                parts.append(w * jnp.where(rho > 1e-8, jnp.arctanh(rho) / jnp.where(rho > 1e-8, rho, 1.0), 1.0))
-            else:
-                lo, hi = p.z_box
-                t = (z[..., a:b] - lo) / (hi - lo)
-                parts.append(jnp.log(t) - jnp.log1p(-t))
+        parts = [p.u_from_z(z[..., a:b]) for p, (a, b) in zip(self.priors, self.slices)]
+        for lo_name, hi_name in self.config.ordered:
+            i, j = self.names.index(lo_name), self.names.index(hi_name)
+            lo, hi = self.priors[i].z_box
+            x, y = (z[..., self.slices[i][0]] - lo) / (hi - lo), (z[..., self.slices[j][0]] - lo) / (hi - lo)
+            a, b = jnp.minimum(x, y), jnp.maximum(x, y)
+            s, t = b**2, a / b
+            parts[i], parts[j] = (jnp.log(v) - jnp.log1p(-v) for v in (s[..., None], t[..., None]))
         return jnp.concatenate(parts, axis=-1)
 
 

@@ -43,6 +43,9 @@ def _raw(**changes):
         (dict(free__eps={"prior": "loguniform", "low": 0.0, "high": 1.0}), "'free.eps': a loguniform prior needs low > 0"),
         (dict(free__y_e1={"prior": "uniform", "low": 0.0, "high": 1.0}), "'free.y_e1': Yukawa couplings take the 'disc'"),
         (dict(free__y_e2={"prior": "disc"}), "'free.y_e2' needs 'max'"),
+        (dict(free__y_e2={"prior": "logdisc", "min": 0.5, "max": 0.1}), "'free.y_e2': a logdisc prior needs 0 < min < max"),
+        (dict(free__theta_R={"prior": "circular", "low": 0.0, "high": 3.0}), "'free.theta_R': a circular prior spans one period"),
+        (dict(free__eps={"prior": "circular", "low": 0.0, "high": 3.141592653589793}), "'free.eps': a circular prior spans"),
         (dict(free__eps={"prior": "loguniform", "low": 1e-8, "high": 1e-2, "mean": 3}), "unknown key(s) for a loguniform prior in 'free.eps': mean"),
         (dict(options__convention="exact"), "option 'convention' must be one of corrected, paper"),
         (dict(options__loop="paper"), "option 'loop' was replaced by 'convention'"),
@@ -50,6 +53,9 @@ def _raw(**changes):
         (dict(fixed__eta1=0.5), "CP parity and must be +1 or -1"),
         (dict(options__likelihoods=["MEG II", "LEP"]), "option 'likelihoods': unknown constraint(s) 'LEP'"),
         (dict(options__colour="red"), "unknown option(s): colour"),
+        (dict(options__ordered=[["M1", "M_E"]]), "option 'ordered': ['M1', 'M_E'] is not a symmetric pair"),
+        (dict(options__ordered=[["M1", "M2"]]), "option 'ordered' ['M1', 'M2']: M1 and M2 must be free with the same"),
+        (dict(options__ordered="M1 < M2"), "option 'ordered' must be a list of pairs of names"),
     ],
 )
 def test_bad_configuration_names_the_key(changes, message):

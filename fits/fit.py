@@ -10,10 +10,13 @@ from fits import _arviz
 from fits._io import atomic_path, dumps, save_figure, write_text
 from fits.config import Config
 from fits.plots import pair_plot, rank_plot, trace_plot
-from fits.posterior import DERIVED, FitSettings, inference_data, param_names, sample
+from fits.posterior import DERIVED, FitSettings, inference_data, param_names, parity_names, sample
 from fits.scan import data_hashes, versions
 from fits.space import ParamSpace
 
+#: The convergence targets a fit is judged against (issue #12; Vehtari et al. 2021, arXiv:1903.08008, for R-hat
+#: and the bulk ESS; the divergent fraction as Stan's users read it).
+TARGETS = {"max_r_hat": 1.01, "min_ess_bulk": 400.0, "divergent_fraction": 0.005}
 OUTPUTS = ("posterior.nc", "summary.csv", "trace.png", "rank.png", "pair.png", "fit.json")
 DERIVED_LABELS = {
     "mu_eff_muB": ("mu_eff", "mu_B"),
@@ -26,7 +29,7 @@ DERIVED_LABELS = {
 
 def _moduli(config: Config) -> list[str]:
     """``abs_<coupling>``, the modulus |y| of each free Yukawa coupling."""
-    return [f"abs_{n}" for n, p in config.free.items() if p.kind == "disc"]
+    return [f"abs_{n}" for n, p in config.free.items() if p.is_complex]
 
 
 def pair_choices(config: Config) -> list[str]:
@@ -37,13 +40,14 @@ def pair_choices(config: Config) -> list[str]:
 
 def default_pair(config: Config) -> list[str]:
     """The moduli of the Yukawa couplings, the other free parameters, and mu_eff."""
-    return _moduli(config) + [n for n, p in config.free.items() if p.kind not in ("disc", "sign")] + ["mu_eff_muB"]
+    return _moduli(config) + [n for n, p in config.free.items() if p.z_dims == 1] + ["mu_eff_muB"]
 
 
 def log_scaled(config: Config, draws: dict) -> set:
     """Variables drawn on log axes: log-uniform parameters, and derived quantities that are positive and
     span more than two decades (parameters follow their prior: a uniform one stays linear)."""
     out = {n for n, p in config.free.items() if p.kind == "loguniform"}
+    out |= {f"abs_{n}" for n, p in config.free.items() if p.kind == "logdisc"}
     for n, x in draws.items():
         x = np.asarray(x)
         if n in DERIVED and np.all(x > 0) and x.max() > 100 * x.min():
@@ -79,11 +83,12 @@ def run_fit(config: Config, settings: FitSettings, out: Path, resume: bool = Fal
     res = sample(config, settings, out, resume=resume, progress=progress, stop_after_checkpoints=stop_after_checkpoints)
     if not res["complete"]:
         return None
-    idata = inference_data(res, config)
+    idata = inference_data(res, config, settings.seed)
     names = param_names(res["space"])
     with atomic_path(out / "posterior.nc") as tmp:
         _arviz.to_netcdf(idata, tmp)
-    summ = _arviz.summary(idata, names + list(DERIVED))
+    parities = parity_names(config) if config.signs else []
+    summ = _arviz.summary(idata, names + list(DERIVED) + parities)
     write_text(out / "summary.csv", summ.to_csv(index_label="parameter", float_format="%.10g"))
     post = _arviz.group(idata, "posterior")
     draws = {n: np.asarray(post[n]) for n in names}
@@ -96,18 +101,32 @@ def run_fit(config: Config, settings: FitSettings, out: Path, resume: bool = Fal
     free = summ.loc[names]
     elapsed = res["elapsed_s"]
     intervals = {n: credible_line(n, summ.loc[n], np.asarray(post[n]).ravel()) for n in DERIVED}
+    draws_n = int(settings.chains * settings.samples)
+    diagnostics = {"max_r_hat": float(free["r_hat"].max()), "min_ess_bulk": float(free["ess_bulk"].min()),
+                   "divergent_fraction": float(diverging.sum()) / draws_n}  # fmt: skip
+    steps = res["arrays"]["extra:num_steps"]
     record = {
         "configuration": {"source": config.source, "name": config.name, "file": config.raw,
                           "effective_options": config.effective_options},
         "settings": asdict(settings),
         "chain_method": res["chain_method"],
-        "draws": int(settings.chains * settings.samples),
+        "draws": draws_n,
         "divergences": int(diverging.sum()),
-        "max_r_hat": float(free["r_hat"].max()),
-        "min_ess_bulk": float(free["ess_bulk"].min()),
+        "divergent_fraction": diagnostics["divergent_fraction"],
+        "max_r_hat": diagnostics["max_r_hat"],
+        "worst_r_hat": str(free["r_hat"].idxmax()),
+        "min_ess_bulk": diagnostics["min_ess_bulk"],
+        "worst_ess_bulk": str(free["ess_bulk"].idxmin()),
         "min_ess_tail": float(free["ess_tail"].min()),
         "wall_time_s": elapsed,
         "min_ess_bulk_per_s": float(free["ess_bulk"].min()) / elapsed,
+        "targets": {k: {"target": t, "value": diagnostics[k],
+                        "met": diagnostics[k] >= t if k.startswith("min") else diagnostics[k] <= t}
+                    for k, t in TARGETS.items()},  # fmt: skip
+        "tree_depth_saturated_fraction": float(np.mean(steps >= 2**settings.max_tree_depth - 1)),
+        "mean_leapfrog_steps": float(np.mean(steps)),
+        "parity_probabilities": {name: {"mean": float(summ.loc[name, "mean"]), "mcse": float(summ.loc[name, "mcse_mean"])}
+                                 for name in parities},  # fmt: skip
         "derived": intervals,
         "pair_variables": list(chosen),
         "versions": versions(),

@@ -35,7 +35,7 @@ from numpyro.infer.util import constrain_fn, potential_energy
 
 from fits import _arviz
 from fits._io import atomic_write
-from fits.config import Config, ConfigError
+from fits.config import Config
 from fits.maximise import build_likelihoods, mu_eff_muB
 from fits.space import ParamSpace
 from jaxtmm import BR_mu_e_gamma, delta_a_e, delta_a_mu, mu_ij, to_mu_B
@@ -44,7 +44,7 @@ EXTRA_FIELDS = ("energy", "diverging", "num_steps", "accept_prob", "potential_en
 DERIVED = ("mu_eff_muB", "mu_12_muB", "BR_mu_e_gamma", "delta_a_mu", "delta_a_e")
 BLOCK = 10  # NUTS transitions per chain in one compiled call
 CHECKPOINT = "checkpoint.npz"
-CHECKPOINT_FORMAT = 2  # 2: the effective options (command-line overrides included) are part of the header
+CHECKPOINT_FORMAT = 3  # 2: the effective options are in the header; 3: per-combination sites of summed CP parities
 
 
 class CheckpointError(ValueError):
@@ -60,6 +60,8 @@ class FitSettings:
     chunk: int = 250  # transitions per chain between checkpoints
     target_accept: float = 0.9
     max_tree_depth: int = 8
+    init_candidates: int = 64  # each chain starts at the best of this many uniform draws in [-2, 2]^d (u)
+    dense_mass: bool = False  # adapt a dense mass matrix (else diagonal)
 
 
 def site_name(likelihood_name: str) -> str:
@@ -70,25 +72,65 @@ def param_names(space: ParamSpace) -> list[str]:
     return [lbl.replace(".", "_") for lbl in space.labels]
 
 
+def _parities(config: Config):
+    """The free CP parities' names and every combination of their values, shape (n_c, n_signs)."""
+    signs = config.signs
+    return signs, jnp.asarray([[c[k] for k in signs] for c in config.parity_combinations()], dtype=jnp.float64)
+
+
+def log_likelihood_z(config: Config):
+    """``(f, space)``: ``f(z)``, the log-likelihood of a point in the optimiser's coordinates summed over the free
+    CP parities as the posterior's is (``logsumexp - ln n_c``); what a nested sampler integrates against the prior
+    (:meth:`fits.space.ParamSpace.z_from_unit`)."""
+    space = ParamSpace.from_config(config)
+    enabled = [build_likelihoods(config)[n] for n in config.likelihoods]
+    signs, etas = _parities(config)
+
+    def f(z):
+        one = lambda eta: sum((lk.log_likelihood(space.point_z(z, **dict(zip(signs, eta)))) for lk in enabled), jnp.float64(0.0))  # noqa: E731
+        return jax.nn.logsumexp(jax.vmap(one)(etas)) - jnp.log(len(etas))
+
+    return f, space
+
+
 def build_model(config: Config):
-    """The NumPyro model of a configuration, and its parameter space."""
-    if config.signs:
-        raise ConfigError(f"a posterior needs fixed CP parities: {', '.join(config.signs)} take the 'sign' prior (a "
-                          "discrete choice, invisible to NUTS); fix each to +1 or -1 in [fixed] and compare the runs")  # fmt: skip
+    """The NumPyro model of a configuration, and its parameter space.
+
+    Free CP parities (``sign`` prior) are summed over, not sampled: the likelihood is the average over every
+    combination, ``ln L(u) = logsumexp_c ln L(u, eta_c) - ln n_c`` (a uniform prior on the combinations), exact
+    and smooth in ``u``. Every per-point site (each constraint's log-likelihood, the derived quantities) is then
+    recorded for every combination (a last axis of length ``n_c``), with ``parity_prob``, the combinations'
+    conditional probabilities ``p(eta_c | u)``; :func:`inference_data` draws one combination per draw from those,
+    which makes ``(u, eta)`` a draw from the joint posterior.
+    """
     space = ParamSpace.from_config(config)
     lks = build_likelihoods(config)
     enabled = [lks[n] for n in config.likelihoods]
     mu_fn = mu_eff_muB(config)
     names = param_names(space)
+    signs, etas = _parities(config)
+
+    def one(u, eta):
+        p = space.point_u(u, **dict(zip(signs, eta)))
+        ll = [lk.log_likelihood(p) for lk in enabled]
+        derived = [mu_fn(p), to_mu_B(mu_ij(p, config.convention)[0, 1]), BR_mu_e_gamma(p, config.convention),
+                   delta_a_mu(p, config.convention), delta_a_e(p, config.convention)]  # fmt: skip
+        return ll, derived
 
     def model():
-        u = numpyro.sample("u", dist.ImproperUniform(dist.constraints.real_vector, (), (space.dim,)))
+        u = numpyro.sample("u", dist.ImproperUniform(dist.constraints.real_vector, (), (space.u_dim,)))
         numpyro.factor("log_prior", space.log_prior_u(u))
-        p = space.point_u(u)
-        for lk in enabled:
-            ll = lk.log_likelihood(p)
-            numpyro.factor(f"factor_{site_name(lk.name)}", ll)
-            numpyro.deterministic(f"loglik_{site_name(lk.name)}", ll)
+        if signs:
+            ll, derived = jax.vmap(one, (None, 0))(u, etas)  # each (n_c,)
+            total = jnp.zeros(len(etas)) + sum(ll)  # (n_c,), also with no likelihood at all
+            numpyro.factor("log_likelihood", jax.nn.logsumexp(total) - jnp.log(len(etas)))
+            numpyro.deterministic("parity_prob", jax.nn.softmax(total))
+        else:
+            ll, derived = one(u, etas[0])
+            for lk, x in zip(enabled, ll):
+                numpyro.factor(f"factor_{site_name(lk.name)}", x)
+        for lk, x in zip(enabled, ll):
+            numpyro.deterministic(f"loglik_{site_name(lk.name)}", x)
         vals = space.values_u(u)
         flat = []
         for n in space.names:
@@ -96,11 +138,8 @@ def build_model(config: Config):
             flat += [jnp.real(v), jnp.imag(v)] if jnp.iscomplexobj(v) else [v]
         for name, v in zip(names, flat):
             numpyro.deterministic(name, v)
-        numpyro.deterministic("mu_eff_muB", mu_fn(p))
-        numpyro.deterministic("mu_12_muB", to_mu_B(mu_ij(p, config.convention)[0, 1]))
-        numpyro.deterministic("BR_mu_e_gamma", BR_mu_e_gamma(p, config.convention))
-        numpyro.deterministic("delta_a_mu", delta_a_mu(p, config.convention))
-        numpyro.deterministic("delta_a_e", delta_a_e(p, config.convention))
+        for name, v in zip(DERIVED, derived):
+            numpyro.deterministic(name, v)
 
     return model, space, enabled
 
@@ -130,12 +169,16 @@ class _Engine:
             return constrain_fn(model, (), {}, {"u": u}, return_deterministic=True)
 
         kernel = NUTS(potential_fn=potential, target_accept_prob=settings.target_accept,
-                      max_tree_depth=settings.max_tree_depth)  # fmt: skip
+                      max_tree_depth=settings.max_tree_depth, dense_mass=settings.dense_mass)  # fmt: skip
 
         def init_one(key):
-            # numpyro's default start, uniform in [-2, 2] in unconstrained coordinates; all traced, one compilation
+            # numpyro's default start, uniform in [-2, 2] in unconstrained coordinates, the best (least potential) of
+            # init_candidates such draws: with every parameter free most of the prior sits where a constraint is
+            # violated by orders of magnitude, and a chain started there spends its warm-up climbing out
             k_u, k_hmc = jax.random.split(key)
-            u0 = jax.random.uniform(k_u, (self.space.dim,), jnp.float64, -2.0, 2.0)
+            cand = jax.random.uniform(k_u, (settings.init_candidates, self.space.u_dim), jnp.float64, -2.0, 2.0)
+            pe = jnp.nan_to_num(jax.vmap(potential)(cand), nan=jnp.inf)
+            u0 = cand[jnp.argmin(pe)]
             return kernel.init(k_hmc, settings.warmup, init_params=u0, model_args=(), model_kwargs={})
 
         def advance_one(state):
@@ -163,7 +206,7 @@ def engine(config: Config, settings: FitSettings) -> _Engine:
     c = config
     key = repr((c.fixed, c.free, tuple(c.pmns), sorted(c.likelihood_options.items()), c.likelihoods,
                 c.borexino, settings.chains, settings.warmup, settings.target_accept, settings.max_tree_depth,
-                jax.local_device_count()))  # fmt: skip
+                settings.init_candidates, settings.dense_mass, c.ordered, jax.local_device_count()))  # fmt: skip
     if key not in _ENGINES:
         _ENGINES[key] = _Engine(config, settings)
         while len(_ENGINES) > _ENGINES_KEPT:
@@ -326,12 +369,42 @@ def sample(config: Config, settings: FitSettings, out: Path, resume: bool = Fals
             "elapsed_s": elapsed + time.perf_counter() - t0, "space": sampler.space, "enabled": sampler.enabled}  # fmt: skip
 
 
-def inference_data(result: dict, config: Config):
+def parity_draws(result: dict, config: Config, seed: int) -> np.ndarray | None:
+    """For a fit that sums over free CP parities: one combination per draw (chains, draws), drawn with its
+    conditional probability ``parity_prob`` (a generator seeded by ``seed``); None when the parities are fixed."""
+    if not config.signs:
+        return None
+    prob = result["arrays"]["site:parity_prob"]
+    u = np.random.default_rng([seed, 12]).random(prob.shape[:-1] + (1,))
+    return np.minimum((u > np.cumsum(prob, axis=-1)).sum(-1), prob.shape[-1] - 1)
+
+
+def parity_names(config: Config) -> list[str]:
+    """``parity_pm`` etc.: the variable holding each combination's conditional probability ``p(eta_c | u)``, the
+    letters the signs (``p`` +1, ``m`` -1) of the free parities in file order; its posterior mean is the
+    combination's posterior probability (Rao-Blackwellised)."""
+    return ["parity_" + "".join("p" if c[k] > 0 else "m" for k in config.signs) for c in config.parity_combinations()]
+
+
+def _pick(x: np.ndarray, idx) -> np.ndarray:
+    """The chosen combination's value of a per-combination site (last axis), or the site itself."""
+    return x if idx is None else np.take_along_axis(x, idx[..., None], axis=-1)[..., 0]
+
+
+def inference_data(result: dict, config: Config, seed: int = 0):
     a = result["arrays"]
     space = result["space"]
-    posterior = {n: a[f"site:{n}"] for n in param_names(space) + list(DERIVED)}
+    idx = parity_draws(result, config, seed)
+    posterior = {n: a[f"site:{n}"] for n in param_names(space)}
+    posterior.update({n: _pick(a[f"site:{n}"], idx) for n in DERIVED})
     posterior["u"] = a["site:u"]
-    loglik = {site_name(lk.name): a[f"site:loglik_{site_name(lk.name)}"] for lk in result["enabled"]}
+    if idx is not None:
+        combos = config.parity_combinations()
+        for k in config.signs:
+            posterior[k] = np.asarray([c[k] for c in combos])[idx]
+        for j, name in enumerate(parity_names(config)):
+            posterior[name] = a["site:parity_prob"][..., j]
+    loglik = {site_name(lk.name): _pick(a[f"site:loglik_{site_name(lk.name)}"], idx) for lk in result["enabled"]}
     steps = a["extra:num_steps"]
     stats = {
         "energy": a["extra:energy"],

@@ -228,6 +228,10 @@ def _parser() -> argparse.ArgumentParser:
     ft.add_argument("--seed", type=int, default=0, metavar="K", help="random seed, 0 to 2^32-1 (default 0)")
     ft.add_argument("--chunk", type=int, default=250, metavar="N",
                     help="iterations per chain between checkpoints (default 250); one also ends the warm-up")  # fmt: skip
+    ft.add_argument("--target-accept", type=float, default=0.9, metavar="A",
+                    help="NUTS's target acceptance probability, in (0, 1) (default 0.9; higher: smaller steps, fewer divergences)")  # fmt: skip
+    ft.add_argument("--max-tree-depth", type=int, default=8, metavar="D", help="NUTS's largest tree depth, 1 to 15 (default 8)")
+    ft.add_argument("--dense-mass", action="store_true", help="adapt a dense mass matrix (default: diagonal)")
     ft.add_argument("--out", required=True, metavar="DIR", help="output directory")
     _constraints_arg(ft, None, "the likelihoods of the fit (default: the configuration's)")
     _convention_arg(ft, None)
@@ -571,15 +575,15 @@ def _fit(args) -> int:
     from fits.scan import unsatisfiable
 
     config = _with_options(_load_config(args), args)
-    if config.signs:
-        from fits.posterior import build_model
-
-        build_model(config)  # refuses free CP parities, before any output is made
     for name in ("chains", "samples", "chunk"):
         if getattr(args, name) < 1:
             return _fail(f"--{name} must be at least 1, got {getattr(args, name)}")
     if args.warmup < 0:
         return _fail(f"--warmup must be non-negative, got {args.warmup}")
+    if not 0.0 < args.target_accept < 1.0:
+        return _fail(f"--target-accept must be in (0, 1), got {args.target_accept}")
+    if not 1 <= args.max_tree_depth <= 15:
+        return _fail(f"--max-tree-depth must be 1 to 15, got {args.max_tree_depth}")
     if args.chains > 256:
         return _fail(f"--chains must be at most 256, got {args.chains}")
     if args.warmup + args.samples > 10_000_000:
@@ -600,16 +604,25 @@ def _fit(args) -> int:
     if blocking:
         print("warning: no choice of couplings satisfies " + ", ".join(f"{n} (r = {r:.4g})" for n, r in blocking.items())
               + " at this configuration's fixed masses: the posterior sits outside their CL regions", file=sys.stderr)  # fmt: skip
-    settings = FitSettings(args.chains, args.warmup, args.samples, args.seed, min(args.chunk, args.warmup + args.samples))
+    settings = FitSettings(args.chains, args.warmup, args.samples, args.seed, min(args.chunk, args.warmup + args.samples),
+                           target_accept=args.target_accept, max_tree_depth=args.max_tree_depth, dense_mass=args.dense_mass)  # fmt: skip
     try:
         rec = run_fit(config, settings, out, resume=args.resume, progress=not args.quiet, pair=pair)
     except CheckpointError as exc:
         return _fail(f"{exc}; --force starts the fit again")
     print(f"jaxtmm fit: {rec['draws']} draws ({settings.chains} chains, {rec['chain_method']}), "
           f"{rec['divergences']} divergences, max R-hat {rec['max_r_hat']:.4f}, min ESS bulk {rec['min_ess_bulk']:.0f} "
-          f"/ tail {rec['min_ess_tail']:.0f}, {rec['wall_time_s']:.1f} s ({rec['min_ess_bulk_per_s']:.1f} ESS/s)")  # fmt: skip
+          f"/ tail {rec['min_ess_tail']:.0f}, {rec['wall_time_s']:.1f} s ({rec['min_ess_bulk_per_s']:.3g} ESS/s)")  # fmt: skip
     for name in DERIVED_LABELS:
         print(f"  {rec['derived'][name]}")
+    for name, p in rec["parity_probabilities"].items():
+        print(f"  P({name[7:]}) = {p['mean']:.3f} +- {p['mcse']:.3f} (CP parities, {', '.join(config.signs)}: p = +1, m = -1)")
+    missed = [f"{k} {t['value']:.4g} (target {'>=' if k.startswith('min') else '<='} {t['target']:g})"
+              for k, t in rec["targets"].items() if not t["met"]]  # fmt: skip
+    if missed:
+        print(f"warning: convergence targets not met: {'; '.join(missed)}; worst R-hat {rec['worst_r_hat']}, worst ESS "
+              f"{rec['worst_ess_bulk']}, {100 * rec['tree_depth_saturated_fraction']:.0f}% of transitions at the maximum "
+              "tree depth: run longer, or see docs/fits.md on the global fit", file=sys.stderr)  # fmt: skip
     for name in OUTPUTS:
         print(f"wrote {out / name}")
     return 0

@@ -10,7 +10,7 @@ import pytest
 
 from fits import _arviz
 from fits.config import parse_config, preset_config
-from fits.posterior import FitSettings, sample
+from fits.posterior import FitSettings, inference_data, sample
 from jaxtmm.cli import main
 
 Y_MAX = 0.5
@@ -30,21 +30,35 @@ def _mean_and_mcse(x):
 
 def test_prior_only_posterior_has_the_exact_prior_moments(tmp_path):
     """No likelihood: the posterior is the prior. E[theta_R] = 1, E[|y|^2] = y_max^2 / 2 (uniform in the disc),
-    E[ln eps] = (ln 1e-6 + ln 1e-2) / 2; each within 4 MCSE with a fixed seed."""
-    cfg = parse_config(RAW)
-    res = sample(cfg, FitSettings(chains=2, warmup=300, samples=600, seed=3, chunk=600), tmp_path, progress=False)
+    E[ln eps] = (ln 1e-6 + ln 1e-2) / 2, E[ln |y_e2|] = (ln 1e-4 + ln y_max) / 2 and E[(ln |y_e2| - mean)^2] =
+    (ln y_max - ln 1e-4)^2 / 12 (logdisc), E[cos arg y] = 0 for both; each within 4 MCSE with a fixed seed. The free
+    parity eta2 is summed over: with no likelihood each value has conditional probability 1/2 exactly, and the
+    drawn values are +1 with a frequency within 4 binomial standard errors of 1/2."""
+    raw = {**RAW, "fixed": {k: v for k, v in RAW["fixed"].items() if k != "y_e2"},
+           "free": {**RAW["free"], "y_e2": {"prior": "logdisc", "min": 1e-4, "max": Y_MAX}, "eta2": {"prior": "sign"}}}  # fmt: skip
+    cfg = parse_config(raw)
+    s = FitSettings(chains=2, warmup=300, samples=600, seed=3, chunk=600)
+    res = sample(cfg, s, tmp_path, progress=False)
     a = res["arrays"]
+    lo, hi = math.log(1e-4), math.log(Y_MAX)
+    ln_y2 = np.log(np.hypot(a["site:y_e2_re"], a["site:y_e2_im"]))
     checks = {
         "theta_R": (a["site:theta_R"], 1.0),
         "|y|^2": (a["site:y_e1_re"] ** 2 + a["site:y_e1_im"] ** 2, Y_MAX**2 / 2),
         "ln eps": (np.log(a["site:eps"]), 0.5 * (math.log(1e-6) + math.log(1e-2))),
         "arg y": (np.cos(np.arctan2(a["site:y_e1_im"], a["site:y_e1_re"])), 0.0),
+        "ln |y_e2|": (ln_y2, 0.5 * (lo + hi)),
+        "var ln |y_e2|": ((ln_y2 - 0.5 * (lo + hi)) ** 2, (hi - lo) ** 2 / 12),
+        "arg y_e2": (np.cos(np.arctan2(a["site:y_e2_im"], a["site:y_e2_re"])), 0.0),
     }
     for name, (x, exact) in checks.items():
         mean, mcse = _mean_and_mcse(x)
         assert abs(mean - exact) <= 4 * mcse, (name, mean, exact, mcse)
         assert mcse < 0.05 * (np.std(x) + 1e-300) * 4  # the test has resolving power
     assert int(a["extra:diverging"].sum()) == 0
+    assert np.all(a["site:parity_prob"] == 0.5)
+    eta2 = np.asarray(_arviz.group(inference_data(res, cfg, s.seed), "posterior")["eta2"])
+    assert set(np.unique(eta2)) == {-1.0, 1.0} and abs(np.mean(eta2 > 0) - 0.5) <= 4 * math.sqrt(0.25 / eta2.size)
 
 
 def test_resume_reproduces_the_uninterrupted_run(tmp_path):
@@ -103,7 +117,7 @@ def test_one_compilation_per_fit_whatever_the_chunks_or_the_progress_bar(tmp_pat
     cfg = parse_config(RAW)  # no likelihoods: the quickest model to compile
 
     def fit(name, chunk, progress=False, **kw):
-        s = FitSettings(chains=2, warmup=20, samples=40, seed=0, chunk=chunk)
+        s = FitSettings(chains=2, warmup=20, samples=40, seed=0, chunk=chunk, init_candidates=1)  # the block, not the start
 
         def run():
             clear_cache()
@@ -120,7 +134,7 @@ def test_one_compilation_per_fit_whatever_the_chunks_or_the_progress_bar(tmp_pat
     assert two == six == bar == resumed
     assert 2 <= two <= 4  # the initialisation and the block, and at most a couple of eager helpers
     # and a second fit of the same configuration compiles nothing
-    assert _count_compilations(lambda: sample(cfg, FitSettings(chains=2, warmup=20, samples=40, seed=5, chunk=7),
+    assert _count_compilations(lambda: sample(cfg, FitSettings(chains=2, warmup=20, samples=40, seed=5, chunk=7, init_candidates=1),
                                               tmp_path / "again", progress=False)) == 0  # fmt: skip
 
 

@@ -2,6 +2,7 @@
 the profile scan checked two ways -- at every optimum the moment and the loop neutrino masses obey the identity of
 docs/derivation.md section 5, and no point of a large random search that satisfies every constraint beats it."""
 
+import copy
 import math
 
 import jax
@@ -12,12 +13,13 @@ import pytest
 import jaxtmm
 from fits.config import ConfigError, parse_config, preset_config
 from fits.maximise import Settings, Stage, build_likelihoods, mu_eff_muB
-from fits.posterior import build_model
+from fits.posterior import build_model, log_likelihood_z, parity_draws, parity_names
 from fits.scan import ALL, POINT_KEYS, run_scan
 from fits.space import ParamSpace
 from jaxtmm.consistency import mass_differences, mass_log
 from jaxtmm.model import Point, Y_KEYS
 from jaxtmm.pmns import PMNS
+from numpyro.infer.util import constrain_fn, potential_energy
 
 RNG = np.random.default_rng(12)
 # one inner length for every stage: one compiled step per coordinate system (the default schedule compiles three)
@@ -66,10 +68,35 @@ def test_global_presets_free_every_parameter():
         assert (g.free[k].kind, g.free[k].low, g.free[k].high) == ("loguniform", 1e-3, 1e4)
     space = ParamSpace.from_config(g)
     assert space.dim == 8 + 2 + 7 + 3  # y, angles, masses, g_D m_Ap eps; the parities are enumerated
+    assert space.u_dim == 12 + 4 + 7 + 3  # to the sampler a logdisc coupling is (t, w1, w2), a circular angle (w1, w2)
+    for k in ("y_e1", "y_e2", "y_mu1", "y_mu2"):
+        assert (g.free[k].kind, g.free[k].min, g.free[k].max) == ("logdisc", 1e-8, pytest.approx(math.sqrt(4 * math.pi), rel=1e-15))
     with pytest.raises(ValueError, match="free CP parities eta1, eta2 need a value"):
         space.point_z(jnp.zeros(space.dim))
-    with pytest.raises(ConfigError, match="a posterior needs fixed CP parities: eta1, eta2"):
-        build_model(g)
+
+
+def test_a_posterior_sums_over_the_free_parities():
+    """With eta2 free, the model's potential is -(ln prior(u) + logsumexp_eta ln L(u, eta) - ln 2), the per-parity
+    likelihoods evaluated one by one (to 1e-12), at points where the two parities differ by many units; the
+    conditional probabilities are their softmax, and parity_draws draws each combination with its probability."""
+    raw = copy.deepcopy(preset_config("posterior").raw)
+    raw["free"]["eta2"] = {"prior": "sign"}
+    raw["options"]["likelihoods"] = ["MEG II", "Neutrino mass"]
+    cfg = parse_config(raw)
+    model, space, enabled = build_model(cfg)
+    rng = np.random.default_rng(5)
+    for _ in range(3):
+        u = jnp.asarray(rng.normal(size=space.u_dim))
+        pe = float(potential_energy(model, (), {}, {"u": u}))
+        tot = np.array([sum(float(lk.log_likelihood(space.point_u(u, eta2=e))) for lk in enabled) for e in (1.0, -1.0)])
+        assert abs(tot[0] - tot[1]) > 1.0
+        assert pe == pytest.approx(-(float(space.log_prior_u(u)) + np.logaddexp(*tot) - math.log(2)), rel=1e-12)
+        prob = constrain_fn(model, (), {}, {"u": u}, return_deterministic=True)["parity_prob"]
+        np.testing.assert_allclose(prob, np.exp(tot - np.logaddexp(*tot)), rtol=1e-12)
+    p = np.broadcast_to([0.2, 0.8], (2, 20000, 2))
+    idx = parity_draws({"arrays": {"site:parity_prob": p}}, cfg, seed=0)
+    assert abs(np.mean(idx == 0) - 0.2) <= 4 * math.sqrt(0.2 * 0.8 / idx.size)
+    assert parity_names(cfg) == ["parity_p", "parity_m"]
 
 
 def test_sign_prior_only_for_parities():
@@ -153,8 +180,9 @@ def _row_point(r, cfg) -> Point:
 
 
 def test_profile_is_never_below_a_random_feasible_search(profile):
-    """40000 random points per mass (half from the prior, half with |y| log-uniform over 1e-4 - sqrt(4 pi), both
-    parities): the best one inside every constraint is at most the profile's optimum."""
+    """40000 random points per mass (half from the prior, |y| log-uniform over 1e-8 - sqrt(4 pi), half with |y|
+    uniform in the disc instead; both parities): the best one inside every constraint is at most the profile's
+    optimum."""
     cfg, res = profile
     space = ParamSpace.from_config(cfg, exclude=("m_Ap",))
     lks = [build_likelihoods(cfg)[n] for n in cfg.likelihoods]
@@ -170,10 +198,10 @@ def test_profile_is_never_below_a_random_feasible_search(profile):
     z = np.array(space.sample_prior_z(key, n))
     rng = np.random.default_rng(12)
     for name, (a, _) in zip(space.names, space.slices):
-        if cfg.free[name].kind == "disc":  # half the draws: |y| log-uniform
+        if cfg.free[name].is_complex:  # half the draws: uniform in the disc
             w = z[n // 2:, a:a + 2]
-            z[n // 2:, a:a + 2] = w / np.linalg.norm(w, axis=1, keepdims=True) * 10 ** rng.uniform(-4, math.log10(
-                cfg.free[name].max), size=(n - n // 2, 1))  # fmt: skip
+            z[n // 2:, a:a + 2] = w / np.linalg.norm(w, axis=1, keepdims=True) * cfg.free[name].max * np.sqrt(
+                rng.uniform(size=(n - n // 2, 1)))  # fmt: skip
     eta2 = rng.choice([1.0, -1.0], size=n)
     found = 0
     for r in res["rows"]:
@@ -183,3 +211,53 @@ def test_profile_is_never_below_a_random_feasible_search(profile):
         if ok.any():
             assert m_vals[ok].max() <= r["mu_eff_max_muB"] * (1 + 1e-5), (r["m_Ap_GeV"], m_vals[ok].max())
     assert found > 1000  # the search is not empty
+
+
+def test_every_observable_is_periodic_in_each_mixing_angle_with_period_pi():
+    """theta -> theta + pi flips the sign of O(theta), and every observable is quadratic in each rotation: the
+    moments, BR(mu -> e gamma), (g-2)_e,mu, the loop neutrino masses and T are unchanged (to 1e-12) at random
+    points with both parities, which is what lets the global presets sample the angles on a circle."""
+    rng = np.random.default_rng(8)
+    fns = {"mu": lambda p: jnp.abs(jaxtmm.mu_ij(p)), "BR": jaxtmm.BR_mu_e_gamma, "a_e": jaxtmm.delta_a_e,
+           "a_mu": jaxtmm.delta_a_mu, "sum m_nu": jaxtmm.sum_m_nu, "det K": jaxtmm.mass_determinant, "T": jaxtmm.T_oblique}  # fmt: skip
+    for _ in range(3):
+        p = _random_point(rng)
+        for shifted in (p._replace(theta_R=p.theta_R + math.pi), p._replace(theta_I=p.theta_I + math.pi)):
+            for name, f in fns.items():
+                np.testing.assert_allclose(np.asarray(f(shifted)), np.asarray(f(p)), rtol=1e-12, atol=0, err_msg=name)
+
+
+@pytest.mark.slow
+def test_the_ordered_pairs_are_exact_symmetries():
+    """The summed likelihood of the global preset is unchanged (to 1e-10) by M1 <-> M2 and by (m_H1, m_A1) <->
+    (m_H2, m_A2) with both angles + pi/2 at random prior points, so the posterior may sample the half M1 <= M2,
+    m_H1 <= m_H2 (30 s of compilation: a slow test)."""
+    cfg = preset_config("global")
+    f, space = log_likelihood_z(cfg)
+    f = jax.jit(f)
+    ix = lambda n: space.slices[space.names.index(n)][0]  # noqa: E731
+    z = np.asarray(space.sample_prior_z(jax.random.PRNGKey(5), 3))
+    for row in z:
+        ll = float(f(jnp.asarray(row)))
+        n_swap = row.copy()
+        n_swap[[ix("M1"), ix("M2")]] = row[[ix("M2"), ix("M1")]]
+        s_swap = row.copy()
+        s_swap[[ix("m_H1"), ix("m_H2"), ix("m_A1"), ix("m_A2")]] = row[[ix("m_H2"), ix("m_H1"), ix("m_A2"), ix("m_A1")]]
+        s_swap[[ix("theta_R"), ix("theta_I")]] += math.pi / 2
+        for other in (n_swap, s_swap):
+            assert float(f(jnp.asarray(other))) == pytest.approx(ll, rel=1e-10)
+
+
+def test_the_ordered_pairs_sample_one_half():
+    """The sampler's map puts every draw in M1 <= M2, m_H1 <= m_H2 (m_A1, m_A2 stay unordered), and u_from_z
+    inverts it (a pair given in the wrong order comes back sorted)."""
+    space = ParamSpace.from_config(preset_config("global"))
+    ix = lambda n: space.slices[space.names.index(n)][0]  # noqa: E731
+    z = np.asarray(space.sample_prior_z(jax.random.PRNGKey(5), 3))
+    u = jax.random.normal(jax.random.PRNGKey(2), (2000, space.u_dim)) * 2
+    v = space.values_u(u)
+    assert bool(jnp.all(v["M1"] <= v["M2"])) and bool(jnp.all(v["m_H1"] <= v["m_H2"]))
+    assert float(jnp.mean(v["m_A1"] <= v["m_A2"])) == pytest.approx(0.5, abs=0.05)  # m_A stays unordered
+    back = space.values_u(space.u_from_z(jnp.asarray(z)))
+    for k in ("M1", "M2", "m_H1", "m_H2"):
+        np.testing.assert_allclose(back[k], np.sort(np.exp(z[:, [ix(k[:-1] + "1"), ix(k[:-1] + "2")]]), axis=1)[:, int(k[-1]) - 1], rtol=1e-10)

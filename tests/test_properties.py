@@ -291,7 +291,8 @@ def test_any_fit_flags_run_or_fail_in_one_line(monkeypatch, flags, where):
         assert settings.chains >= 1 and settings.samples >= 1 and settings.warmup >= 0 and settings.chunk >= 1
         return {"draws": 1, "chain_method": "sequential", "divergences": 0, "max_r_hat": 1.0, "min_ess_bulk": 1.0,
                 "min_ess_tail": 1.0, "wall_time_s": 1.0, "min_ess_bulk_per_s": 1.0,
-                "derived": {n: "x" for n in fits.fit.DERIVED_LABELS}}  # fmt: skip
+                "derived": {n: "x" for n in fits.fit.DERIVED_LABELS}, "parity_probabilities": {},
+                "targets": {k: {"target": t, "value": t, "met": True} for k, t in fits.fit.TARGETS.items()}}  # fmt: skip
 
     monkeypatch.setattr(fits.fit, "run_fit", fake_run_fit)
     args = ["fit", "--preset", "posterior", "--quiet"] + [x for f in flags[:-1] if f is not None for x in f] + flags[-1]

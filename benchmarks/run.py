@@ -156,7 +156,8 @@ def logdensity_rows(n):
 
 def global_logdensity_rows(n):
     """Log density + gradient of the `global` preset (every mass free: the loop integrals live, not folded by XLA),
-    parities fixed to +1 (NUTS takes no sign), against the `posterior` preset's (masses fixed) in the same run."""
+    as the fit evaluates it (the four CP-parity combinations summed) and with the parities fixed to +1, against
+    the `posterior` preset's (masses fixed) in the same run."""
     from dataclasses import replace
 
     from numpyro.infer.util import initialize_model
@@ -164,19 +165,20 @@ def global_logdensity_rows(n):
     from fits.config import preset_config
     from fits.posterior import build_model
 
-    out = {}
+    out, dims = {}, {}
     g = preset_config("global")
     fixed_parities = replace(g, fixed={**g.fixed, "eta1": 1.0, "eta2": 1.0},
                              free={k: v for k, v in g.free.items() if v.kind != "sign"})  # fmt: skip
-    for name, cfg in (("global", fixed_parities), ("posterior", preset_config("posterior"))):
+    for name, cfg in (("summed", g), ("fixed", fixed_parities), ("posterior", preset_config("posterior"))):
         model, space, _ = build_model(cfg)
         pot = initialize_model(jax.random.PRNGKey(0), model).potential_fn
-        u = jax.random.normal(jax.random.PRNGKey(1), (n, space.dim)) * 0.5
+        u = jax.random.normal(jax.random.PRNGKey(1), (n, space.u_dim)) * 0.5
         vg = jax.jit(jax.vmap(jax.value_and_grad(lambda x: pot({"u": x}))))
         vg(u)[0].block_until_ready()
-        out[name] = n / best_of(lambda: vg(u)[0].block_until_ready())
-    return [("global (masses free, 20 dims): log-density + gradient/s", out["global"],
-             {"posterior preset (masses fixed, 11 dims)": out["posterior"]})]
+        out[name], dims[name] = n / best_of(lambda: vg(u)[0].block_until_ready()), space.u_dim
+    return [(f"global (masses free, {dims['summed']} dims, 4 parities summed): log-density + gradient/s", out["summed"],
+             {"parities fixed to +1": out["fixed"],
+              f"posterior preset (masses fixed, {dims['posterior']} dims)": out["posterior"]})]  # fmt: skip
 
 
 def profile_rows(quick):
@@ -282,11 +284,12 @@ def nuts_rows(quick):
     return [(label, rec["min_ess_bulk_per_s"], {"wall s": rec["wall_time_s"], "min ESS_bulk": rec["min_ess_bulk"]})]
 
 
-def sampler_rows(quick):
+def sampler_rows(quick, preset="posterior"):
     """NUTS against emcee (affine-invariant ensemble, gradient-free) and dynesty (nested sampling) on the same
-    posterior, the `posterior` preset's: smallest ESS_bulk per second for NUTS and emcee (emcee run for NUTS's wall
-    time, 4 x dim walkers, the second half kept, each walker a chain), Kish ESS of the importance weights per second
-    for dynesty (run to dlogz = 0.5)."""
+    posterior, a preset's (free CP parities summed over, as the fit does): smallest ESS_bulk per second for NUTS and
+    emcee (emcee run for NUTS's wall time, 4 x dim walkers started like the chains at the best of 64 uniform draws
+    each, the second half kept, each walker a chain), Kish ESS of the importance weights per second for dynesty
+    (run to dlogz = 0.5, or stopped at NUTS's wall time, whichever comes first)."""
     import tempfile
 
     import dynesty
@@ -296,11 +299,13 @@ def sampler_rows(quick):
     from fits import _arviz
     from fits.config import preset_config
     from fits.fit import run_fit
-    from fits.maximise import build_likelihoods
-    from fits.posterior import FitSettings, build_model, param_names
+    from fits.posterior import FitSettings, build_model, log_likelihood_z, param_names
 
-    cfg = preset_config("posterior")
-    s = FitSettings(chains=4, warmup=500, samples=500) if not quick else FitSettings(chains=2, warmup=150, samples=150)
+    cfg = preset_config(preset)
+    if preset == "posterior":
+        s = FitSettings(chains=4, warmup=500, samples=500) if not quick else FitSettings(chains=2, warmup=150, samples=150)
+    else:
+        s = FitSettings(chains=2, warmup=200, samples=200) if not quick else FitSettings(chains=2, warmup=60, samples=60)
     rec = run_fit(cfg, s, Path(tempfile.mkdtemp()) / "fit", progress=False)
     budget = rec["wall_time_s"]
     model, space, _ = build_model(cfg)
@@ -308,15 +313,18 @@ def sampler_rows(quick):
     lp = jax.jit(jax.vmap(lambda u: -pot({"u": u})))
     names = param_names(space)
 
-    def natural(u):  # (..., dim) in the sampler's coordinates -> the fit's parameters
+    def natural(u):  # (..., u_dim) in the sampler's coordinates -> the fit's parameters
         vals, flat = space.values_u(jnp.asarray(u)), []
         for n in space.names:
             v = np.asarray(vals[n])
             flat += [v.real, v.imag] if np.iscomplexobj(v) else [v]
         return dict(zip(names, flat))
 
-    nw, dim = 4 * space.dim, space.dim
-    p0 = np.random.default_rng(0).normal(size=(nw, dim)) * 0.5
+    dim = space.u_dim
+    nw = 4 * dim
+    cand = np.random.default_rng(0).uniform(-2.0, 2.0, size=(64 * nw, dim))
+    lp_cand = np.nan_to_num(np.asarray(lp(jnp.asarray(cand))), nan=-np.inf)
+    p0 = cand[np.argsort(-lp_cand)[:nw]]
     lp(jnp.asarray(p0)).block_until_ready()
     sampler = emcee.EnsembleSampler(nw, dim, lambda U: np.asarray(lp(jnp.asarray(U))), vectorize=True)
     t0, state = time.perf_counter(), p0
@@ -327,35 +335,33 @@ def sampler_rows(quick):
     keep = np.swapaxes(chain[chain.shape[0] // 2:], 0, 1)  # (walker, draw, dim)
     post = natural(keep)
     data = _arviz.make(post, {}, {})
-    ess_emcee = float(_arviz.summary(data, names)["ess_bulk"].min())
-    # dynesty: the same prior (uniform in each disc, uniform / log-uniform boxes) from the unit cube, in z
-    lks = [build_likelihoods(cfg)[k] for k in cfg.likelihoods]
-    loglike = jax.jit(lambda z: sum(lk.log_likelihood(space.point_z(z)) for lk in lks))
-
-    def transform(U):
-        z = np.empty(dim)
-        for n, (a, b) in zip(space.names, space.slices):
-            pr = cfg.free[n]
-            if pr.kind == "disc":
-                rho, phi = pr.max * math.sqrt(U[a]), 2 * math.pi * U[a + 1]
-                z[a], z[a + 1] = rho * math.cos(phi), rho * math.sin(phi)
-            else:
-                lo, hi = pr.z_box
-                z[a] = lo + (hi - lo) * U[a]
-        return z
-
-    loglike(jnp.zeros(dim)).block_until_ready()
+    emcee_summary = _arviz.summary(data, names)
+    ess_emcee, rhat_emcee = float(emcee_summary["ess_bulk"].min()), float(emcee_summary["r_hat"].max())
+    # dynesty: the same prior from the unit cube (ParamSpace.z_from_unit), the same summed likelihood, in z
+    f, zspace = log_likelihood_z(cfg)
+    loglike = jax.jit(f)
+    transform = jax.jit(lambda U: zspace.z_from_unit(U[None])[0])
+    z0 = transform(jnp.full(zspace.dim, 0.5))
+    loglike(z0).block_until_ready()
     t0 = time.perf_counter()
-    ns = dynesty.NestedSampler(lambda z: float(loglike(jnp.asarray(z))), transform, dim, nlive=100 if quick else 250,
-                               rstate=np.random.default_rng(0))  # fmt: skip
-    ns.run_nested(dlogz=0.5, print_progress=False)
+    ns = dynesty.NestedSampler(lambda z: float(loglike(jnp.asarray(z))), lambda U: np.asarray(transform(jnp.asarray(U))),
+                               zspace.dim, nlive=100 if quick else 250, rstate=np.random.default_rng(0))  # fmt: skip
+    stopped = False
+    for _ in ns.sample(dlogz=0.5):  # stopped at NUTS's wall time (dynesty's own overhead included), if not done
+        if time.perf_counter() - t0 > budget:
+            stopped = True
+            break
+    ns.add_live_points()
     t_dyn = time.perf_counter() - t0
-    w = ns.results.importance_weights()
+    res = ns.results
+    w = res.importance_weights()
     ess_dyn = float(w.sum() ** 2 / (w**2).sum())
-    return [(f"NUTS min ESS_bulk/s ({s.chains}x{s.samples}), posterior preset", rec["min_ess_bulk_per_s"],
+    done = f"stopped at the budget, {int(np.sum(res.ncall))} calls" if stopped else "dlogz 0.5"
+    return [(f"NUTS min ESS_bulk/s ({s.chains}x{s.samples}), {preset} preset", rec["min_ess_bulk_per_s"],
              {"emcee (%d walkers, %.0f s, second half)" % (nw, t_emcee): ess_emcee / t_emcee,
-              "dynesty (dlogz 0.5, %.0f s, Kish ESS)" % t_dyn: ess_dyn / t_dyn,
-              "NUTS wall s": budget, "R-hat max (NUTS)": f"{rec['max_r_hat']:.3f}"})]  # fmt: skip
+              "dynesty (%s, %.0f s, Kish ESS)" % (done, t_dyn): ess_dyn / t_dyn,
+              "NUTS wall s": budget, "R-hat max (NUTS)": f"{rec['max_r_hat']:.3f}",
+              "R-hat max (emcee)": f"{rhat_emcee:.3f}", "divergent (NUTS)": f"{rec['divergent_fraction']:.3f}"})]  # fmt: skip
 
 
 def _timed_command(args) -> tuple[float, float]:
@@ -448,7 +454,7 @@ def device_throughput(n):
 
 
 GROUPS = ("loops", "mu", "logdensity", "searches", "nuts", "samplers", "fit_cli", "scan", "global_logdensity", "profile",
-          "global_scan", "devices")
+          "global_scan", "global_samplers", "devices")
 
 
 def main():
@@ -469,7 +475,8 @@ def main():
              "samplers": lambda: sampler_rows(args.quick),
              "fit_cli": lambda: fit_cli_rows(args.quick), "scan": lambda: scan_rows(args.quick),
              "global_logdensity": lambda: global_logdensity_rows(n // 64), "profile": lambda: profile_rows(args.quick),
-             "global_scan": lambda: global_scan_rows(args.quick), "devices": lambda: device_rows(n // 4)}  # fmt: skip
+             "global_scan": lambda: global_scan_rows(args.quick),
+             "global_samplers": lambda: sampler_rows(args.quick, "global"), "devices": lambda: device_rows(n // 4)}  # fmt: skip
     for g in GROUPS[1:]:
         if g in only:
             rows += calls[g]()

@@ -53,7 +53,8 @@ def _log_cosh_sqrt(s):
     return jnp.where(small, s / 2.0 - s * s / 12.0, big)
 
 
-def _logit(t):
+def logit(t):
+    """The inverse of the logistic sigmoid."""
     return jnp.log(t) - jnp.log1p(-t)
 
 
@@ -136,7 +137,7 @@ class Uniform(Prior):
 
     def u_from_z(self, z):
         lo, hi = self.z_box
-        return _logit((z - lo) / (hi - lo))
+        return logit((z - lo) / (hi - lo))
 
 
 @dataclass(frozen=True)
@@ -274,31 +275,30 @@ class LogDisc(Disc):
     kind: ClassVar[str] = "logdisc"
     u_dims: ClassVar[int] = 3
 
-    def _box(self):
-        return math.log(self.min), math.log(self.max)
+    @property
+    def _modulus(self) -> LogUniform:
+        """The prior of ``|y|``: the coordinate ``t`` maps it exactly as a log-uniform parameter."""
+        return LogUniform(low=self.min, high=self.max)
 
     def values_u(self, u):
-        lo, hi = self._box()
-        r = jnp.exp(lo + (hi - lo) * jax.nn.sigmoid(u[..., 0]))
+        r = self._modulus.values_u(u[..., :1])
         w1, w2 = u[..., 1], u[..., 2]
         n2 = w1**2 + w2**2
         inv = jnp.where(n2 > 0, jax.lax.rsqrt(jnp.where(n2 > 0, n2, 1.0)), 0.0)
         return jax.lax.complex(r * w1 * inv, r * w2 * inv)
 
     def log_prior_u(self, u):
-        return jax.nn.log_sigmoid(u[..., 0]) + jax.nn.log_sigmoid(-u[..., 0]) - 0.5 * (u[..., 1] ** 2 + u[..., 2] ** 2)
+        return self._modulus.log_prior_u(u[..., :1]) - 0.5 * (u[..., 1] ** 2 + u[..., 2] ** 2)
 
     def _radius(self, r):
         return jnp.clip(r, self.min, self.max)
 
     def _sample_radius(self, U):
-        lo, hi = self._box()
-        return jnp.exp(lo + (hi - lo) * U)
+        return jnp.exp(self._modulus.sample_z(U))
 
     def u_from_z(self, z):
-        lo, hi = self._box()
         r = jnp.sqrt(jnp.sum(z**2, axis=-1, keepdims=True))
-        return jnp.concatenate([_logit((jnp.log(r) - lo) / (hi - lo)), z / r], axis=-1)
+        return jnp.concatenate([self._modulus.u_from_z(jnp.log(r)), z / r], axis=-1)
 
 
 @dataclass(frozen=True)

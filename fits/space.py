@@ -23,6 +23,7 @@ import jax.numpy as jnp
 import numpy as np
 
 from fits.config import Y_FLAT, Config
+from fits.priors import logit
 from jaxtmm.model import REAL_KEYS, Y_KEYS, Point
 from jaxtmm.pmns import PMNS
 
@@ -168,7 +169,7 @@ class ParamSpace:
             x, y = (z[..., self.slices[i][0]] - lo) / (hi - lo), (z[..., self.slices[j][0]] - lo) / (hi - lo)
             a, b = jnp.minimum(x, y), jnp.maximum(x, y)
             s, t = b**2, a / b
-            parts[i], parts[j] = (jnp.log(v) - jnp.log1p(-v) for v in (s[..., None], t[..., None]))
+            parts[i], parts[j] = logit(s[..., None]), logit(t[..., None])
         return jnp.concatenate(parts, axis=-1)
 
 

@@ -31,7 +31,9 @@ The best feasible candidate of all passes wins. Reported at each optimum: the co
 point, whichever pass produced the optimum), the multipliers, and which constraints and bounds bind.
 """
 
+from collections.abc import Callable
 from dataclasses import dataclass
+from functools import partial
 
 import jax
 import jax.numpy as jnp
@@ -43,6 +45,7 @@ from fits.config import Config
 from fits.kkt import kkt_residual
 from fits.parallel import Layout
 from fits.quantities import quantity
+from fits.solver import Problem, batched_round
 from fits.space import ParamSpace
 from jaxtmm import mu_eff, to_mu_B
 
@@ -99,6 +102,8 @@ class Settings:
     near_tol: float = 1e-2
     # pass 3 also polishes the winner with its Yukawa couplings pushed to their bound (Maximiser._y_push)
     y_push: bool = True
+    # the inner solver of every round: a factory lr -> optax.GradientTransformation (fits.solver)
+    solver: Callable = optax.adam
 
 
 class Maximiser:
@@ -135,13 +140,15 @@ class Maximiser:
         self.targets = tuple(targets)
         self._q = tuple(quantity(t, config) for t in self.targets)
         self.lk_names = names + tuple(f"{t} {op} target" for t in self.targets for op in ("<=", ">="))
-        self._step = jax.jit(self._outer_step, static_argnums=6)
+        self.problem = Problem(self._F, self._c, self.space.project_z)
+        self._step = jax.jit(partial(batched_round, self.problem, settings.solver), static_argnums=6)
         self._diag = jax.jit(jax.vmap(self._diagnostics))
         self._grads = jax.jit(jax.vmap(self._gradients))
 
     # ------------------------------------------------------------------ pieces
-    def _point(self, z, ov):
-        return self.space.point_z(z, **dict(zip(self.override_names, ov)))
+    def _point(self, z, ov: dict):
+        """The point of optimiser coordinates ``z`` with the problem's overrides ``ov`` (name -> value: a pytree)."""
+        return self.space.point_z(z, **ov)
 
     def _F(self, z, ov):
         p = self._point(z, ov)
@@ -155,35 +162,10 @@ class Maximiser:
         for lk in self._lks:
             r = lk.signal_ratio(p)
             out.append(jnp.where(r > 0, jnp.log(jnp.where(r > 0, r, 1.0)), _C_OFF))
-        o = dict(zip(self.override_names, ov))
         for t, q in zip(self.targets, self._q):
-            v = jnp.log(q(p) + 1e-300) - jnp.log(o[f"target:{t}"])
+            v = jnp.log(q(p) + 1e-300) - jnp.log(ov[f"target:{t}"])
             out += [v, -v]
         return jnp.stack(out)
-
-    def _lagrangian(self, z, ov, mask, lam, rho):
-        c = self._c(z, ov)
-        psi = (jnp.maximum(0.0, lam + rho * c) ** 2 - lam**2) / (2.0 * rho)
-        return -self._F(z, ov) + jnp.sum(mask * psi)
-
-    def _inner(self, z, ov, mask, lam, rho, lr, inner):
-        opt = optax.adam(lr)
-        state = opt.init(z)
-        g = jax.grad(self._lagrangian)
-
-        def step(carry, _):
-            z, state = carry
-            upd, state = opt.update(g(z, ov, mask, lam, rho), state, z)
-            return (self.space.project_z(optax.apply_updates(z, upd)), state), None
-
-        (z, _), _ = jax.lax.scan(step, (z, state), None, length=inner)
-        c = self._c(z, ov)
-        lam = mask * jnp.maximum(0.0, lam + rho * c)
-        return z, lam
-
-    def _outer_step(self, z, ov, mask, lam, rho, lr, inner):
-        f = jax.vmap(self._inner, in_axes=(0, 0, 0, 0, None, None, None))
-        return f(z, ov, mask, lam, rho, lr, inner)
 
     def _diagnostics(self, z, ov, mask):
         p = self._point(z, ov)
@@ -205,7 +187,7 @@ class Maximiser:
         """KKT residual (:func:`fits.kkt.kkt_residual`) and multipliers of each optimum ``z`` (Cartesian
         coordinates) whose constraint values ``c`` the diagnostics already hold; the constraints with
         ``c_k > -tol`` count as binding."""
-        gF, Jc = (np.asarray(a) for a in self._grads(jnp.asarray(z), jnp.asarray(ov)))
+        gF, Jc = (np.asarray(a) for a in self._grads(jnp.asarray(z), jax.tree_util.tree_map(jnp.asarray, ov)))
         binding = (np.asarray(masks) > 0) & (np.asarray(c) > -tol)
         res, lams = np.empty(len(z)), np.zeros((len(z), len(self.lk_names)))
         for i, on in enumerate(binding):
@@ -220,9 +202,8 @@ class Maximiser:
         """
         s = self.settings
         masks = jnp.asarray(masks, dtype=jnp.float64)
-        cols = [jnp.asarray(overrides[k], dtype=jnp.float64) for k in self.override_names]
-        ov = jnp.stack(cols, axis=-1) if cols else jnp.zeros((masks.shape[0], 0))
-        n = ov.shape[0]
+        ov = {k: jnp.asarray(overrides[k], dtype=jnp.float64) for k in self.override_names}
+        n = masks.shape[0]
         z0 = self.space.sample_prior_z(jax.random.PRNGKey(s.seed), n * s.starts)
         z, d = self._solve_shared(z0, ov, masks, s.starts, s.explore, s.rho0, progress, desc + " (pass 1)")
         best = self._best(d, np.arange(n * s.starts).reshape(n, s.starts))
@@ -318,8 +299,7 @@ class Maximiser:
 
     def _best_copy(self, z, ov, masks, g: int):
         """Indices into ``z`` (``g`` consecutive copies per problem) of each problem's best copy, by :meth:`_best`."""
-        d = jax.tree_util.tree_map(np.asarray, self._diag(jnp.asarray(z), jnp.repeat(ov, g, axis=0),
-                                                          jnp.repeat(masks, g, axis=0)))  # fmt: skip
+        d = jax.tree_util.tree_map(np.asarray, self._diag(jnp.asarray(z), _repeat(ov, g), jnp.repeat(masks, g, axis=0)))
         return self._best(d, np.arange(len(z)).reshape(-1, g))
 
     def _best(self, d, order, tol=None):
@@ -335,9 +315,10 @@ class Maximiser:
     def _solve_shared(self, z, ov, mask, k, stage: Stage, rho, progress, desc):
         """Solve this process's share of the problems (``ov``, ``mask``: one row each; ``z``: k starts each,
         problem-major) through one stage, then gather all."""
-        n = ov.shape[0]
+        n = mask.shape[0]
         a, b, per = self.layout.share(n)
-        zl, dl = self._solve(z[a * k:b * k], jnp.repeat(ov[a:b], k, axis=0), jnp.repeat(mask[a:b], k, axis=0),
+        ov_ab = jax.tree_util.tree_map(lambda x: x[a:b], ov)
+        zl, dl = self._solve(z[a * k:b * k], _repeat(ov_ab, k), jnp.repeat(mask[a:b], k, axis=0),
                              stage, rho, progress and self.layout.is_writer, desc)  # fmt: skip
         g = self.layout.gather({"z": zl, **dl}, n * k, per * k)
         z = g.pop("z")
@@ -362,5 +343,10 @@ class Maximiser:
 
     def dual_fn(self, overrides: dict):
         """F and c for the given fixed overrides, as functions of z (for tests and random search)."""
-        ov = jnp.asarray([overrides[k] for k in self.override_names], dtype=jnp.float64)
+        ov = {k: jnp.asarray(overrides[k], dtype=jnp.float64) for k in self.override_names}
         return (lambda z: self._F(z, ov)), (lambda z: self._c(z, ov))
+
+
+def _repeat(tree, k: int):
+    """Each leaf's rows repeated ``k`` times (problem-major), as ``jnp.repeat(x, k, axis=0)``."""
+    return jax.tree_util.tree_map(lambda x: jnp.repeat(x, k, axis=0), tree)

@@ -36,6 +36,7 @@ from fits._io import dumps, save_figure, write_text
 from fits.config import Y_FLAT, Config
 from fits.maximise import Maximiser, Settings, build_likelihoods
 from fits.parallel import Layout
+from fits.solver import solver_name
 from fits.space import ParamSpace
 from jaxtmm import BR_mu_e_gamma, invisible_open, mass_cancellation, sum_m_nu
 from jaxtmm.model import MASS_KEYS, Y_KEYS
@@ -89,7 +90,7 @@ def provenance(config: Config, settings: Settings, extra: dict) -> dict:
             "file": config.raw,
             "effective_options": config.effective_options,
         },
-        "maximiser": asdict(settings),
+        "maximiser": {**asdict(settings), "solver": solver_name(settings.solver)},
         "seed": settings.seed,
         "data_sha256": data_hashes(),
         **extra,
@@ -156,7 +157,7 @@ def search_members(M: Maximiser, z, overrides: dict) -> list:
     if SET_NAME not in lks:
         return [None] * len(z)
     lk = lks[SET_NAME]
-    ov = jnp.stack([jnp.asarray(overrides[k], dtype=jnp.float64) for k in M.override_names], axis=-1)
+    ov = {k: jnp.asarray(overrides[k], dtype=jnp.float64) for k in M.override_names}
     r = np.asarray(jax.jit(jax.vmap(lambda z, o: lk.ratios(M._point(z, o))))(jnp.asarray(z), ov))
     return [lk.members[int(np.argmax(row))] if row.max() > 0 else None for row in r]
 
@@ -238,7 +239,6 @@ def run_scan(config: Config, gD=DEFAULT_GD, n_masses: int = 100, settings: Setti
     t0 = time.perf_counter()
     profile = is_profile(config)
     masses, problems, lk_names, masks, ov = scan_problems(config, gD, n_masses)
-    n = len(problems)
     res, ov, M = solve_over_parities(config, settings, ov, masks, layout, progress, "jaxtmm scan",
                                      likelihood_names=lk_names)  # fmt: skip
     curves = experiment_curves()

@@ -82,15 +82,15 @@ def test_eps_ladder_crosses_the_searches_bands():
     a = M.space.slices[M.space.names.index("eps")][0]
     zb = np.array(M.space.sample_prior_z(jax.random.PRNGKey(3), 2))
     zb[:, a] = np.log(2e-8)
-    ov = jnp.array([[0.02, 0.5], [0.02, 0.05]])
+    ov = {"m_Ap": jnp.array([0.02, 0.02]), "g_D": jnp.array([0.5, 0.05])}  # the overrides: a pytree, one row each
     z = M._eps_ladder(zb, ov, jnp.ones((2, 1)))[:, 0]
     eps = np.exp(z[:, a])
     step = np.exp((np.log(1e-2) - np.log(1e-8)) / (Settings().ladder - 1))
     for i in range(2):
-        p = M._point(jnp.asarray(z[i]), ov[i])
+        p = M._point(jnp.asarray(z[i]), {k: v[i] for k, v in ov.items()})
         edge = D.recast("NA48_Batley2015lha", 0.02, invisible_width=float(dp.dark_width(p)))[0]
         assert edge / step < eps[i] <= edge
-        F, c = M.dual_fn({"m_Ap": 0.02, "g_D": float(ov[i, 1])})
+        F, c = M.dual_fn({"m_Ap": 0.02, "g_D": float(ov["g_D"][i])})
         assert float(c(jnp.asarray(z[i]))[0]) <= 0.0
         assert float(c(jnp.asarray(z[i]).at[a].add(np.log(step)))[0]) > 0.0
 
@@ -112,7 +112,7 @@ def test_y_push_reaches_the_bound_with_the_phases():
             z[a] = np.log(1e-6)
         else:
             z[a] = 0.3 if name == "theta_R" else 1.2
-    ov = jnp.array([[0.05, 0.05]])
+    ov = {"m_Ap": jnp.array([0.05]), "g_D": jnp.array([0.05])}
     masks = jnp.ones((1, len(M.lk_names)))
     best, every = M._y_push(z[None], ov, masks)
     for name, (a, b) in zip(M.space.names, M.space.slices):

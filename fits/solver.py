@@ -1,0 +1,68 @@
+r"""The maximiser's one seam: a pure, jittable augmented-Lagrangian round with the inner solver passed in.
+
+For one problem (vmap it for a batch; :class:`fits.maximise.Maximiser` does):
+
+    minimise   L(z; lam, rho) = -F(z, ov) + sum_k mask_k [max(0, lam_k + rho c_k(z, ov))^2 - lam_k^2] / (2 rho)
+
+by ``inner`` steps of ``solver(lr)`` (any ``optax.GradientTransformation`` factory of the learning rate: ``optax.adam``,
+``optax.sgd``, ``lambda lr: optax.chain(optax.clip(1.0), optax.adam(lr))``), each step followed by ``project`` (the
+prior's support), then update the multipliers, ``lam_k <- mask_k max(0, lam_k + rho c_k)`` (Nocedal & Wright,
+*Numerical Optimization*, 2nd ed., Sec. 17.4, for inequality constraints).
+
+``ov``, the problem's overrides (``m_Ap``, ``g_D``, CP parities, targets), is any pytree: ``F``, ``c`` and
+``project`` are pure functions of ``(z, ov)`` and ``z``. Nothing here holds state; the functions and the solver are
+static arguments of the jitted round.
+"""
+
+from collections.abc import Callable
+from functools import partial
+from typing import NamedTuple
+
+import jax
+import jax.numpy as jnp
+import optax
+
+
+class Problem(NamedTuple):
+    """The pure functions of one maximisation: objective ``F(z, ov)`` (maximised), constraints ``c(z, ov)`` (each
+    ``<= 0`` when satisfied, shape (k,)) and the exact projection ``project(z)`` onto the support."""
+
+    F: Callable
+    c: Callable
+    project: Callable
+
+
+def lagrangian(problem: Problem, z, ov, mask, lam, rho):
+    """The augmented Lagrangian of the inequality constraints the ``mask`` enables (Powell-Hestenes-Rockafellar)."""
+    c = problem.c(z, ov)
+    psi = (jnp.maximum(0.0, lam + rho * c) ** 2 - lam**2) / (2.0 * rho)
+    return -problem.F(z, ov) + jnp.sum(mask * psi)
+
+
+def al_round(problem: Problem, solver: Callable, z, ov, mask, lam, rho, lr, inner: int):
+    """One round for one problem: ``inner`` projected steps of ``solver(lr)`` on the augmented Lagrangian, then the
+    multiplier update. Pure: returns ``(z, lam)``."""
+    opt = solver(lr)
+    g = jax.grad(partial(lagrangian, problem))
+
+    def step(carry, _):
+        z, state = carry
+        upd, state = opt.update(g(z, ov, mask, lam, rho), state, z)
+        return (problem.project(optax.apply_updates(z, upd)), state), None
+
+    (z, _), _ = jax.lax.scan(step, (z, opt.init(z)), None, length=inner)
+    return z, mask * jnp.maximum(0.0, lam + rho * problem.c(z, ov))
+
+
+def batched_round(problem: Problem, solver: Callable, z, ov, mask, lam, rho, lr, inner: int):
+    """:func:`al_round` for a batch: ``z``, every leaf of ``ov``, ``mask`` and ``lam`` with a leading problem axis;
+    ``rho`` and ``lr`` shared. Jit it with ``problem``, ``solver`` and ``inner`` static (the maximiser does, once
+    per instance: the compiled rounds go with it)."""
+    return jax.vmap(al_round, in_axes=(None, None, 0, 0, 0, 0, None, None, None))(problem, solver, z, ov, mask, lam, rho, lr, inner)
+
+
+def solver_name(solver: Callable) -> str:
+    """``optax.adam`` and the like, for provenance records."""
+    mod = getattr(solver, "__module__", "") or ""
+    name = getattr(solver, "__qualname__", None) or repr(solver)
+    return f"{'optax' if mod.startswith('optax') else mod}.{name}".lstrip(".")

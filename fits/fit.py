@@ -9,7 +9,9 @@ import numpy as np
 from fits import _arviz
 from fits._io import atomic_path, dumps, save_figure, write_text
 from fits.config import Config
-from fits.plots import pair_plot, rank_plot, trace_plot
+from fits import nested
+from fits.nested import NestedSettings
+from fits.plots import nested_plot, pair_plot, rank_plot, trace_plot
 from fits.posterior import DERIVED, FitSettings, inference_data, param_names, parity_names, sample
 from fits.scan import data_hashes, versions
 from fits.space import ParamSpace
@@ -18,6 +20,7 @@ from fits.space import ParamSpace
 #: and the bulk ESS; the divergent fraction as Stan's users read it).
 TARGETS = {"max_r_hat": 1.01, "min_ess_bulk": 400.0, "divergent_fraction": 0.005}
 OUTPUTS = ("posterior.nc", "summary.csv", "trace.png", "rank.png", "pair.png", "fit.json")
+NESTED_OUTPUTS = OUTPUTS[:-1] + ("nested.png", "fit.json")
 DERIVED_LABELS = {
     "mu_eff_muB": ("mu_eff", "mu_B"),
     "mu_12_muB": ("mu_12", "mu_B"),
@@ -76,11 +79,18 @@ def credible_line(name: str, row, x: np.ndarray) -> str:
     return f"{label} = {row['median']:.3g}{unit}, 90% interval [{row['eti_5%']:.3g}, {row['eti_95%']:.3g}]"
 
 
-def run_fit(config: Config, settings: FitSettings, out: Path, resume: bool = False, progress: bool = True,
-            stop_after_checkpoints=None, pair=None) -> dict | None:  # fmt: skip
-    """Sample and write the results; returns the summary record (None when stopped early on purpose)."""
+def run_fit(config: Config, settings: FitSettings | NestedSettings, out: Path, resume: bool = False, progress: bool = True,
+            stop_after_checkpoints=None, pair=None, workers: int = 0) -> dict | None:  # fmt: skip
+    """Sample (NUTS for :class:`FitSettings`, nested sampling for :class:`fits.nested.NestedSettings`, its runs in
+    ``workers`` processes) and write the results; returns the summary record (None when stopped early on purpose:
+    after that many checkpoints, or nested runs)."""
     out = Path(out)
-    res = sample(config, settings, out, resume=resume, progress=progress, stop_after_checkpoints=stop_after_checkpoints)
+    is_nested = isinstance(settings, NestedSettings)
+    if is_nested:
+        res = nested.sample(config, settings, out, resume=resume, progress=progress, stop_after_runs=stop_after_checkpoints,
+                            workers=workers)  # fmt: skip
+    else:
+        res = sample(config, settings, out, resume=resume, progress=progress, stop_after_checkpoints=stop_after_checkpoints)
     if not res["complete"]:
         return None
     idata = inference_data(res, config, settings.seed)
@@ -94,24 +104,34 @@ def run_fit(config: Config, settings: FitSettings, out: Path, resume: bool = Fal
     draws = {n: np.asarray(post[n]) for n in names}
     chosen = _variables(post, list(pair) if pair else default_pair(config))
     logs = log_scaled(config, {**draws, **chosen})
-    diverging = res["arrays"]["extra:diverging"].astype(bool)
+    shape = draws[names[0]].shape if names else (1, 1)
+    diverging = np.zeros(shape, bool) if is_nested else res["arrays"]["extra:diverging"].astype(bool)
     save_figure(trace_plot(draws, logs), out / "trace.png", dpi=110)
     save_figure(rank_plot(draws), out / "rank.png", dpi=110)
     save_figure(pair_plot(chosen, diverging, log=logs), out / "pair.png", dpi=110)
+    if is_nested:
+        save_figure(nested_plot(res["runs_arrays"]), out / "nested.png", dpi=110)
     free = summ.loc[names]
     elapsed = res["elapsed_s"]
     intervals = {n: credible_line(n, summ.loc[n], np.asarray(post[n]).ravel()) for n in DERIVED}
-    draws_n = int(settings.chains * settings.samples)
+    draws_n = int(shape[0] * shape[1])
     diagnostics = {"max_r_hat": float(free["r_hat"].max()), "min_ess_bulk": float(free["ess_bulk"].min()),
-                   "divergent_fraction": float(diverging.sum()) / draws_n}  # fmt: skip
-    steps = res["arrays"]["extra:num_steps"]
+                   "divergent_fraction": None if is_nested else float(diverging.sum()) / draws_n}  # fmt: skip
+    targets = {}
+    for k, t in TARGETS.items():
+        v = diagnostics[k]
+        met = None if v is None else (v >= t if k.startswith("min") else v <= t)
+        targets[k] = {"target": t, "value": v, "met": met}
+    if is_nested:
+        targets["divergent_fraction"]["note"] = "not applicable: nested sampling integrates no trajectories"
     record = {
         "configuration": {"source": config.source, "name": config.name, "file": config.raw,
                           "effective_options": config.effective_options},
+        "sampler": "nested" if is_nested else "nuts",
         "settings": asdict(settings),
         "chain_method": res["chain_method"],
         "draws": draws_n,
-        "divergences": int(diverging.sum()),
+        "divergences": None if is_nested else int(diverging.sum()),
         "divergent_fraction": diagnostics["divergent_fraction"],
         "max_r_hat": diagnostics["max_r_hat"],
         "worst_r_hat": str(free["r_hat"].idxmax()),
@@ -120,11 +140,15 @@ def run_fit(config: Config, settings: FitSettings, out: Path, resume: bool = Fal
         "min_ess_tail": float(free["ess_tail"].min()),
         "wall_time_s": elapsed,
         "min_ess_bulk_per_s": float(free["ess_bulk"].min()) / elapsed,
-        "targets": {k: {"target": t, "value": diagnostics[k],
-                        "met": diagnostics[k] >= t if k.startswith("min") else diagnostics[k] <= t}
-                    for k, t in TARGETS.items()},  # fmt: skip
-        "tree_depth_saturated_fraction": float(np.mean(steps >= 2**settings.max_tree_depth - 1)),
-        "mean_leapfrog_steps": float(np.mean(steps)),
+        "targets": targets,
+    }
+    if is_nested:
+        record.update({"draws_per_run": res["draws_per_run"], "log_evidence": nested.evidence(res["runs"]), "runs": res["runs"]})
+    else:
+        steps = res["arrays"]["extra:num_steps"]
+        record.update({"tree_depth_saturated_fraction": float(np.mean(steps >= 2**settings.max_tree_depth - 1)),
+                       "mean_leapfrog_steps": float(np.mean(steps))})  # fmt: skip
+    record.update({
         "parity_probabilities": {name: {"mean": float(summ.loc[name, "mean"]), "mcse": float(summ.loc[name, "mcse_mean"])}
                                  for name in parities},  # fmt: skip
         "derived": intervals,
@@ -132,6 +156,6 @@ def run_fit(config: Config, settings: FitSettings, out: Path, resume: bool = Fal
         "versions": versions(),
         "data_sha256": data_hashes(),
         "created_utc": time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime()),
-    }
+    })
     write_text(out / "fit.json", dumps(record, indent=1) + "\n")
     return record

@@ -315,6 +315,24 @@ _KIND_LABELS = {"prompt": "prompt (visible)", "beam_dump": "beam dump (visible, 
                 "invisible": "invisible (x the point's BR)", "g-2": "g-2"}  # fmt: skip
 
 
+def nested_plot(runs: list[dict]) -> Figure:
+    """Each nested-sampling run (:mod:`fits.nested`) against the prior volume it enclosed, ``-ln X``: the likelihood
+    it climbed, and the importance weight of each point (the posterior's mass, which a finished run has passed)."""
+    fig = Figure(figsize=(10, 3.8))
+    ax_l, ax_w = fig.subplots(1, 2)
+    for k, r in enumerate(runs):
+        x = -np.asarray(r["logvol"])
+        ax_l.plot(x, r["logl"], lw=1, label=f"run {k + 1}")
+        ax_w.plot(x, np.exp(r["logwt"] - np.max(r["logwt"])), lw=1)
+    ax_l.set(xlabel="-ln X (prior volume enclosed)", ylabel="ln L", title="likelihood climbed")
+    top = max(np.max(r["logl"]) for r in runs)
+    ax_l.set_ylim(top - 60, top + 5)
+    ax_w.set(xlabel="-ln X", ylabel="importance weight / max", title="where the posterior mass lies")
+    ax_l.legend(fontsize=8)
+    fig.tight_layout()
+    return fig
+
+
 def searches_plane(point, convention: str = "corrected", m_range=(1e-3, 10.0), n_masses=300, title: str = "") -> Figure:
     """The excluded (m_A', eps) plane of every dark-photon search, recast by DarkCast's method
     (:func:`likelihoods.darkphoton.recast`): left, a standard dark photon (Standard Model decays only: the published

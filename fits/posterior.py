@@ -144,6 +144,14 @@ def build_model(config: Config):
     return model, space, enabled
 
 
+def site_function(config: Config):
+    """``(f, space, enabled)``: ``f(u)``, every site of :func:`build_model` (the parameters, the derived quantities,
+    each constraint's log-likelihood, ``parity_prob``) at one point of the sampler's coordinates; what a NUTS
+    transition records, for draws made by another sampler (:mod:`fits.nested`)."""
+    model, space, enabled = build_model(config)
+    return (lambda u: constrain_fn(model, (), {}, {"u": u}, return_deterministic=True)), space, enabled
+
+
 def chain_method(chains: int) -> str:
     """Chains in parallel across devices when there are enough, one after the other otherwise."""
     return "parallel" if jax.local_device_count() >= chains > 1 else "sequential"
@@ -161,12 +169,10 @@ class _Engine:
     def __init__(self, config: Config, settings: FitSettings):
         self.model, self.space, self.enabled = build_model(config)
         model = self.model
+        derived = site_function(config)[0]
 
         def potential(u):
             return potential_energy(model, (), {}, {"u": u})
-
-        def derived(u):
-            return constrain_fn(model, (), {}, {"u": u}, return_deterministic=True)
 
         kernel = NUTS(potential_fn=potential, target_accept_prob=settings.target_accept,
                       max_tree_depth=settings.max_tree_depth, dense_mass=settings.dense_mass)  # fmt: skip
@@ -391,6 +397,19 @@ def _pick(x: np.ndarray, idx) -> np.ndarray:
     return x if idx is None else np.take_along_axis(x, idx[..., None], axis=-1)[..., 0]
 
 
+def _nuts_stats(a: dict) -> dict:
+    steps = a["extra:num_steps"]
+    return {
+        "energy": a["extra:energy"],
+        "diverging": a["extra:diverging"].astype(bool),
+        "n_steps": steps,
+        "tree_depth": np.floor(np.log2(np.maximum(steps, 1))).astype(np.int64) + 1,
+        "acceptance_rate": a["extra:accept_prob"],
+        "lp": -a["extra:potential_energy"],
+        "step_size": a["extra:adapt_state.step_size"],
+    }
+
+
 def inference_data(result: dict, config: Config, seed: int = 0):
     a = result["arrays"]
     space = result["space"]
@@ -405,15 +424,6 @@ def inference_data(result: dict, config: Config, seed: int = 0):
         for j, name in enumerate(parity_names(config)):
             posterior[name] = a["site:parity_prob"][..., j]
     loglik = {site_name(lk.name): _pick(a[f"site:loglik_{site_name(lk.name)}"], idx) for lk in result["enabled"]}
-    steps = a["extra:num_steps"]
-    stats = {
-        "energy": a["extra:energy"],
-        "diverging": a["extra:diverging"].astype(bool),
-        "n_steps": steps,
-        "tree_depth": np.floor(np.log2(np.maximum(steps, 1))).astype(np.int64) + 1,
-        "acceptance_rate": a["extra:accept_prob"],
-        "lp": -a["extra:potential_energy"],
-        "step_size": a["extra:adapt_state.step_size"],
-    }
+    stats = _nuts_stats(a) if "extra:energy" in a else {}  # a nested sampler's draws carry no transition statistics
     attrs = {"configuration": json.dumps(config.raw, default=str), "convention": config.convention, "moment": config.moment}
     return _arviz.make(posterior, stats, loglik, attrs)

@@ -138,10 +138,17 @@ class ParamSpace:
         return np.array(normals).reshape(-1, self.dim)
 
     # ------------------------------------------------------------------ prior draws
-    def z_from_unit(self, U):
+    def z_from_unit(self, U, ordered: bool = False):
         """The prior's inverse CDF: z of points ``U`` of the unit cube, shape (n, dim) (a nested sampler's prior
-        transform; uniform ``U`` gives prior draws)."""
+        transform; uniform ``U`` gives prior draws). With ``ordered``, each pair of the configuration's option
+        ``ordered`` is drawn uniformly on its half a <= b, by the sampler's map (:meth:`values_u`): the same
+        posterior as NUTS's, not its mirror image."""
         parts = [p.sample_z(U[:, a:b], self.polar) for p, (a, b) in zip(self.priors, self.slices)]
+        for lo_name, hi_name in self.config.ordered if ordered else ():
+            i, j = self.names.index(lo_name), self.names.index(hi_name)
+            lo, hi = self.priors[i].z_box
+            s, t = U[:, self.slices[i][0]], U[:, self.slices[j][0]]
+            parts[i], parts[j] = (lo + (hi - lo) * jnp.sqrt(s) * t)[:, None], (lo + (hi - lo) * jnp.sqrt(s))[:, None]
         return jnp.concatenate(parts, axis=-1)
 
     def sample_prior_z(self, key, n: int):

@@ -10,19 +10,19 @@ import numpy as np
 import pytest
 
 from jaxtmm import load_preset, observables as ob
-from jaxtmm.cli import main
+from jaxtmm_cli import main
 from jaxtmm.pointfile import preset_text
 
 KEYS = {"mu_ij_GeV", "mu_ij_muB", "mu_eff_solar_muB", "mu_eff_e_muB", "mu_eff_mu_muB", "BR_mu_e_gamma", "delta_a_mu", "delta_a_e", "loop_sum_GeV_inv", "convention", "mu_ij_magnetic_muB", "mu_ij_electric_muB", "m_nu_loop_eV", "delta_N_nu", "T_oblique"}
 
 
 def run_cli(*args):
-    return subprocess.run([sys.executable, "-m", "jaxtmm.cli", *args], capture_output=True, text=True, timeout=300)
+    return subprocess.run([sys.executable, "-m", "jaxtmm_cli", *args], capture_output=True, text=True, timeout=300)
 
 
 def test_console_script_is_declared():
     (ep,) = [e for e in entry_points(group="console_scripts") if e.name == "jaxtmm"]
-    assert ep.value == "jaxtmm.cli:main"
+    assert ep.value == "jaxtmm_cli:main"
 
 
 @pytest.mark.parametrize("convention", ["corrected", "paper"])

@@ -79,7 +79,6 @@ def test_unknown_preset():
 def test_polar_twin_describes_the_same_points():
     """The maximiser's polish coordinates: (|y|, arg y) per disc, a box support, same points as (re y, im y)."""
     import jax
-    import jax.numpy as jnp
     import numpy as np
 
     cart = ParamSpace.from_config(PAPER, exclude=("m_Ap", "g_D"))

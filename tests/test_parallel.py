@@ -49,7 +49,7 @@ def _free_port():
 
 @pytest.mark.slow  # ~130 s on 2 cores: three scans compiled, each in its own process
 def test_two_processes_write_the_rows_of_one(tmp_path):
-    args = [sys.executable, "-m", "jaxtmm.cli", "scan", "--masses", "3", "--gD", "0.5", "--starts", "2", "--quiet"]
+    args = [sys.executable, "-m", "jaxtmm_cli", "scan", "--masses", "3", "--gD", "0.5", "--starts", "2", "--quiet"]
     env = {**os.environ, "PYTHONPATH": str(ROOT)}
     port = _free_port()
     dist = ["--distributed", "--coordinator", f"127.0.0.1:{port}", "--num-processes", "2"]

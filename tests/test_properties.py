@@ -31,7 +31,7 @@ from fits.config import ConfigError, parse_config
 from fits.maximise import build_likelihoods, mu_eff_muB
 from fits.space import ParamSpace
 from jaxtmm import BR_mu_e_gamma
-from jaxtmm.cli import main
+from jaxtmm_cli import main
 from jaxtmm.pointfile import preset_text
 
 SETTINGS = settings(max_examples=60, deadline=None, derandomize=True, database=None,
@@ -246,6 +246,11 @@ FIT_FLAGS = st.tuples(
     _flag("--chunk", ["5", "1000"], ["0", "-2"]),
     _flag("--seed", ["3"], ["-1", "99999999999"]),
     _flag("--pair", ["eps,mu_eff_muB", "abs_y_e1,theta_R"], ["nope", "", ",", "eps,eps2"]),
+    _flag("--sampler", ["nuts", "nested"], ["hmc", ""]),
+    _flag("--nlive", ["50"], ["0", "-5", "x"]),
+    _flag("--dlogz", ["0.5"], ["0", "-1", "nan", "inf"]),
+    _flag("--runs", ["2"], ["0", "100"]),
+    _flag("--workers", ["1"], ["0", "-1"]),
     st.sampled_from([[], ["--resume"], ["--force"], ["--resume", "--force"]]),
 )
 OUTS = st.sampled_from(["new", "new/deeper", "existing-empty", "existing-full", "file", "file/sub", "/proc/jaxtmm/x"])
@@ -286,11 +291,15 @@ def test_any_fit_flags_run_or_fail_in_one_line(monkeypatch, flags, where):
 
     seen = []
 
-    def fake_run_fit(config, settings, out, resume=False, progress=True, pair=None):
+    def fake_run_fit(config, settings, out, resume=False, progress=True, pair=None, workers=0):
         seen.append(settings)
-        assert settings.chains >= 1 and settings.samples >= 1 and settings.warmup >= 0 and settings.chunk >= 1
+        if hasattr(settings, "nlive"):  # nested sampling
+            assert settings.runs >= 1 and settings.nlive >= 10 and 0 < settings.dlogz < float("inf") and workers >= 0
+        else:
+            assert settings.chains >= 1 and settings.samples >= 1 and settings.warmup >= 0 and settings.chunk >= 1
         return {"draws": 1, "chain_method": "sequential", "divergences": 0, "max_r_hat": 1.0, "min_ess_bulk": 1.0,
-                "min_ess_tail": 1.0, "wall_time_s": 1.0, "min_ess_bulk_per_s": 1.0,
+                "min_ess_tail": 1.0, "wall_time_s": 1.0, "min_ess_bulk_per_s": 1.0, "draws_per_run": 1,
+                "log_evidence": {"mean": -1.0, "standard_error": 0.1},
                 "derived": {n: "x" for n in fits.fit.DERIVED_LABELS}, "parity_probabilities": {},
                 "targets": {k: {"target": t, "value": t, "met": True} for k, t in fits.fit.TARGETS.items()}}  # fmt: skip
 

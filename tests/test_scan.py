@@ -6,7 +6,7 @@ import json
 import numpy as np
 import pytest
 
-from jaxtmm.cli import main
+from jaxtmm_cli import main
 
 ROW_KEYS = {"gD", "m_Ap_GeV", "experiment", "eps_max", "mu_max_muB", "mu_eff_max_muB", "invisible_open",
             "borexino_limit_muB", "feasible", "reason", "constraint_residual", "kkt_residual", "multipliers", "binding",

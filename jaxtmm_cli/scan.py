@@ -1,0 +1,126 @@
+"""`jaxtmm scan` and `jaxtmm profile`: the maximiser's commands."""
+
+import math
+import sys
+
+import numpy as np
+
+from jaxtmm_cli._common import check_seed, fail, load_config, with_options
+
+
+def scan(args) -> int:
+    from fits._io import prepare_dir
+    from fits.maximise import Settings
+    from fits.scan import run_scan, write_results
+    from jaxtmm._validate import perturbative
+
+    from fits.scan import DEFAULT_GD, is_profile
+
+    config = load_config(args)
+    config = with_options(config, args, moment=args.moment, meg_year=args.meg)
+    profile = is_profile(config)
+    if profile and args.gD is not None:
+        return fail("--gD: this configuration frees g_D, and the scan profiles it; fix g_D in the configuration's "
+                     "[fixed] to scan a list of values")  # fmt: skip
+    if not profile and args.no_references:
+        return fail("--no-references applies to a profile only (a configuration with g_D free)")
+    gD_text = args.gD if args.gD is not None else ",".join(f"{g:g}" for g in DEFAULT_GD)
+    try:
+        gD = tuple(float(g) for g in gD_text.split(","))
+    except ValueError:
+        return fail(f"--gD must be a comma-separated list of numbers, got {gD_text!r}")
+    if not all(math.isfinite(g) and g > 0 for g in gD):
+        return fail(f"--gD values must be positive, got {gD_text!r}")
+    for g in gD:
+        perturbative(f"--gD {g:g} times the largest |Q_S|", g * config.largest("Q_S"))
+    if args.masses < 2:
+        return fail(f"--masses must be at least 2, got {args.masses}")
+    if args.masses > 100_000:
+        return fail(f"--masses must be at most 100000, got {args.masses}")
+    if args.starts is not None and not 1 <= args.starts <= 1024:
+        return fail(f"--starts must be from 1 to 1024, got {args.starts}")
+    check_seed(args.seed)
+    layout = None
+    if args.distributed:
+        from fits.parallel import Layout, initialize_distributed
+
+        initialize_distributed(args.coordinator, args.num_processes, args.process_id)
+        layout = Layout.current()
+    elif any(v is not None for v in (args.coordinator, args.num_processes, args.process_id)):
+        return fail("--coordinator, --num-processes and --process-id need --distributed")
+    problem, out = None, None
+    if layout is None or layout.is_writer:
+        try:
+            out = prepare_dir(args.out, force=args.force, option="--out", hint="use --force to overwrite")
+        except ValueError as exc:
+            problem = str(exc)
+    if layout is not None and layout.process_count > 1:  # process 0 writes: its verdict holds for all
+        bad0 = bool(layout.gather({"bad": np.array([problem is not None])}, layout.process_count, 1)["bad"][0])
+        problem = (problem or "process 0 refuses to write its output directory") if bad0 else None
+    if problem:
+        return fail(problem)
+    settings = Settings(seed=args.seed, **({} if args.starts is None else {"starts": args.starts}))
+    result = run_scan(config, gD, args.masses, settings, progress=not args.quiet, layout=layout,
+                      references=profile and not args.no_references)  # fmt: skip
+    if layout is not None and not layout.is_writer:
+        return 0
+    files = write_results(result, out, config)
+    rows = result["rows"]
+    bad = [r for r in rows if r["experiment_applies"] and not r["feasible"]]
+    shape = (f"{args.masses} masses, every constraint at once, g_D and {len(config.parity_combinations())} CP-parity "
+             "combination(s) profiled" if profile else f"{len(gD)} g_D x {args.masses} masses x 2 experiments")
+    print(f"jaxtmm scan: {len(rows)} rows ({shape}), "
+          f"convention {config.convention}, constraints {', '.join(config.likelihoods)}, moment {config.moment}, "
+          f"MEG II {config.meg_year}; "
+          f"{result['provenance']['wall_time_s']:.1f} s")  # fmt: skip
+    if bad:
+        reasons = sorted({r["reason"].split(" (r = ")[0] for r in bad})
+        print(f"warning: {len(bad)} row(s) infeasible (no numbers reported; see the 'reason' column): "
+              f"{'; '.join(reasons[:4])}", file=sys.stderr)  # fmt: skip
+    for f in files:
+        print(f"wrote {f}")
+    return 0
+
+
+def _axis_spec(config, text: str, option: str, n_default: int):
+    from fits.profile import make_axis
+
+    parts = text.split(":")
+    if len(parts) not in (3, 4):
+        raise ValueError(f"{option} must be NAME:LOW:HIGH or NAME:LOW:HIGH:N, got {text!r}")
+    try:
+        low, high = float(parts[1]), float(parts[2])
+        n = int(parts[3]) if len(parts) == 4 else n_default
+    except ValueError:
+        raise ValueError(f"{option}: LOW and HIGH must be numbers and N an integer, got {text!r}") from None
+    return make_axis(config, parts[0], low, high, n)
+
+
+def profile(args) -> int:
+    from fits._io import prepare_dir
+    from fits.maximise import Settings
+    from fits.profile import run_profile, write_profile
+
+    config = with_options(load_config(args), args)
+    axes = [_axis_spec(config, args.x, "--x", 20 if args.y is None else 12)]
+    if args.y is not None:
+        axes.append(_axis_spec(config, args.y, "--y", 12))
+        if axes[1].name == axes[0].name:
+            return fail("--x and --y must name different quantities")
+    if args.starts is not None and not 1 <= args.starts <= 1024:
+        return fail(f"--starts must be from 1 to 1024, got {args.starts}")
+    check_seed(args.seed)
+    out = prepare_dir(args.out, force=args.force, option="--out", hint="use --force to overwrite")
+    settings = Settings(seed=args.seed, **({} if args.starts is None else {"starts": args.starts}))
+    result = run_profile(config, axes, settings, progress=not args.quiet)
+    files = write_profile(result, out, config)
+    m = result["maximum"]
+    lost = sum(not r["reached"] for r in result["rows"])
+    print(f"jaxtmm profile: {len(result['rows'])} points of {' x '.join(a.name for a in axes)}, max ln L = "
+          f"{m['lnL']:.6g}; {result['provenance']['wall_time_s']:.1f} s")  # fmt: skip
+    if lost:
+        print(f"warning: {lost} point(s) not reached within the priors (no -2 Delta ln L; see the 'reached' column)",
+              file=sys.stderr)  # fmt: skip
+    for f in files:
+        print(f"wrote {f}")
+    return 0

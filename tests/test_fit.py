@@ -107,35 +107,6 @@ def _count_compilations(fn):
     return n[0]
 
 
-def test_one_compilation_per_fit_whatever_the_chunks_or_the_progress_bar(tmp_path):
-    """The compiled NUTS block is reused across checkpoints: 2 chunks, 6 chunks with a progress bar, and a resume
-    all compile the same number of times (numpyro's MCMC without a progress bar compiled once per chunk).
-    The compiled pieces are cached per configuration; the cache is cleared before each fit here."""
-    from fits.posterior import clear_cache
-
-    cfg = parse_config(RAW)  # no likelihoods: the quickest model to compile
-
-    def fit(name, chunk, progress=False, **kw):
-        s = FitSettings(chains=2, warmup=20, samples=40, seed=0, chunk=chunk, init_candidates=1)  # the block, not the start
-
-        def run():
-            clear_cache()
-            sample(cfg, s, tmp_path / name, progress=progress, **kw)
-
-        return run
-
-    _count_compilations(fit("warm", 60))  # eager helpers compile once per process
-    two = _count_compilations(fit("two", 30))
-    six_bar = _count_compilations(fit("six", 10, progress=True))
-    _count_compilations(fit("res", 10, stop_after_checkpoints=2))
-    resumed = _count_compilations(fit("res", 10, resume=True))
-    assert two == six_bar == resumed
-    assert 2 <= two <= 4  # the initialisation and the block, and at most a couple of eager helpers
-    # and a second fit of the same configuration compiles nothing
-    assert _count_compilations(lambda: sample(cfg, FitSettings(chains=2, warmup=20, samples=40, seed=5, chunk=7, init_candidates=1),
-                                              tmp_path / "again", progress=False)) == 0  # fmt: skip
-
-
 def test_one_progress_bar_for_the_whole_fit(tmp_path, monkeypatch):
     import tqdm.auto
 
@@ -280,3 +251,33 @@ def test_fit_pair_option(tmp_path, capsys):
     assert main(FIT + ["--out", str(out), "--pair", "eps,mu_eff_muB,abs_y_mu2"]) == 0
     rec = json.loads((out / "fit.json").read_text())
     assert rec["pair_variables"] == ["eps", "mu_eff_muB", "abs_y_mu2"]
+
+
+def test_one_compilation_per_fit_whatever_the_chunks_or_the_progress_bar(tmp_path):
+    """The compiled NUTS block is reused across checkpoints: 2 chunks, 6 chunks with a progress bar, and a resume
+    all compile the same number of times (numpyro's MCMC without a progress bar compiled once per chunk).
+    The compiled pieces are cached per configuration; the cache is cleared before each fit here (the last test
+    of this file: the others share the compiled posterior-preset fit)."""
+    from fits.posterior import clear_cache
+
+    cfg = parse_config(RAW)  # no likelihoods: the quickest model to compile
+
+    def fit(name, chunk, progress=False, **kw):
+        s = FitSettings(chains=2, warmup=20, samples=40, seed=0, chunk=chunk, init_candidates=1)  # the block, not the start
+
+        def run():
+            clear_cache()
+            sample(cfg, s, tmp_path / name, progress=progress, **kw)
+
+        return run
+
+    _count_compilations(fit("warm", 60))  # eager helpers compile once per process
+    two = _count_compilations(fit("two", 30))
+    six_bar = _count_compilations(fit("six", 10, progress=True))
+    _count_compilations(fit("res", 10, stop_after_checkpoints=2))
+    resumed = _count_compilations(fit("res", 10, resume=True))
+    assert two == six_bar == resumed
+    assert 2 <= two <= 4  # the initialisation and the block, and at most a couple of eager helpers
+    # and a second fit of the same configuration compiles nothing
+    assert _count_compilations(lambda: sample(cfg, FitSettings(chains=2, warmup=20, samples=40, seed=5, chunk=7, init_candidates=1),
+                                              tmp_path / "again", progress=False)) == 0  # fmt: skip

@@ -22,6 +22,7 @@ def _worker(what, devices=4):
     return json.loads(r.stdout.strip().splitlines()[-1])
 
 
+@pytest.mark.slow  # ~60 s on 2 cores: evaluate compiled for four devices and for one, in a fresh process
 def test_four_devices_equal_one():
     out = _worker("equality")
     assert out["devices"] == 4 and out["evaluate_sharded_over"] == 4

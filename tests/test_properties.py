@@ -264,7 +264,7 @@ def _out(base: Path, kind: str) -> str:
     return kind if kind.startswith("/") else str(base / kind)
 
 
-@settings(max_examples=50, deadline=None, derandomize=True, database=None,
+@settings(max_examples=25, deadline=None, derandomize=True, database=None,
           suppress_health_check=[HealthCheck.too_slow, HealthCheck.function_scoped_fixture])  # fmt: skip
 @given(flags=SCAN_FLAGS, where=OUTS, force=st.booleans())
 def test_any_scan_flags_succeed_with_finite_files_or_fail_in_one_line(recorded, monkeypatch, flags, where, force):

@@ -99,6 +99,10 @@ def fit(args) -> int:
         print(f"  P({name[7:]}) = {p['mean']:.3f} +- {p['mcse']:.3f} (CP parities, {', '.join(config.signs)}: p = +1, m = -1)")
     missed = [f"{k} {t['value']:.4g} (target {'>=' if k.startswith('min') else '<='} {t['target']:g})"
               for k, t in rec["targets"].items() if t["met"] is False]  # fmt: skip
+    nans = sum(r["nan_likelihood_calls"] for r in rec.get("runs", []))
+    if nans:
+        print(f"warning: the likelihood was NaN at {nans} point(s) the nested sampler proposed; they count as excluded "
+              "(ln L = -1e300). fit.json has the count per run", file=sys.stderr)  # fmt: skip
     if missed and args.sampler == "nested":
         print(f"warning: convergence targets not met: {'; '.join(missed)}; worst R-hat {rec['worst_r_hat']}, worst ESS "
               f"{rec['worst_ess_bulk']}: more live points (--nlive) or runs (--runs); see docs/fits.md", file=sys.stderr)  # fmt: skip

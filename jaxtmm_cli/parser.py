@@ -211,7 +211,7 @@ def build_parser() -> argparse.ArgumentParser:
     nest = ft.add_argument_group("nested sampling (--sampler nested)")
     nest.add_argument("--runs", type=int, default=None, metavar="R",
                       help="independent runs, ArviZ's chains; each is a checkpoint (default 4)")  # fmt: skip
-    nest.add_argument("--nlive", type=int, default=None, metavar="N", help="live points per run (default 500)")
+    nest.add_argument("--nlive", type=int, default=None, metavar="N", help="live points per run (default 1000)")
     nest.add_argument("--dlogz", type=float, default=None, metavar="X",
                       help="stop a run when the evidence left in its live points is below X in ln Z (default 0.1)")  # fmt: skip
     nest.add_argument("--draws", type=int, default=None, metavar="N",

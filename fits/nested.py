@@ -36,6 +36,7 @@ from fits._io import atomic_write
 from fits.config import Config
 from fits.posterior import CheckpointError, log_likelihood_z, setting_differences, site_function
 from fits.space import ParamSpace
+from jaxtmm.batch import map_batch
 
 FORMAT = 1
 SAMPLE_METHODS = ("auto", "unif", "rwalk", "slice", "rslice")
@@ -168,8 +169,12 @@ def _worker(config: Config, s: NestedSettings, out: str, k: int, x64: bool, queu
     """Run ``k`` in a process of its own (spawned: a fresh JAX) and write its file; progress goes to ``queue``."""
     jax.config.update("jax_enable_x64", x64)  # the parent's setting, which a spawned process does not inherit
     report = None if queue is None else (lambda it, lz, dlz: queue.put((k, it, lz, dlz)))  # noqa: E731
-    run, arrays = _one_run(_Problem(config), s, k, report)
-    write_run(_run_file(Path(out), k), _header(config, s, run), arrays)
+    _run_and_write(_Problem(config), config, s, Path(out), k, report)
+
+
+def _run_and_write(problem: _Problem, config: Config, s: NestedSettings, out: Path, k: int, report) -> None:
+    run, arrays = _one_run(problem, s, k, report)
+    write_run(_run_file(out, k), _header(config, s, run), arrays)
 
 
 class _Bars:
@@ -199,8 +204,7 @@ def _run_all(config: Config, s: NestedSettings, out: Path, todo: list[int], work
         if workers <= 1:
             problem = _Problem(config)
             for k in todo:
-                run, arrays = _one_run(problem, s, k, lambda it, lz, dlz, k=k: bars(k, it, lz, dlz))
-                write_run(_run_file(out, k), _header(config, s, run), arrays)
+                _run_and_write(problem, config, s, out, k, lambda it, lz, dlz, k=k: bars(k, it, lz, dlz))
             return
         import multiprocessing as mp
 
@@ -221,17 +225,9 @@ def _run_all(config: Config, s: NestedSettings, out: Path, todo: list[int], work
 
 def _sites(fn, space, z: np.ndarray) -> dict:
     """Every NUTS site (``fn``, :func:`fits.posterior.site_function`) at the draws ``z`` (runs, n, dim), through the
-    sampler's coordinates, CHUNK draws per compiled call."""
-    f = jax.jit(jax.vmap(lambda zz: fn(space.u_from_z(zz))))
-    flat = z.reshape(-1, z.shape[-1])
-    pad = (-len(flat)) % CHUNK
-    flat = np.concatenate([flat, np.repeat(flat[:1], pad, axis=0)])
-    parts = [jax.device_get(f(jnp.asarray(flat[i:i + CHUNK]))) for i in range(0, len(flat), CHUNK)]
-    out = {}
-    for key in parts[0]:
-        v = np.concatenate([np.asarray(p[key]) for p in parts])[: len(flat) - pad]
-        out[f"site:{key}"] = v.reshape(z.shape[:2] + v.shape[1:])
-    return out
+    sampler's coordinates, CHUNK draws per compiled step (:func:`jaxtmm.batch.map_batch`)."""
+    out = map_batch(lambda zz: fn(space.u_from_z(zz)), jnp.asarray(z.reshape(-1, z.shape[-1])), batch_size=CHUNK)
+    return {f"site:{k}": np.asarray(v).reshape(z.shape[:2] + v.shape[1:]) for k, v in out.items()}
 
 
 def sample(config: Config, settings: NestedSettings, out: Path, resume: bool = False, progress: bool = True,

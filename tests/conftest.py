@@ -1,4 +1,7 @@
-"""Test configuration: float64 on (the library itself never flips it), shared reference data."""
+"""Test configuration: float64 on (the library itself never flips it), shared reference data, the slow notebooks.
+
+This is the project's only conftest.py: `--doctest-modules` imports every conftest.py as a module named `conftest`,
+and a second one (it was notebooks/conftest.py) fails collection with an import-file mismatch."""
 
 import json
 from pathlib import Path
@@ -15,3 +18,16 @@ DATA = Path(__file__).parent / "data"
 def loop_ref():
     """mpmath reference values made by tests/make_reference.py."""
     return json.loads((DATA / "loop_reference.json").read_text())
+
+
+# The notebooks run as tests (nbmake). The two that compile maximisers and a posterior (02: Fig. 6 and 7, 03: a
+# posterior fit; about 2 and 1.5 minutes on 2 cores) are slow tests: `python -m pytest -m slow notebooks tests`
+# runs them. The hook sees every collected item, the notebooks' included.
+SLOW_NOTEBOOKS = {"02_fig6_fig7_and_the_paper.ipynb", "03_posterior_fit.ipynb"}
+
+
+@pytest.hookimpl(tryfirst=True)  # before the -m selection deselects by marker
+def pytest_collection_modifyitems(config, items):
+    for item in items:
+        if item.path.name in SLOW_NOTEBOOKS:
+            item.add_marker(pytest.mark.slow)

@@ -2,7 +2,9 @@
 written by `jaxtmm scan` (for example `jaxtmm scan --preset paper --convention paper --out DIR`).
 `python benchmarks/validation.py --convergence DIR` compares every row of a `paper`-preset scan with the closed-form
 optimum (fits/reference.py). `python benchmarks/validation.py --nu-cap DIR` prints the cap the neutrino-mass bound puts on the moment at the
-paper's benchmark masses (docs/derivation.md section 5) and the loop masses at DIR's optimum (g_D = 0.5)."""
+paper's benchmark masses (docs/derivation.md section 5) and the loop masses at DIR's optimum (g_D = 0.5).
+`python benchmarks/validation.py --samplers DIR_A DIR_B` compares two `jaxtmm fit` posteriors of one configuration
+(NUTS and nested sampling, say) marginal by marginal."""
 
 import json
 import sys
@@ -85,9 +87,46 @@ def convergence(d: Path) -> str:
             f"{max(r['kkt_residual'] for r in rows):.3g}")  # fmt: skip
 
 
+def samplers(a: Path, b: Path) -> str:
+    """Each scalar site the two posteriors share: the two-sample Kolmogorov-Smirnov distance D between their draws,
+    against its 1% critical value with each side's sample size replaced by its smallest ESS (bulk, tail, and for nested
+sampling between runs, from summary.csv),
+    ``1.63 sqrt(1/n_A + 1/n_B)``, and the medians with their 90% intervals. ``D / D_1%`` above 1 on many sites means
+    the samplers disagree; on one of twenty, chance (the sites are correlated, so not independent trials)."""
+    sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
+    from fits import _arviz
+
+    import pandas as pd
+
+    post = [_arviz.group(_arviz.from_netcdf(d / "posterior.nc"), "posterior") for d in (a, b)]
+    tables = [pd.read_csv(d / "summary.csv", index_col=0) for d in (a, b)]
+    ess = [t[[c for c in ("ess_bulk", "ess_tail", "ess_runs") if c in t]].min(axis=1) for t in tables]
+    out = [f"{a.name} against {b.name}: KS distance D, D over its 1% critical value with ESS as sample size; medians [5%, 95%]"]
+    worst = 0.0
+    for name in post[0].data_vars:
+        if name not in post[1].data_vars or post[0][name].ndim != 2 or not all(name in e.index for e in ess):
+            continue
+        x = [np.asarray(p[name], float) for p in post]
+        if any(np.ptp(v) == 0 for v in x):
+            continue
+        n = [float(e[name]) for e in ess]
+        fa, fb = (np.sort(v.ravel()) for v in x)
+        grid = np.concatenate([fa, fb])
+        D = float(np.max(np.abs(np.searchsorted(fa, grid, "right") / fa.size - np.searchsorted(fb, grid, "right") / fb.size)))
+        r = D / (1.63 * np.sqrt(1 / n[0] + 1 / n[1]))
+        worst = max(worst, r)
+        q = [np.quantile(v, [0.05, 0.5, 0.95]) for v in (fa, fb)]
+        out.append(f"  {name:16s} D {D:.4f}  D/D_1% {r:5.2f}  ESS {n[0]:7.0f} {n[1]:7.0f}  "
+                   + "  ".join(f"{m:.4g} [{lo:.3g}, {hi:.3g}]" for lo, m, hi in q))  # fmt: skip
+    out.append(f"  largest D/D_1%: {worst:.2f}")
+    return "\n".join(out)
+
+
 if __name__ == "__main__":
     if sys.argv[1:2] == ["--nu-cap"]:
         print(nu_cap(Path(sys.argv[2])))
+    elif sys.argv[1:2] == ["--samplers"]:
+        print(samplers(Path(sys.argv[2]), Path(sys.argv[3])))
     elif sys.argv[1:2] == ["--convergence"]:
         for arg in sys.argv[2:]:
             print(convergence(Path(arg)))

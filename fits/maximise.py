@@ -66,13 +66,15 @@ def mu_eff_muB(config: Config):
 
 @dataclass(frozen=True)
 class Stage:
-    """One pass of the schedule: ``rounds`` augmented-Lagrangian rounds of ``inner`` projected Adam steps,
-    the learning rate starting at ``lr`` and multiplied by ``decay`` after each round."""
+    """One pass of the schedule: ``rounds`` augmented-Lagrangian rounds of ``inner`` projected steps of the inner
+    solver (``solver``, default the settings' one), the learning rate starting at ``lr`` and multiplied by ``decay``
+    after each round."""
 
     rounds: int
     inner: int
     lr: float
     decay: float = 0.7
+    solver: Callable | None = None  # a factory lr -> optax.GradientTransformation (fits.solver); None: Settings.solver
 
 
 @dataclass(frozen=True)
@@ -141,7 +143,7 @@ class Maximiser:
         self._q = tuple(quantity(t, config) for t in self.targets)
         self.lk_names = names + tuple(f"{t} {op} target" for t in self.targets for op in ("<=", ">="))
         self.problem = Problem(self._F, self._c, self.space.project_z)
-        self._step = jax.jit(partial(batched_round, self.problem, settings.solver), static_argnums=6)
+        self._steps = {}  # inner solver -> its compiled round (fits.solver.batched_round)
         self._diag = jax.jit(jax.vmap(self._diagnostics))
         self._grads = jax.jit(jax.vmap(self._gradients))
 
@@ -334,8 +336,11 @@ class Maximiser:
             from tqdm.auto import tqdm
 
             rng = tqdm(rng, desc=desc, unit="round", leave=False)
+        solver = stage.solver or s.solver
+        if solver not in self._steps:
+            self._steps[solver] = jax.jit(partial(batched_round, self.problem, solver), static_argnums=6)
         for _ in rng:
-            z, lam = self._step(z, ov, mask, lam, jnp.float64(rho), jnp.float64(lr), stage.inner)
+            z, lam = self._steps[solver](z, ov, mask, lam, jnp.float64(rho), jnp.float64(lr), stage.inner)
             rho, lr = min(rho * s.rho_growth, s.rho_max), lr * stage.decay
         d = self._diag(z, ov, mask)
         z, d = self.layout.unpad((z, d), n_rows)

@@ -19,7 +19,7 @@ import math
 import platform
 import sys
 import time
-from dataclasses import asdict, replace
+from dataclasses import replace
 from importlib import metadata, resources
 from pathlib import Path
 
@@ -36,7 +36,7 @@ from fits._io import dumps, save_figure, write_text
 from fits.config import Y_FLAT, Config
 from fits.maximise import Maximiser, Settings, build_likelihoods
 from fits.parallel import Layout
-from fits.solver import solver_name
+from fits.solver import settings_record
 from fits.space import ParamSpace
 from jaxtmm import BR_mu_e_gamma, invisible_open, mass_cancellation, sum_m_nu
 from jaxtmm.model import MASS_KEYS, Y_KEYS
@@ -90,7 +90,7 @@ def provenance(config: Config, settings: Settings, extra: dict) -> dict:
             "file": config.raw,
             "effective_options": config.effective_options,
         },
-        "maximiser": {**asdict(settings), "solver": solver_name(settings.solver)},
+        "maximiser": settings_record(settings),
         "seed": settings.seed,
         "data_sha256": data_hashes(),
         **extra,

@@ -5,8 +5,9 @@ For one problem (vmap it for a batch; :class:`fits.maximise.Maximiser` does):
     minimise   L(z; lam, rho) = -F(z, ov) + sum_k mask_k [max(0, lam_k + rho c_k(z, ov))^2 - lam_k^2] / (2 rho)
 
 by ``inner`` steps of ``solver(lr)`` (any ``optax.GradientTransformation`` factory of the learning rate: ``optax.adam``,
-``optax.sgd``, ``lambda lr: optax.chain(optax.clip(1.0), optax.adam(lr))``), each step followed by ``project`` (the
-prior's support), then update the multipliers, ``lam_k <- mask_k max(0, lam_k + rho c_k)`` (Nocedal & Wright,
+``optax.sgd``, ``lambda lr: optax.chain(optax.clip(1.0), optax.adam(lr))``, or one that needs the value and the
+function too, as ``optax.lbfgs`` and its line search do: every solver is given ``value``, ``grad`` and
+``value_fn``), each step followed by ``project`` (the prior's support), then update the multipliers, ``lam_k <- mask_k max(0, lam_k + rho c_k)`` (Nocedal & Wright,
 *Numerical Optimization*, 2nd ed., Sec. 17.4, for inequality constraints).
 
 ``ov``, the problem's overrides (``m_Ap``, ``g_D``, CP parities, targets), is any pytree: ``F``, ``c`` and
@@ -42,12 +43,14 @@ def lagrangian(problem: Problem, z, ov, mask, lam, rho):
 def al_round(problem: Problem, solver: Callable, z, ov, mask, lam, rho, lr, inner: int):
     """One round for one problem: ``inner`` projected steps of ``solver(lr)`` on the augmented Lagrangian, then the
     multiplier update. Pure: returns ``(z, lam)``."""
-    opt = solver(lr)
-    g = jax.grad(partial(lagrangian, problem))
+    opt = optax.with_extra_args_support(solver(lr))
+    fn = partial(lagrangian, problem, ov=ov, mask=mask, lam=lam, rho=rho)
+    vg = jax.value_and_grad(fn)
 
     def step(carry, _):
         z, state = carry
-        upd, state = opt.update(g(z, ov, mask, lam, rho), state, z)
+        value, grad = vg(z)
+        upd, state = opt.update(grad, state, z, value=value, grad=grad, value_fn=fn)
         return (problem.project(optax.apply_updates(z, upd)), state), None
 
     (z, _), _ = jax.lax.scan(step, (z, opt.init(z)), None, length=inner)
@@ -66,3 +69,18 @@ def solver_name(solver: Callable) -> str:
     mod = getattr(solver, "__module__", "") or ""
     name = getattr(solver, "__qualname__", None) or repr(solver)
     return f"{'optax' if mod.startswith('optax') else mod}.{name}".lstrip(".")
+
+
+def settings_record(settings) -> dict:
+    """A dataclass of settings (``fits.maximise.Settings``) as JSON-ready data, each solver (the settings' and any
+    stage's own) by name."""
+    from dataclasses import asdict, fields
+
+    out = asdict(settings)
+    for f in fields(settings):
+        v = getattr(settings, f.name)
+        if f.name == "solver":
+            out[f.name] = solver_name(v)
+        elif getattr(v, "solver", None) is not None:
+            out[f.name]["solver"] = solver_name(v.solver)
+    return out

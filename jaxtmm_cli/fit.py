@@ -87,8 +87,8 @@ def fit(args) -> int:
         ev = rec["log_evidence"]
         print(f"jaxtmm fit: {rec['draws']} draws ({rec['chain_method']}, {rec['draws_per_run']} each), ln Z = "
               f"{ev['mean']:.3f} +- {ev['standard_error']:.3f}, max R-hat {rec['max_r_hat']:.4f}, min ESS bulk "
-              f"{rec['min_ess_bulk']:.0f} / tail {rec['min_ess_tail']:.0f}, {rec['wall_time_s']:.1f} s "
-              f"({rec['min_ess_bulk_per_s']:.3g} ESS/s)")  # fmt: skip
+              f"{rec['min_ess_bulk']:.0f} / tail {rec['min_ess_tail']:.0f} / between runs {rec['min_ess_runs']:.0f} "
+              f"({rec['worst_ess_runs']}), {rec['wall_time_s']:.1f} s")  # fmt: skip
     else:
         print(f"jaxtmm fit: {rec['draws']} draws ({settings.chains} chains, {rec['chain_method']}), "
               f"{rec['divergences']} divergences, max R-hat {rec['max_r_hat']:.4f}, min ESS bulk {rec['min_ess_bulk']:.0f} "
@@ -105,7 +105,8 @@ def fit(args) -> int:
               "(ln L = -1e300). fit.json has the count per run", file=sys.stderr)  # fmt: skip
     if missed and args.sampler == "nested":
         print(f"warning: convergence targets not met: {'; '.join(missed)}; worst R-hat {rec['worst_r_hat']}, worst ESS "
-              f"{rec['worst_ess_bulk']}: more live points (--nlive) or runs (--runs); see docs/fits.md", file=sys.stderr)  # fmt: skip
+              f"{rec['worst_ess_bulk']}, between runs {rec['worst_ess_runs']}: more live points (--nlive) or runs (--runs); "
+              "see docs/fits.md", file=sys.stderr)  # fmt: skip
     elif missed:
         print(f"warning: convergence targets not met: {'; '.join(missed)}; worst R-hat {rec['worst_r_hat']}, worst ESS "
               f"{rec['worst_ess_bulk']}, {100 * rec['tree_depth_saturated_fraction']:.0f}% of transitions at the maximum "

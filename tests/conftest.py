@@ -3,13 +3,28 @@
 This is the project's only conftest.py: `--doctest-modules` imports every conftest.py as a module named `conftest`,
 and a second one (it was notebooks/conftest.py) fails collection with an import-file mismatch."""
 
+import atexit
 import json
+import os
+import shutil
+import tempfile
 from pathlib import Path
 
 import jax
 import pytest
 
 jax.config.update("jax_enable_x64", True)
+
+# One persistent compilation cache per test session (jax's, keyed on the lowered program, the compile options and
+# the versions): the first process of the session makes the folder, and the xdist workers and the CLI subprocesses
+# the tests start inherit it through the environment, so that a model compiled by one test is read back by the next
+# that builds the same program, whichever process it runs in. Removed when that first process exits; a folder the
+# user set is used as it is.
+if "JAX_COMPILATION_CACHE_DIR" not in os.environ:
+    _cache = tempfile.mkdtemp(prefix="jaxtmm-tests-jit-")
+    os.environ["JAX_COMPILATION_CACHE_DIR"] = _cache
+    atexit.register(shutil.rmtree, _cache, ignore_errors=True)
+jax.config.update("jax_compilation_cache_dir", os.environ["JAX_COMPILATION_CACHE_DIR"])
 
 DATA = Path(__file__).parent / "data"
 

@@ -11,7 +11,8 @@ import pytest
 
 from fits import _arviz
 from fits.config import parse_config, preset_config
-from fits.nested import SAMPLE_METHODS, NestedSettings, equal_weight, evidence_error, kish_ess, read_run, sample
+from fits.nested import (SAMPLE_METHODS, NestedSettings, equal_weight, ess_between_runs, evidence_error, kish_ess,
+                         read_run, sample)
 from fits.posterior import CheckpointError, log_likelihood_z
 from fits.space import ParamSpace
 from jaxtmm_cli import main
@@ -101,6 +102,26 @@ def test_equal_weight_draws_each_point_floor_or_ceil_of_n_w_times():
     assert evidence_error(np.log([0.5, 0.5]), np.array([1.5, -0.5]), 0.0, 8) == pytest.approx(0.25, rel=1e-15)
 
 
+def test_ess_between_runs_counts_independent_runs_and_sees_runs_that_disagree():
+    """Runs of iid draws: the figure is the number of draws, R n, up to the chi-square scatter of R - 1 degrees of
+    freedom (400 runs: 0.75 - 1 of R n beyond 3.5 sigma). Runs shifted by offsets of variance tau^2, as a run that
+    weighs a mode wrongly is: R / (tau^2 + 1/n) (the analytic value; the within-run means' scatter adds +-11% at
+    1 sigma here, the tolerance is 3 sigma). The shuffled draws hide the offsets from ArviZ's ESS."""
+    rng = np.random.default_rng(3)
+    R, n = 400, 50
+    iid = ess_between_runs(rng.standard_normal((R, n)))
+    assert 0.75 * R * n <= iid <= R * n
+    R, n, tau = 8, 4000, 0.1
+    d = rng.standard_normal(R)
+    d = tau * (d - d.mean()) / d.std(ddof=1)  # sample variance exactly tau^2
+    x = rng.standard_normal((R, n)) + d[:, None]
+    exact = R / (tau**2 + 1 / n)
+    assert ess_between_runs(x) == pytest.approx(exact, rel=0.33)
+    arviz_ess = _arviz.summary(_arviz.make({"x": x}, {}, {}), ["x"]).loc["x", "ess_bulk"]
+    assert arviz_ess > 10 * exact
+    assert math.isnan(ess_between_runs(np.ones((4, 10)))) and math.isnan(ess_between_runs(np.zeros((1, 10))))
+
+
 def test_ordered_prior_transform_is_uniform_on_the_half_triangle():
     """z_from_unit(ordered=True) of uniform points: (a, b) uniform on a <= b, E[a] = lo + w/3, E[b] = lo + 2w/3,
     within 4 standard errors; every draw ordered."""
@@ -138,6 +159,8 @@ def test_fit_command_nested(tmp_path, capsys):
     rec = json.loads((out / "fit.json").read_text())
     assert rec["sampler"] == "nested" and rec["divergences"] is None and len(rec["runs"]) == 2
     assert rec["targets"]["divergent_fraction"]["met"] is None
+    summ = np.genfromtxt(out / "summary.csv", delimiter=",", names=True, dtype=None, encoding="utf-8")
+    assert rec["targets"]["min_ess_runs"]["value"] == pytest.approx(float(summ["ess_runs"][:2].min()), rel=1e-9)
     assert rec["draws"] == 2 * rec["draws_per_run"] and rec["draws_per_run"] == int(min(r["kish_ess"] for r in rec["runs"]))
     ev = rec["log_evidence"]
     assert ev["mean"] == pytest.approx(np.mean([r["log_evidence"] for r in rec["runs"]]), rel=1e-15)

@@ -9,7 +9,8 @@ import numpy as np
 import optax
 import pytest
 
-from fits.solver import Problem, batched_round, solver_name
+from fits.maximise import Settings, Stage
+from fits.solver import Problem, batched_round, settings_record, solver_name
 
 # maximise F = -(z0 - 2)^2 - (z1 + 1)^2 subject to c = z0 + z1 - a <= 0, z0 <= zmax (the projection): the overrides
 # {"a": ..., "box": {"zmax": ...}} are a nested pytree. By hand (KKT: 2 (z - (2, -1)) + lam (1, 1) = 0 on z0 + z1 = a):
@@ -22,7 +23,8 @@ PROBLEM = Problem(
     project=lambda z: z.at[0].min(1.5),
 )
 FREE = PROBLEM._replace(project=lambda z: z)
-SOLVERS = [optax.adam, lambda lr: optax.chain(optax.clip_by_global_norm(1.0), optax.sgd(lr))]
+SOLVERS = [optax.adam, lambda lr: optax.chain(optax.clip_by_global_norm(1.0), optax.sgd(lr)),
+           lambda lr: optax.lbfgs()]  # L-BFGS's line search asks for the value and the function too
 
 
 def solve(problem, solver, a):
@@ -36,7 +38,7 @@ def solve(problem, solver, a):
     return np.asarray(z), np.asarray(lam)[:, 0]
 
 
-@pytest.mark.parametrize("solver", SOLVERS, ids=["adam", "clipped sgd"])
+@pytest.mark.parametrize("solver", SOLVERS, ids=["adam", "clipped sgd", "lbfgs"])
 def test_round_reaches_the_kkt_point(solver):
     z, lam = solve(FREE, solver, [0.5, 3.0])
     np.testing.assert_allclose(z, [[1.75, -1.25], [2.0, -1.0]], atol=2e-6)
@@ -54,3 +56,5 @@ def test_masked_constraint_is_ignored_and_names_are_readable():
     np.testing.assert_allclose(np.asarray(z), [[2.0, -1.0]], atol=1e-6)  # the unconstrained optimum
     assert float(lam[0, 0]) == 0.0
     assert solver_name(optax.adam) == "optax.adam"
+    rec = settings_record(Settings(polish=Stage(rounds=2, inner=5, lr=1.0, solver=optax.lbfgs)))
+    assert rec["solver"] == "optax.adam" and rec["polish"]["solver"] == "optax.lbfgs" and rec["explore"]["solver"] is None

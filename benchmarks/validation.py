@@ -3,6 +3,8 @@ written by `jaxtmm scan` (for example `jaxtmm scan --preset paper --convention p
 `python benchmarks/validation.py --convergence DIR` compares every row of a `paper`-preset scan with the closed-form
 optimum (fits/reference.py). `python benchmarks/validation.py --nu-cap DIR` prints the cap the neutrino-mass bound puts on the moment at the
 paper's benchmark masses (docs/derivation.md section 5) and the loop masses at DIR's optimum (g_D = 0.5).
+`python benchmarks/validation.py --profile DIR` lists the feasible rows of a `jaxtmm scan --preset global` profile
+with the moment/mass identity at each optimum (docs/derivation.md section 5).
 `python benchmarks/validation.py --samplers DIR_A DIR_B` compares two `jaxtmm fit` posteriors of one configuration
 (NUTS and nested sampling, say) marginal by marginal."""
 
@@ -87,6 +89,37 @@ def convergence(d: Path) -> str:
             f"{max(r['kkt_residual'] for r in rows):.3g}")  # fmt: skip
 
 
+def profile(d: Path) -> str:
+    """Each feasible row: mu_eff, what binds, the KKT residual, the neutrino-mass cancellation and sum m_nu, and the
+    identity ``|mu_ab| / sqrt(m_a m_b) = ||A||_F / sqrt(2 s1 s2)`` (the moment amplitude against the singular values
+    of the loop mass matrix) against ``jaxtmm.moment_mass_ratio`` (the formula)."""
+    import jax
+
+    jax.config.update("jax_enable_x64", True)
+    import jax.numpy as jnp
+
+    import jaxtmm
+    from jaxtmm.model import Point
+
+    data = json.loads((d / "scan.json").read_text())
+    keys = ("m_H1", "m_A1", "m_H2", "m_A2", "M1", "M2", "M_E", "eta1", "eta2")
+    out = [f"{d.name}: {sum(r['feasible'] for r in data['rows'])} of {len(data['rows'])} masses feasible, "
+           f"{data['provenance']['wall_time_s']:.0f} s"]  # fmt: skip
+    for r in data["rows"]:
+        if not r["feasible"]:
+            continue
+        y = jnp.asarray(np.array([[complex(*v) for v in row] for row in r["y"]]))
+        p = Point(y=y, theta_R=r["theta_R"], theta_I=r["theta_I"], m_Ap=r["m_Ap_GeV"], g_D=r["gD"], eps=r["eps_max"], Q_S=1.0,
+                  **{k: r[k] for k in keys if k in r})  # fmt: skip
+        s = np.linalg.svd(np.asarray(jaxtmm.m_nu_loop(p)[1]), compute_uv=False)
+        svd = float(np.linalg.norm(np.asarray(jaxtmm.moment_amplitude(p))) / np.sqrt(2 * s[0] * s[1]))
+        out.append(f"  {r['m_Ap_GeV'] * 1e3:.3g} MeV: mu_eff {r['mu_eff_max_muB']:.3g} mu_B, binding {'; '.join(r['binding'])}; "
+                   f"KKT {r['kkt_residual']:.3g}; cancellation {r['nu_mass_cancellation']:.2g}, sum m_nu {r['sum_m_nu_eV']:.3g} eV; "
+                   f"g_D {r['gD']:.4g}, M_E {r['M_E']:.4g} GeV; identity |SVD / formula - 1| = "
+                   f"{abs(svd / float(jaxtmm.moment_mass_ratio(p)) - 1):.2g}")  # fmt: skip
+    return "\n".join(out)
+
+
 def samplers(a: Path, b: Path) -> str:
     """Each scalar site the two posteriors share: the two-sample Kolmogorov-Smirnov distance D between their draws,
     against its 1% critical value with each side's sample size replaced by its smallest ESS (bulk, tail, and for nested
@@ -125,6 +158,9 @@ sampling between runs, from summary.csv),
 if __name__ == "__main__":
     if sys.argv[1:2] == ["--nu-cap"]:
         print(nu_cap(Path(sys.argv[2])))
+    elif sys.argv[1:2] == ["--profile"]:
+        for arg in sys.argv[2:]:
+            print(profile(Path(arg)))
     elif sys.argv[1:2] == ["--samplers"]:
         print(samplers(Path(sys.argv[2]), Path(sys.argv[3])))
     elif sys.argv[1:2] == ["--convergence"]:

@@ -53,6 +53,7 @@ class NestedSettings:
     sample: str = "auto"  # dynesty's proposal (auto: rwalk in 10 to 20 dimensions, rslice above)
     draws: int = 0  # equal-weight draws per run; 0: the smallest run's Kish ESS
     maxcall: int = 0  # likelihood calls per run at most; 0: no limit
+    queue: int = 32  # random walks proposed together, their likelihoods one vmapped call a step (1: one at a time)
 
 
 def _run_file(out: Path, k: int) -> Path:
@@ -143,7 +144,8 @@ def equal_weight(logwt, n: int, rng: np.random.Generator) -> np.ndarray:
 
 
 class _Problem:
-    """The compiled likelihood and prior transform, called one point at a time by dynesty."""
+    """The compiled likelihood and prior transform, called by dynesty one point at a time, and a queue of random walks
+    stepped together (:meth:`walks`)."""
 
     def __init__(self, config: Config):
         f, space = log_likelihood_z(config)
@@ -157,6 +159,9 @@ class _Problem:
         self.periodic = sorted(self.periodic) or None
         self.nan_calls = 0
 
+        # a batch of unit-cube points -> (their parameters, their log-likelihoods): one compiled call a walk step
+        self._batch = jax.jit(lambda U: (lambda z: (z, jax.vmap(f)(z)))(space.z_from_unit(jnp.clip(U, 1e-12, 1 - 1e-12), ordered=True)))
+
     def transform(self, U):
         return np.asarray(self._t(jnp.asarray(U)))
 
@@ -166,6 +171,74 @@ class _Problem:
             self.nan_calls += 1
         return v if np.isfinite(v) else LOWEST
 
+    def _clean(self, logl: np.ndarray, counted: np.ndarray) -> np.ndarray:
+        """Non-finite log-likelihoods as excluded (``LOWEST``); the NaNs among the ``counted`` points counted."""
+        self.nan_calls += int(np.sum(np.isnan(logl) & counted))
+        return np.where(np.isfinite(logl), logl, LOWEST)
+
+    def walks(self, args: list) -> list:
+        """dynesty's random walk (``dynesty.internal_samplers.generic_random_walk``: ``walks`` proposals uniform in
+        the scaled bounding ellipsoid about the current point, each accepted when it is in the cube and above the
+        threshold), for a queue of walks in lockstep: each step proposes one point per walk (as dynesty's
+        ``propose_ball_point``, vectorised over the queue, from one random stream seeded by dynesty) and evaluates
+        all of them in one vmapped call."""
+        from dynesty.internal_samplers import SamplerReturn
+        from dynesty.utils import LoglOutput, apply_reflect, get_random_generator
+
+        kw = args[0].kwargs
+        rng = get_random_generator(args[0].rseed)
+        u = np.array([a.u for a in args], dtype=float)
+        axes = np.stack([a.axes for a in args])  # (q, nc, nc): the clustered dimensions' ellipsoid axes
+        scale = np.array([a.scale for a in args], dtype=float)[:, None]
+        q, n = u.shape
+        nc = axes.shape[1]
+        periodic, reflective, bounded = kw.get("periodic"), kw.get("reflective"), kw.get("nonbounded")
+        z, logl = np.zeros((q, n)), np.full(q, LOWEST)
+        accept, reject = np.zeros(q, int), np.zeros(q, int)
+        threshold = np.array([float(a.loglstar) for a in args])
+        for _ in range(kw["walks"]):
+            x = rng.standard_normal((q, nc))
+            x *= (rng.random(q) ** (1.0 / nc) / np.linalg.norm(x, axis=1))[:, None]  # uniform in the unit ball
+            prop = u.copy()
+            prop[:, :nc] += scale * np.einsum("qij,qj->qi", axes, x)
+            if nc < n:
+                prop[:, nc:] = rng.random((q, n - nc))
+            if periodic is not None:
+                prop[:, periodic] = np.mod(prop[:, periodic], 1.0)
+            if reflective is not None:
+                prop[:, reflective] = apply_reflect(prop[:, reflective])
+            if bounded is None:
+                inside = np.all((prop > 0) & (prop < 1), axis=1)
+            else:  # dynesty's unitcheck: the bounded coordinates in (0, 1), the others in (-0.5, 1.5)
+                inside = np.all(np.where(bounded, (prop > 0) & (prop < 1), (prop > -0.5) & (prop < 1.5)), axis=1)
+            zp, lp = (np.asarray(v) for v in self._batch(jnp.asarray(np.where(inside[:, None], prop, u))))
+            lp = self._clean(lp, inside)
+            up = inside & (lp > threshold)
+            u[up], z[up], logl[up] = prop[up], zp[up], lp[up]
+            accept += up
+            reject += ~up
+        stuck = accept == 0  # dynesty evaluates the starting point again
+        if stuck.any():
+            zp, lp = (np.asarray(v) for v in self._batch(jnp.asarray(u)))
+            z[stuck], logl[stuck] = zp[stuck], self._clean(lp, stuck)[stuck]
+        return [SamplerReturn(u=u[i], v=z[i], logl=LoglOutput(float(logl[i]), False), ncalls=kw["walks"], evaluation_history=[],
+                              tuning_info={"accept": int(accept[i]), "reject": int(reject[i]), "scale": a.scale},
+                              proposal_stats={"n_accept": int(accept[i]), "n_reject": int(reject[i])})
+                for i, a in enumerate(args)]  # fmt: skip
+
+
+class _Queue:
+    """dynesty's ``pool`` for one process: its ``map`` runs a queue of random-walk proposals as one batch
+    (:meth:`_Problem.walks`); anything else it maps one by one, as dynesty's own default does."""
+
+    def __init__(self, problem: _Problem, size: int):
+        self.problem, self.size = problem, size
+
+    def map(self, fn, args):
+        if getattr(fn, "__qualname__", "") == "RWalkSampler.sample":
+            return self.problem.walks(list(args))
+        return list(map(fn, args))
+
 
 def _one_run(problem: _Problem, s: NestedSettings, k: int, report=None) -> tuple[dict, dict]:
     """One run, seeded by ``[seed, k]``; ``report(iteration, ln Z, delta ln Z)`` every 50 iterations."""
@@ -173,8 +246,11 @@ def _one_run(problem: _Problem, s: NestedSettings, k: int, report=None) -> tuple
 
     problem.nan_calls = 0
     t0 = time.perf_counter()
+    queue = {} if s.queue <= 1 else {"pool": _Queue(problem, s.queue), "queue_size": s.queue,
+                                      "use_pool": {"propose_point": True, "prior_transform": False, "loglikelihood": False,
+                                                   "update_bound": False}}  # fmt: skip
     ns = dynesty.NestedSampler(problem.loglike, problem.transform, problem.dim, nlive=s.nlive, sample=s.sample,
-                               periodic=problem.periodic, rstate=np.random.default_rng([s.seed, k]))  # fmt: skip
+                               periodic=problem.periodic, rstate=np.random.default_rng([s.seed, k]), **queue)  # fmt: skip
     last = None
     for it, r in enumerate(ns.sample(dlogz=s.dlogz, maxcall=s.maxcall or None)):
         last = r

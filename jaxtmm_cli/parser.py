@@ -222,6 +222,9 @@ def build_parser() -> argparse.ArgumentParser:
     nest.add_argument("--proposal", choices=NESTED_PROPOSALS, default=None,
                       help="dynesty's proposal (default auto, dynesty's choice: rwalk in 10 to 20 dimensions, as the global preset's 20, "
                            "rslice above)")  # fmt: skip
+    nest.add_argument("--queue", type=int, default=None, metavar="Q",
+                      help="random walks proposed together, each step's likelihoods one vmapped call (rwalk only; "
+                           "default 32; 1: dynesty's one point at a time)")  # fmt: skip
     ft.add_argument("--out", required=True, metavar="DIR", help="output directory")
     _constraints_arg(ft, None, "the likelihoods of the fit (default: the configuration's)")
     _convention_arg(ft, None)

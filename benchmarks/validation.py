@@ -5,6 +5,8 @@ optimum (fits/reference.py). `python benchmarks/validation.py --nu-cap DIR` prin
 paper's benchmark masses (docs/derivation.md section 5) and the loop masses at DIR's optimum (g_D = 0.5).
 `python benchmarks/validation.py --profile DIR` lists the feasible rows of a `jaxtmm scan --preset global` profile
 with the moment/mass identity at each optimum (docs/derivation.md section 5).
+`python benchmarks/validation.py --reference N DIR [DIR ...]` compares `jaxtmm fit` posteriors of a configuration whose
+posterior holds much of its prior (the `posterior` preset) with the exact one by importance sampling of N prior draws.
 `python benchmarks/validation.py --samplers DIR_A DIR_B` compares two `jaxtmm fit` posteriors of one configuration
 (NUTS and nested sampling, say) marginal by marginal."""
 
@@ -120,6 +122,47 @@ def profile(d: Path) -> str:
     return "\n".join(out)
 
 
+def reference(n: int, dirs: list[Path]) -> str:
+    """The posterior by importance sampling: N independent prior draws weighted by the likelihood (exact up to
+    Monte-Carlo error; its ESS is ``(sum w)^2 / sum w^2``), against each fit's draws: ln Z, and for each scalar
+    site the Kolmogorov-Smirnov distance between the fit's draws and the weighted reference, with the 5% and 50%
+    quantiles of both. The configuration is the first fit's (its fit.json)."""
+    import jax
+
+    jax.config.update("jax_enable_x64", True)
+    sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
+    from fits import _arviz
+    from fits.config import parse_config
+    from fits.posterior import log_likelihood_z, site_function
+    from jaxtmm.batch import map_batch
+
+    rec = json.loads((dirs[0] / "fit.json").read_text())
+    cfg = parse_config(rec["configuration"]["file"])
+    f, space = log_likelihood_z(cfg)
+    fn, sp, _ = site_function(cfg)
+    z = space.sample_prior_z(jax.random.PRNGKey(2026), n)
+    ref = {k: np.asarray(v) for k, v in map_batch(lambda zz: {"lnL": f(zz), **fn(sp.u_from_z(zz))}, z, batch_size=8192).items()}
+    w = np.exp(ref["lnL"] - ref["lnL"].max())
+    w /= w.sum()
+    lnZ = float(np.log(np.mean(np.exp(ref["lnL"]))))
+    out = [f"reference: {n} prior draws, ln Z = {lnZ:.4f}, importance ESS {1 / np.sum(w**2):.0f}"]
+    for d in dirs:
+        fit = json.loads((d / "fit.json").read_text())
+        post = _arviz.group(_arviz.from_netcdf(d / "posterior.nc"), "posterior")
+        ev = fit.get("log_evidence")
+        out.append(f"{d.name} ({fit['sampler']})" + (f": ln Z = {ev['mean']:.4f} +- {ev['standard_error']:.4f}" if ev else ""))
+        for name in post.data_vars:
+            if name not in ref or ref[name].ndim != 1 or post[name].ndim != 2:
+                continue
+            x = np.sort(np.asarray(post[name], float).ravel())
+            o = np.argsort(ref[name])
+            c = np.cumsum(w[o])
+            D = float(np.max(np.abs(np.arange(1, x.size + 1) / x.size - np.interp(x, ref[name][o], c, left=0.0, right=1.0))))
+            q = [f"{np.quantile(x, p):.3g} ({ref[name][o][min(np.searchsorted(c, p), c.size - 1)]:.3g})" for p in (0.05, 0.5)]
+            out.append(f"  {name:16s} D {D:.4f}  5%: {q[0]}  50%: {q[1]}  (reference in parentheses)")
+    return "\n".join(out)
+
+
 def samplers(a: Path, b: Path) -> str:
     """Each scalar site the two posteriors share: the two-sample Kolmogorov-Smirnov distance D between their draws,
     against its 1% critical value with each side's sample size replaced by its smallest ESS (bulk, tail, and for nested
@@ -161,6 +204,8 @@ if __name__ == "__main__":
     elif sys.argv[1:2] == ["--profile"]:
         for arg in sys.argv[2:]:
             print(profile(Path(arg)))
+    elif sys.argv[1:2] == ["--reference"]:
+        print(reference(int(sys.argv[2]), [Path(a) for a in sys.argv[3:]]))
     elif sys.argv[1:2] == ["--samplers"]:
         print(samplers(Path(sys.argv[2]), Path(sys.argv[3])))
     elif sys.argv[1:2] == ["--convergence"]:

@@ -6,7 +6,7 @@ import sys
 from jaxtmm_cli._common import check_seed, fail, load_config, with_options
 
 NUTS_ONLY = ("chains", "warmup", "samples", "chunk", "target_accept", "max_tree_depth", "dense_mass")
-NESTED_ONLY = ("runs", "nlive", "dlogz", "draws", "proposal", "queue", "workers")
+NESTED_ONLY = ("runs", "nlive", "dlogz", "draws", "proposal", "queue", "walks", "workers")
 
 
 def _nuts_settings(args):
@@ -47,8 +47,12 @@ def _nested_settings(args):
         raise ValueError(f"--draws must be 1 to 1e7 (or 0: the smallest run's Kish ESS), got {v['draws']}")
     if not 1 <= v["queue"] <= min(1024, v["nlive"]):
         raise ValueError(f"--queue must be 1 to the number of live points (at most 1024), got {v['queue']}")
+    if not 0 <= v["walks"] <= 10_000:
+        raise ValueError(f"--walks must be 1 to 10000 (or 0: dynesty's default), got {v['walks']}")
+    if v["walks"] and v["proposal"] not in ("auto", "rwalk"):
+        raise ValueError(f"--walks sets the random walk's steps: it needs --proposal rwalk (or auto), not {v['proposal']}")
     return NestedSettings(runs=v["runs"], nlive=v["nlive"], dlogz=v["dlogz"], seed=args.seed, sample=v["proposal"], draws=v["draws"],
-                          queue=v["queue"])  # fmt: skip
+                          queue=v["queue"], walks=v["walks"])  # fmt: skip
 
 
 def fit(args) -> int:

@@ -211,7 +211,7 @@ def build_parser() -> argparse.ArgumentParser:
     nest = ft.add_argument_group("nested sampling (--sampler nested)")
     nest.add_argument("--runs", type=int, default=None, metavar="R",
                       help="independent runs, ArviZ's chains; each is a checkpoint (default 4)")  # fmt: skip
-    nest.add_argument("--nlive", type=int, default=None, metavar="N", help="live points per run (default 1000)")
+    nest.add_argument("--nlive", type=int, default=None, metavar="N", help="live points per run (default 2000)")
     nest.add_argument("--dlogz", type=float, default=None, metavar="X",
                       help="stop a run when the evidence left in its live points is below X in ln Z (default 0.1)")  # fmt: skip
     nest.add_argument("--draws", type=int, default=None, metavar="N",
@@ -225,6 +225,8 @@ def build_parser() -> argparse.ArgumentParser:
     nest.add_argument("--queue", type=int, default=None, metavar="Q",
                       help="random walks proposed together, each step's likelihoods one vmapped call (rwalk only; "
                            "default 32; 1: dynesty's one point at a time)")  # fmt: skip
+    nest.add_argument("--walks", type=int, default=None, metavar="N",
+                      help="steps of each random walk (makes the proposal rwalk; default: dynesty's, 20 + the dimension)")  # fmt: skip
     ft.add_argument("--out", required=True, metavar="DIR", help="output directory")
     _constraints_arg(ft, None, "the likelihoods of the fit (default: the configuration's)")
     _convention_arg(ft, None)

@@ -251,6 +251,8 @@ FIT_FLAGS = st.tuples(
     _flag("--dlogz", ["0.5"], ["0", "-1", "nan", "inf"]),
     _flag("--runs", ["2"], ["0", "100"]),
     _flag("--workers", ["1"], ["0", "-1"]),
+    _flag("--queue", ["1", "8"], ["0", "100000"]),
+    _flag("--walks", ["40"], ["-1", "x"]),
     st.sampled_from([[], ["--resume"], ["--force"], ["--resume", "--force"]]),
 )
 OUTS = st.sampled_from(["new", "new/deeper", "existing-empty", "existing-full", "file", "file/sub", "/proc/jaxtmm/x"])
@@ -299,6 +301,7 @@ def test_any_fit_flags_run_or_fail_in_one_line(monkeypatch, flags, where):
             assert settings.chains >= 1 and settings.samples >= 1 and settings.warmup >= 0 and settings.chunk >= 1
         return {"draws": 1, "chain_method": "sequential", "divergences": 0, "max_r_hat": 1.0, "min_ess_bulk": 1.0,
                 "min_ess_tail": 1.0, "wall_time_s": 1.0, "min_ess_bulk_per_s": 1.0, "draws_per_run": 1,
+                "min_ess_runs": 1.0, "worst_ess_runs": "eps",
                 "log_evidence": {"mean": -1.0, "standard_error": 0.1},
                 "derived": {n: "x" for n in fits.fit.DERIVED_LABELS}, "parity_probabilities": {},
                 "targets": {k: {"target": t, "value": t, "met": True} for k, t in fits.fit.TARGETS.items()}}  # fmt: skip

@@ -122,6 +122,19 @@ def profile(d: Path) -> str:
     return "\n".join(out)
 
 
+def _ks(a, b, wb=None) -> float:
+    """The two-sample Kolmogorov-Smirnov distance between draws ``a`` and draws ``b``, the latter with weights ``wb``
+    (default equal): the largest gap between the two step CDFs, both evaluated at every draw."""
+    a = np.sort(np.ravel(a))
+    b = np.ravel(b)
+    order = np.argsort(b)
+    b = b[order]
+    cb = np.cumsum(np.ones(b.size) if wb is None else np.ravel(wb)[order])
+    cb = np.concatenate([[0.0], cb / cb[-1]])
+    grid = np.concatenate([a, b])
+    return float(np.max(np.abs(np.searchsorted(a, grid, "right") / a.size - cb[np.searchsorted(b, grid, "right")])))
+
+
 def reference(n: int, dirs: list[Path]) -> str:
     """The posterior by importance sampling: N independent prior draws weighted by the likelihood (exact up to
     Monte-Carlo error; its ESS is ``(sum w)^2 / sum w^2``), against each fit's draws: ln Z, and for each scalar
@@ -142,9 +155,11 @@ def reference(n: int, dirs: list[Path]) -> str:
     fn, sp, _ = site_function(cfg)
     z = space.sample_prior_z(jax.random.PRNGKey(2026), n)
     ref = {k: np.asarray(v) for k, v in map_batch(lambda zz: {"lnL": f(zz), **fn(sp.u_from_z(zz))}, z, batch_size=8192).items()}
+    from scipy.special import logsumexp
+
     w = np.exp(ref["lnL"] - ref["lnL"].max())
     w /= w.sum()
-    lnZ = float(np.log(np.mean(np.exp(ref["lnL"]))))
+    lnZ = float(logsumexp(ref["lnL"]) - np.log(n))  # the mean of L, without underflow
     out = [f"reference: {n} prior draws, ln Z = {lnZ:.4f}, importance ESS {1 / np.sum(w**2):.0f}"]
     for d in dirs:
         fit = json.loads((d / "fit.json").read_text())
@@ -157,7 +172,7 @@ def reference(n: int, dirs: list[Path]) -> str:
             x = np.sort(np.asarray(post[name], float).ravel())
             o = np.argsort(ref[name])
             c = np.cumsum(w[o])
-            D = float(np.max(np.abs(np.arange(1, x.size + 1) / x.size - np.interp(x, ref[name][o], c, left=0.0, right=1.0))))
+            D = _ks(x, ref[name], w)
             q = [f"{np.quantile(x, p):.3g} ({ref[name][o][min(np.searchsorted(c, p), c.size - 1)]:.3g})" for p in (0.05, 0.5)]
             out.append(f"  {name:16s} D {D:.4f}  5%: {q[0]}  50%: {q[1]}  (reference in parentheses)")
     return "\n".join(out)
@@ -187,8 +202,7 @@ sampling between runs, from summary.csv),
             continue
         n = [float(e[name]) for e in ess]
         fa, fb = (np.sort(v.ravel()) for v in x)
-        grid = np.concatenate([fa, fb])
-        D = float(np.max(np.abs(np.searchsorted(fa, grid, "right") / fa.size - np.searchsorted(fb, grid, "right") / fb.size)))
+        D = _ks(fa, fb)
         r = D / (1.63 * np.sqrt(1 / n[0] + 1 / n[1]))
         worst = max(worst, r)
         q = [np.quantile(v, [0.05, 0.5, 0.95]) for v in (fa, fb)]

@@ -24,7 +24,10 @@ Everything is vmapped over problems and starts, in three passes (:class:`Setting
    bands, and a local step does not cross an excluded band);
 3. a polish, with small steps, of each problem's two best candidates and of its winner with the Yukawa
    couplings pushed radially to their bound (the best feasible subset, and all of them), in coordinates where
-   the Yukawa discs are boxes (``|y|``, ``arg y``), since per-coordinate steps stall on the circle ``|y| = max``.
+   the Yukawa discs are boxes (``|y|``, ``arg y``), since per-coordinate steps stall on the circle ``|y| = max``;
+4. where the winner is infeasible or its KKT residual exceeds ``sqp_kkt``, SLSQP (:mod:`fits.sqp`) from the
+   winner and the best nearly feasible candidate, in the same coordinates: it converges where the Adam steps
+   stall at steep constraints (a cancelled neutrino mass), one problem at a time on the host.
 
 The best feasible candidate of all passes wins. Reported at each optimum: the constraint residual
 ``max_k max(0, c_k)``, the KKT residual with least-squares multipliers (:mod:`fits.kkt`; zero at a KKT
@@ -106,6 +109,12 @@ class Settings:
     y_push: bool = True
     # the inner solver of every round: a factory lr -> optax.GradientTransformation (fits.solver)
     solver: Callable = optax.adam
+    # pass 4 (fits.sqp): for each problem whose winner is infeasible or has a KKT residual above `sqp_kkt`, up to
+    # `sqp_rounds` trust-region calls of SLSQP of at most `sqp` iterations each, from `sqp_radius`; sqp = 0 skips it
+    sqp: int = 100
+    sqp_rounds: int = 24
+    sqp_radius: float = 1.0
+    sqp_kkt: float = 1e-3
 
 
 class Maximiser:
@@ -143,6 +152,7 @@ class Maximiser:
         self._q = tuple(quantity(t, config) for t in self.targets)
         self.lk_names = names + tuple(f"{t} {op} target" for t in self.targets for op in ("<=", ">="))
         self.problem = Problem(self._F, self._c, self.space.project_z)
+        self._sqp = None  # pass 4's fits.sqp.SQP, compiled on first use
         self._steps = {}  # inner solver -> its compiled round (fits.solver.batched_round)
         self._diag = jax.jit(jax.vmap(self._diagnostics))
         self._grads = jax.jit(jax.vmap(self._gradients))
@@ -233,19 +243,21 @@ class Maximiser:
         if s.polish.rounds:
             # pass 3, in polar coordinates: polish the winner and the best nearly feasible candidate (pass 2
             # ends a little outside the constraints near the optimum, within its steps' reach)
-            if self._twin is None:
-                self._twin = Maximiser(*self._args, _polar=True)
             picks = [zc[win], zc[self._best(dc, order, tol=s.near_tol)]]
             if s.y_push and self._discs():
                 picks += list(self._y_push(zc[win], ov, masks))
             c3 = len(picks)
             cand = np.stack(picks, axis=1).reshape(n * c3, -1)
-            w3, d3 = self._twin._solve_shared(self.space.to_polar(jnp.asarray(cand)), ov, masks, c3, s.polish,
+            w3, d3 = self.twin._solve_shared(self.space.to_polar(jnp.asarray(cand)), ov, masks, c3, s.polish,
                                               s.rho_max, progress, desc + " (pass 3)")  # fmt: skip
             m = len(zc)
             zc = np.concatenate([zc, np.asarray(self.space.from_polar(jnp.asarray(w3)))])
             dc = {key: np.concatenate([dc[key], d3[key]]) for key in dc}
-            win = self._best(dc, np.concatenate([win[:, None], m + np.arange(c3 * n).reshape(n, c3)], axis=1))
+            order = np.concatenate([order, m + np.arange(c3 * n).reshape(n, c3)], axis=1)
+            win = self._best(dc, order)
+        if s.sqp:
+            zc, dc, order = self._sqp_pass(zc, dc, order, win, ov, masks, progress, desc + " (pass 4: SLSQP)")
+            win = self._best(dc, order)
         out = {key: v[win] for key, v in dc.items()}
         out["z"] = zc[win]
         out["feasible"] = out["residual"] <= s.feas_tol
@@ -259,6 +271,51 @@ class Maximiser:
             for i in range(n)
         ]
         return out
+
+    @property
+    def twin(self) -> "Maximiser":
+        """This maximiser in polar coordinates (passes 3 and 4)."""
+        if self._twin is None:
+            self._twin = Maximiser(*self._args, _polar=True)
+        return self._twin
+
+    def _sqp_pass(self, zc, dc, order, win, ov, masks, progress, desc):
+        """Pass 4: SLSQP (:class:`fits.sqp.SQP`) from the winner and the best nearly feasible candidate of every
+        problem whose winner is infeasible or not a KKT point (residual above ``sqp_kkt``), each process polishing
+        its share of them. Returns the candidates and ``order`` with the results appended."""
+        from fits.sqp import SQP
+
+        s = self.settings
+        ov_np = {k: np.asarray(v) for k, v in ov.items()}
+        kkt, _ = self.kkt(zc[win], ov_np, masks, dc["c"][win])
+        todo = (dc["residual"][win] > s.feas_tol) | ~(kkt <= s.sqp_kkt)
+        near = self._best(dc, order, tol=s.near_tol)
+        jobs = [(i, j) for i in np.flatnonzero(todo) for j in dict.fromkeys((win[i], near[i]))]
+        if not jobs:
+            return zc, dc, order
+        if self._sqp is None:
+            self._sqp = SQP(self.twin.problem, self.twin.space.polar_bounds(), s.sqp)
+        a, b, per = self.layout.share(len(jobs))
+        it = jobs[a:b]
+        if progress and self.layout.is_writer:
+            from tqdm.auto import tqdm
+
+            it = tqdm(it, desc=desc, unit="start", leave=False)
+        w0 = np.asarray(self.space.to_polar(jnp.asarray(zc[[j for _, j in jobs[a:b]]]))).reshape(-1, self.space.dim)
+        local = [self._sqp.solve(w, {k: v[i] for k, v in ov_np.items()}, np.asarray(masks[i]), s.sqp_radius,
+                                 s.sqp_rounds)[0]
+                 for w, (i, _) in zip(w0, it)]  # fmt: skip
+        w = self.layout.gather({"w": np.array(local).reshape(-1, self.space.dim)}, len(jobs), per)["w"]
+        rows = np.array([i for i, _ in jobs])
+        z4 = np.asarray(self.space.from_polar(self.twin.space.project_z(jnp.asarray(w))))
+        d4 = jax.tree_util.tree_map(np.asarray, self._diag(jnp.asarray(z4), _take_rows(ov, rows), jnp.asarray(masks)[rows]))
+        m = len(zc)
+        zc = np.concatenate([zc, z4])
+        dc = {key: np.concatenate([dc[key], d4[key]]) for key in dc}
+        extra = np.repeat(win[:, None], 2, axis=1)  # problems without a job keep their winner
+        for q, (i, _) in enumerate(jobs):
+            extra[i, int(extra[i, 0] != win[i])] = m + q
+        return zc, dc, np.concatenate([order, extra], axis=1)
 
     def _eps_ladder(self, zb, ov, masks):
         """Two restarts per problem, ``(n, 2, dim)``: its pass-1 winner ``zb`` with eps moved to the largest of
@@ -350,6 +407,11 @@ class Maximiser:
         """F and c for the given fixed overrides, as functions of z (for tests and random search)."""
         ov = {k: jnp.asarray(overrides[k], dtype=jnp.float64) for k in self.override_names}
         return (lambda z: self._F(z, ov)), (lambda z: self._c(z, ov))
+
+
+def _take_rows(tree, rows):
+    """Each leaf's rows ``rows``."""
+    return jax.tree_util.tree_map(lambda x: jnp.asarray(x)[rows], tree)
 
 
 def _repeat(tree, k: int):

@@ -135,6 +135,10 @@ class Uniform(Prior):
 
     from_polar = to_polar
 
+    def polar_bounds(self) -> list:
+        """``(low, high)`` of each coordinate in the polar optimiser coordinates (``None``: unbounded)."""
+        return [self.z_box]
+
     def u_from_z(self, z):
         lo, hi = self.z_box
         return logit((z - lo) / (hi - lo))
@@ -182,6 +186,9 @@ class Circular(Uniform):
 
     def active_bounds(self, name, row, rtol, polar=False):
         return iter(())
+
+    def polar_bounds(self) -> list:
+        return [(None, None)]  # wrapped into the period by project_z afterwards
 
     def u_from_z(self, z):
         phi = 2 * jnp.pi * (z - self.low) / self.period - jnp.pi
@@ -258,6 +265,9 @@ class Disc(Prior):
 
     def from_polar(self, w):
         return jnp.concatenate([w[..., :1] * jnp.cos(w[..., 1:]), w[..., :1] * jnp.sin(w[..., 1:])], axis=-1)
+
+    def polar_bounds(self) -> list:
+        return [(self.min, self.max), (None, None)]
 
     def u_from_z(self, z):
         w = z / self.max

@@ -165,6 +165,11 @@ class ParamSpace:
         assert not self.polar
         return jnp.concatenate([p.from_polar(w[..., a:b]) for p, (a, b) in zip(self.priors, self.slices)], axis=-1)
 
+    def polar_bounds(self) -> list:
+        """``(low, high)`` of every coordinate of the polar twin (``None``: unbounded; a circular angle is wrapped
+        by :meth:`project_z`): its support is a box."""
+        return [b for p in self.priors for b in p.polar_bounds()]
+
     def u_from_z(self, z):
         """The sampler coordinates of an interior point given in (Cartesian) optimiser coordinates (an ordered pair
         given in the wrong order is taken in the right one: the point's symmetric twin)."""

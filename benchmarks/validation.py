@@ -115,11 +115,33 @@ def profile(d: Path) -> str:
                   **{k: r[k] for k in keys if k in r})  # fmt: skip
         s = np.linalg.svd(np.asarray(jaxtmm.m_nu_loop(p)[1]), compute_uv=False)
         svd = float(np.linalg.norm(np.asarray(jaxtmm.moment_amplitude(p))) / np.sqrt(2 * s[0] * s[1]))
+        # conditioning: the largest relative change of mu_eff and sum m_nu over 8 copies of the point with every
+        # parameter moved by a relative 1e-13 (roundoff-sized): small where the numbers are not roundoff
+        rng = np.random.default_rng(0)
+        mu0, m0 = _mu_sum(p, r, keys, rng, 0.0)
+        moved = [_mu_sum(p, r, keys, rng, 1e-13) for _ in range(8)]
+        dmu = max(abs(a / mu0 - 1) for a, _ in moved)
+        dm = max(abs(b / m0 - 1) for _, b in moved)
         out.append(f"  {r['m_Ap_GeV'] * 1e3:.3g} MeV: mu_eff {r['mu_eff_max_muB']:.3g} mu_B, binding {'; '.join(r['binding'])}; "
                    f"KKT {r['kkt_residual']:.3g}; cancellation {r['nu_mass_cancellation']:.2g}, sum m_nu {r['sum_m_nu_eV']:.3g} eV; "
-                   f"g_D {r['gD']:.4g}, M_E {r['M_E']:.4g} GeV; identity |SVD / formula - 1| = "
-                   f"{abs(svd / float(jaxtmm.moment_mass_ratio(p)) - 1):.2g}")  # fmt: skip
+                   f"g_D {r['gD']:.4g}, M_E {r['M_E']:.4g} GeV; loop masses s2/s1 = {s[1] / s[0]:.2g}; identity "
+                   f"|SVD / formula - 1| = {abs(svd / float(jaxtmm.moment_mass_ratio(p)) - 1):.2g}; moved by 1e-13: "
+                   f"mu_eff {dmu:.1g}, sum m_nu {dm:.1g}")  # fmt: skip
     return "\n".join(out)
+
+
+def _mu_sum(p, r, keys, rng, rel):
+    """mu_eff_12 (mu_B, the row's moment) and sum m_nu (GeV) at the point ``p`` with its real parameters and couplings
+    each multiplied by ``1 + rel N(0, 1)``."""
+    import jax.numpy as jnp
+
+    import jaxtmm
+
+    f = lambda: 1 + rel * rng.standard_normal()  # noqa: E731
+    y = np.asarray(p.y) * (1 + rel * rng.standard_normal(np.shape(p.y)))
+    q = p._replace(y=jnp.asarray(y), theta_R=p.theta_R * f(), theta_I=p.theta_I * f(), g_D=p.g_D * f(), eps=p.eps * f(),
+                   **{k: getattr(p, k) * f() for k in keys if not k.startswith("eta")})  # fmt: skip
+    return float(jaxtmm.to_mu_B(jaxtmm.mu_eff(q, "12"))), float(jaxtmm.sum_m_nu(q))
 
 
 def _ks(a, b, wb=None) -> float:

@@ -207,8 +207,12 @@ class Maximiser:
         return res, lams
 
     # ------------------------------------------------------------------ driver
-    def run(self, overrides: dict, masks, progress: bool = False, desc: str = "maximise"):
+    def run(self, overrides: dict, masks, progress: bool = False, desc: str = "maximise", starts=None):
         """Solve every problem. ``overrides``: name -> array (n,); ``masks``: (n, len(lk_names)) of 0/1.
+
+        ``starts``: optional known points, ``(n, e, dim)`` in the (Cartesian) optimiser coordinates, NaN where a problem
+        has none (an earlier run's optima: ``jaxtmm scan --starts-from``). Each is a pass-2 start *and* a candidate
+        itself, so the result is never worse than the best of them.
 
         Returns a dict of per-problem results (best start each), as NumPy arrays and lists.
         """
@@ -232,13 +236,27 @@ class Maximiser:
         starts2 = zb[idx]
         if s.ladder and "eps" in self.space.names:
             starts2 = np.concatenate([starts2, self._eps_ladder(zb, ov, masks)], axis=1)
-            k = starts2.shape[1]
+        known = None
+        if starts is not None:
+            known = np.asarray(starts, dtype=float).reshape(n, -1, self.space.dim)
+            known = np.where(np.isnan(known).any(axis=2, keepdims=True), np.asarray(zb)[:, None, :], known)
+            known = np.asarray(self.space.project_z(jnp.asarray(known)))
+            starts2 = np.concatenate([starts2, known], axis=1)
+        k = starts2.shape[1]
         z2, d2 = self._solve_shared(jnp.asarray(starts2.reshape(n * k, -1)), ov, masks, k, s.share, s.rho_max,
                                     progress, desc + " (pass 2)")  # fmt: skip
         # candidates: each problem's pass-1 winner and its pass-2 results
         zc = np.concatenate([z[best], z2])
         dc = {key: np.concatenate([d[key][best], d2[key]]) for key in d}
         order = np.concatenate([np.arange(n)[:, None], n + np.arange(n * k).reshape(n, k)], axis=1)
+        if known is not None:  # the known points themselves are candidates
+            e = known.shape[1]
+            dk = jax.tree_util.tree_map(np.asarray, self._diag(jnp.asarray(known.reshape(n * e, -1)), _repeat(ov, e),
+                                                               jnp.repeat(masks, e, axis=0)))  # fmt: skip
+            m = len(zc)
+            zc = np.concatenate([zc, known.reshape(n * e, -1)])
+            dc = {key: np.concatenate([dc[key], dk[key]]) for key in dc}
+            order = np.concatenate([order, m + np.arange(n * e).reshape(n, e)], axis=1)
         win = self._best(dc, order)
         if s.polish.rounds:
             # pass 3, in polar coordinates: polish the winner and the best nearly feasible candidate (pass 2

@@ -184,13 +184,23 @@ def _take(res: dict, idx) -> dict:
 
 
 def solve_over_parities(config: Config, settings: Settings, overrides: dict, masks, layout=None, progress=False,
-                        desc: str = "maximise", **maximiser_kw):  # fmt: skip
+                        desc: str = "maximise", known=None, **maximiser_kw):  # fmt: skip
     """Solve each problem (``overrides``: name -> array; ``masks``: one row each) for every combination of the free CP
     parities and keep each problem's best (:meth:`Maximiser._best`): ``(results, overrides, maximiser)``, the
-    overrides including the chosen parities. ``maximiser_kw`` go to :class:`Maximiser`."""
+    overrides including the chosen parities. ``known``: a list with, for each problem, None or a known point
+    ``(values, parities)`` (free values by name, the CP parities it has), a start and a candidate of the copy with its
+    parities (:meth:`Maximiser.run`). ``maximiser_kw`` go to :class:`Maximiser`."""
     masks_x, ov_x, copies = _with_parities(config, masks, overrides)
     M = Maximiser(config, settings, override_names=tuple(ov_x), layout=layout, **maximiser_kw)
-    res = M.run(ov_x, masks_x, progress=progress, desc=f"{desc}: {copies.size} problems x {settings.starts} starts")
+    starts = None
+    if known is not None and any(k is not None for k in known):
+        starts = np.full((copies.size, 1, M.space.dim), np.nan)
+        for i, k in enumerate(known):
+            for j, combo in enumerate(config.parity_combinations()):
+                if k is not None and all(k[1].get(name) == v for name, v in combo.items()):
+                    starts[copies[i, j], 0] = M.space.z_from_values(k[0])
+    res = M.run(ov_x, masks_x, progress=progress, desc=f"{desc}: {copies.size} problems x {settings.starts} starts",
+                starts=starts)  # fmt: skip
     pick = M._best(res, copies)
     return _take(res, pick), {k: np.asarray(v)[pick] for k, v in ov_x.items()}, M
 
@@ -230,16 +240,59 @@ def reference_curves(config: Config, n_masses: int, settings: Settings, progress
     return out
 
 
+#: Where a scan row keeps each free parameter's value (the rest under their own names; the couplings in "y").
+ROW_KEYS = {"g_D": "gD", "eps": "eps_max", "m_Ap": "m_Ap_GeV"}
+
+
+def known_points(config: Config, problems: list, rows: list) -> list:
+    """For each scan problem ``(g_D, m_A', experiment)``, the optimum of the matching feasible row of an earlier scan
+    (``rows``: its ``scan.json`` rows; the same g_D, m_A' and experiment) as ``(values, parities)``, or None.
+    Raises ValueError when a matching row lacks a free parameter of ``config``."""
+    def number(r, key):
+        v = r.get(key)
+        return float(v) if isinstance(v, (int, float)) and not isinstance(v, bool) and math.isfinite(v) else None
+
+    usable = [r for r in rows if r.get("feasible") is True and number(r, "mu_eff_max_muB") is not None]
+    out = []
+    for g, m, e in problems:
+        match = [r for r in usable if r.get("experiment") == e and math.isclose(number(r, "m_Ap_GeV") or -1.0, m, rel_tol=1e-9)
+                 and (g is None or math.isclose(number(r, "gD") or -1.0, g, rel_tol=1e-9))]  # fmt: skip
+        if not match:
+            out.append(None)
+            continue
+        r = max(match, key=lambda r: number(r, "mu_eff_max_muB"))
+        values = {}
+        for name in config.free:
+            if name in config.signs:
+                continue
+            if name in Y_FLAT:
+                i, j = next((a, b) for a, row in enumerate(Y_KEYS) for b, k in enumerate(row) if k == name)
+                try:
+                    v = complex(*r["y"][i][j])
+                except (KeyError, IndexError, TypeError, ValueError):
+                    v = None
+            else:
+                v = number(r, ROW_KEYS.get(name, name))
+            if v is None:
+                raise ValueError(f"the earlier scan's rows do not give {name}, which this configuration frees")
+            values[name] = v
+        out.append((values, {k: number(r, k) for k in config.signs}))
+    return out
+
+
 def run_scan(config: Config, gD=DEFAULT_GD, n_masses: int = 100, settings: Settings = Settings(), progress=True,
-             layout: Layout | None = None, references: bool | None = None) -> dict:  # fmt: skip
+             layout: Layout | None = None, references: bool | None = None, starts_from: list | None = None) -> dict:  # fmt: skip
     """Run the scan and return ``{"rows": [...], "provenance": {...}}`` (nothing written). With a multi-process
     ``layout`` every process solves its share and all end with the same rows. ``references`` (default: for a
-    profile) adds the :func:`reference_curves` under ``"reference"``."""
+    profile) adds the :func:`reference_curves` under ``"reference"``. ``starts_from``: the rows of an earlier scan
+    (its ``scan.json``), whose feasible optima start and join the search (:func:`known_points`): each row of this
+    scan is then at least as high as the earlier one's."""
     layout = layout or Layout.current()
     t0 = time.perf_counter()
     profile = is_profile(config)
     masses, problems, lk_names, masks, ov = scan_problems(config, gD, n_masses)
-    res, ov, M = solve_over_parities(config, settings, ov, masks, layout, progress, "jaxtmm scan",
+    known = known_points(config, problems, starts_from) if starts_from is not None else None
+    res, ov, M = solve_over_parities(config, settings, ov, masks, layout, progress, "jaxtmm scan", known=known,
                                      likelihood_names=lk_names)  # fmt: skip
     curves = experiment_curves()
     blocking = unsatisfiable(config, lk_names)
@@ -293,6 +346,7 @@ def run_scan(config: Config, gD=DEFAULT_GD, n_masses: int = 100, settings: Setti
                                          "experiments": [ALL] if profile else list(EXPERIMENTS),
                                          "parity_combinations": config.parity_combinations(), "wall_time_s": wall,
                                          "processes": layout.process_count,
+                                         "known_starts": 0 if known is None else sum(k is not None for k in known),
                                          "devices_per_process": len(layout.devices)})  # fmt: skip
     out = {"rows": rows, "provenance": prov}
     if profile if references is None else references:

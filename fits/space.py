@@ -16,6 +16,7 @@ Both map to a :class:`jaxtmm.Point`; parameters the configuration fixes, and any
 (the scan's ``m_Ap`` and ``g_D``, the CP parities), fill in the rest.
 """
 
+import math
 from dataclasses import dataclass
 
 import jax
@@ -110,6 +111,16 @@ class ParamSpace:
     # ------------------------------------------------------------------ optimiser coordinates z
     def values_z(self, z) -> dict:
         return {n: p.values_z(z[..., a:b], self.polar) for n, p, (a, b) in zip(self.names, self.priors, self.slices)}
+
+    def z_from_values(self, values: dict) -> np.ndarray:
+        """The (Cartesian) optimiser coordinates of the free values ``values`` (name -> real or complex): ``x``,
+        ``ln x`` (log-uniform) or ``(re y, im y)``; not projected onto the support. A missing value is a KeyError."""
+        assert not self.polar
+        out = []
+        for name, p in zip(self.names, self.priors):
+            v = values[name]
+            out += [complex(v).real, complex(v).imag] if p.is_complex else [math.log(v) if p.kind == "loguniform" else float(v)]
+        return np.array(out)
 
     def point_z(self, z, **overrides) -> Point:
         return self.point(self.values_z(z), **overrides)

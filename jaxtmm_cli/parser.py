@@ -157,6 +157,10 @@ def build_parser() -> argparse.ArgumentParser:
     sc.add_argument("--starts", type=int, default=None, metavar="K",
                     help="random starts per problem (default: the maximiser's, fits.maximise.Settings)")
     sc.add_argument("--seed", type=int, default=0, metavar="S", help="random seed of the starts, 0 to 2^32-1 (default 0)")
+    sc.add_argument("--starts-from", default=None, metavar="DIR",
+                    help="also start from the feasible optima of an earlier scan (DIR/scan.json; rows matched by g_D, "
+                         "m_A' and experiment): under the same constraints each row is then at least the earlier one, so runs "
+                         "with other seeds combine")  # fmt: skip
     sc.add_argument("--quiet", action="store_true", help="no progress bars")
     sc.add_argument("--distributed", action="store_true",
                     help="run as one process of a multi-host job (jax.distributed): each process solves its share, "

@@ -40,6 +40,18 @@ def scan(args) -> int:
     if args.starts is not None and not 1 <= args.starts <= 1024:
         return fail(f"--starts must be from 1 to 1024, got {args.starts}")
     check_seed(args.seed)
+    earlier = None
+    if args.starts_from is not None:
+        try:
+            earlier = _earlier_rows(args.starts_from)
+            from fits.scan import known_points, scan_problems
+
+            known = known_points(config, scan_problems(config, gD, args.masses)[1], earlier)
+        except ValueError as exc:
+            return fail(f"--starts-from {args.starts_from}: {exc}")
+        if not any(k is not None for k in known):
+            return fail(f"--starts-from {args.starts_from}: no feasible row matches a problem of this scan (the same "
+                        "g_D, m_A' grid and experiments; --masses must be the earlier scan's)")  # fmt: skip
     layout = None
     if args.distributed:
         from fits.parallel import Layout, initialize_distributed
@@ -61,7 +73,7 @@ def scan(args) -> int:
         return fail(problem)
     settings = Settings(seed=args.seed, **({} if args.starts is None else {"starts": args.starts}))
     result = run_scan(config, gD, args.masses, settings, progress=not args.quiet, layout=layout,
-                      references=profile and not args.no_references)  # fmt: skip
+                      references=profile and not args.no_references, starts_from=earlier)  # fmt: skip
     if layout is not None and not layout.is_writer:
         return 0
     files = write_results(result, out, config)
@@ -80,6 +92,23 @@ def scan(args) -> int:
     for f in files:
         print(f"wrote {f}")
     return 0
+
+
+def _earlier_rows(folder: str) -> list:
+    """The rows of an earlier scan's ``scan.json`` in ``folder`` (ValueError with the reason where there are none)."""
+    import json
+    from pathlib import Path
+
+    f = Path(folder) / "scan.json"
+    if not f.is_file():
+        raise ValueError(f"no scan.json in {folder}")
+    try:
+        rows = json.loads(f.read_text())["rows"]
+    except (OSError, ValueError, KeyError, TypeError) as exc:
+        raise ValueError(f"{f} is not a scan result ({type(exc).__name__}: {exc})") from None
+    if not isinstance(rows, list) or not all(isinstance(r, dict) for r in rows):
+        raise ValueError(f"{f} is not a scan result (its rows are not a list of objects)")
+    return rows
 
 
 def _axis_spec(config, text: str, option: str, n_default: int):

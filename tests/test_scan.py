@@ -86,6 +86,7 @@ def test_refuses_to_overwrite(scan_dir, capsys):
         (["--preset", "nope"], "invalid choice: 'nope' (choose from 'paper', 'aligned', 'posterior', 'global', 'global-paper')"),
         (["--masses", "1"], "--masses must be at least 2"),
         (["--config", "/no/such/config.toml"], "cannot read configuration"),
+        (["--starts-from", "/no/such/dir"], "--starts-from /no/such/dir: no scan.json in /no/such/dir"),
     ],
 )
 def test_bad_arguments(tmp_path, capsys, args, message):
@@ -149,3 +150,36 @@ def test_complete_set_rows_infeasible_with_the_responsible_constraint(tmp_path):
     fig = fig7(data, preset_config("paper").replace_options(likelihoods="complete"))
     names = [t.get_text() for t in fig.axes[1].get_yticklabels()]
     assert "Z invisible width" in names and "Oblique T" in names
+
+
+def test_starts_from_keeps_every_earlier_optimum(scan_dir):
+    """An earlier scan's optima start and join the search: with a schedule too short to reach the optimum (one round
+    of 5 steps, no polish), the rows are still at least the earlier scan's; without the earlier scan they are not."""
+    from fits.config import preset_config
+    from fits.maximise import Settings, Stage
+    from fits.scan import run_scan
+
+    earlier = json.loads((scan_dir / "scan.json").read_text())["rows"]
+    cfg = preset_config("paper").replace_options(convention="paper")
+    weak = Settings(starts=1, seed=9, explore=Stage(1, 5, 0.1), share=Stage(1, 5, 0.05), polish=Stage(0, 1, 1e-3),
+                    ladder=0, sqp=0)  # fmt: skip
+    warm = run_scan(cfg, (0.5, 0.05), 3, weak, progress=False, starts_from=earlier)
+    cold = run_scan(cfg, (0.5, 0.05), 3, weak, progress=False)
+    key = lambda r: (r["gD"], r["m_Ap_GeV"], r["experiment"])  # noqa: E731
+    before = {key(r): r["mu_eff_max_muB"] for r in earlier if r["feasible"] and r["mu_eff_max_muB"] is not None}
+    assert warm["provenance"]["known_starts"] == len(before) >= 8
+    for name, res, ok in (("warm", warm, True), ("cold", cold, False)):
+        now = {key(r): r["mu_eff_max_muB"] for r in res["rows"]}
+        short = [k for k, v in before.items() if now[k] is None or now[k] < v * (1 - 1e-12)]
+        assert (not short) if ok else len(short) >= len(before) // 2, (name, short)
+
+
+def test_starts_from_refuses_a_mismatched_scan(scan_dir, tmp_path, capsys):
+    assert main(["scan", "--masses", "3", "--gD", "0.3", "--out", str(tmp_path / "a"), "--quiet",
+                 "--starts-from", str(scan_dir)]) == 2  # fmt: skip
+    assert "no feasible row matches a problem of this scan" in capsys.readouterr().err
+    (tmp_path / "bad").mkdir()
+    (tmp_path / "bad" / "scan.json").write_text('{"rows": 3}')
+    assert main(["scan", "--masses", "3", "--out", str(tmp_path / "b"), "--quiet", "--starts-from", str(tmp_path / "bad")]) == 2
+    err = capsys.readouterr().err
+    assert err.count("\n") == 1 and "is not a scan result" in err, err

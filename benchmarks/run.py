@@ -369,7 +369,7 @@ def sampler_rows(quick, preset="posterior"):
         nrec = run_fit(cfg, ns_s, Path(tempfile.mkdtemp()) / "nested", progress=False)
         rows.append((f"jaxtmm fit --sampler nested min ESS between runs/s ({ns_s.runs} runs x {ns_s.nlive} live points, "
                      f"queue {ns_s.queue}), {preset} preset", nrec["min_ess_runs"] / nrec["wall_time_s"],
-                     {"wall s": nrec["wall_time_s"], "R-hat max": f"{nrec['max_r_hat']:.4f}",
+                     {"wall s": f"{nrec['wall_time_s']:.0f}", "R-hat max": f"{nrec['max_r_hat']:.4f}",
                       "min ESS between runs": f"{nrec['min_ess_runs']:.0f}", "min ESS_bulk (ArviZ)": f"{nrec['min_ess_bulk']:.0f}",
                       "ln Z": f"{nrec['log_evidence']['mean']:.3f} +- {nrec['log_evidence']['standard_error']:.3f}"}))  # fmt: skip
         # the batched random walks against dynesty's one point at a time: one run each, the same settings otherwise

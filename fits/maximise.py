@@ -13,7 +13,8 @@ Method: an augmented Lagrangian for the inequalities,
 
 minimised in an inner loop of projected Adam steps (optax; the support is imposed by exact projection, so
 optima on its boundary are reached), then ``lam_k <- max(0, lam_k + rho c_k)`` and ``rho <- 2 rho``.
-Everything is vmapped over problems and starts, in three passes (:class:`Settings`, one :class:`Stage` each):
+Everything is vmapped over problems and starts, in three passes (:class:`Settings`, one :class:`Stage` each),
+and a fourth, on the host, where those stop short:
 
 1. random starts from the prior;
 2. restarts from the pass-1 optima of other problems (the neighbours in the batch order, the best of the

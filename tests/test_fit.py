@@ -260,7 +260,7 @@ def test_fit_pair_option(tmp_path, capsys):
 
 def test_one_compilation_per_fit_whatever_the_chunks_or_the_progress_bar(tmp_path):
     """The compiled NUTS block is reused across checkpoints: 2 chunks, 6 chunks with a progress bar, and a resume
-    all compile the same number of times (numpyro's MCMC without a progress bar compiled once per chunk).
+    all compile the same number of times, to within one (numpyro's MCMC without a progress bar compiled once per chunk).
     The compiled pieces are cached per configuration; the cache is cleared before each fit here (the last test
     of this file: the others share the compiled posterior-preset fit)."""
     from fits.posterior import clear_cache
@@ -281,8 +281,11 @@ def test_one_compilation_per_fit_whatever_the_chunks_or_the_progress_bar(tmp_pat
     six_bar = _count_compilations(fit("six", 10, progress=True))
     _count_compilations(fit("res", 10, stop_after_checkpoints=2))
     resumed = _count_compilations(fit("res", 10, resume=True))
-    assert two == six_bar == resumed
-    assert 2 <= two <= 4  # the initialisation and the block, and at most a couple of eager helpers
+    # A block compiled per checkpoint would give 4 compilations more for six chunks than for two; one eager helper
+    # can differ by one between the counts (JAX's in-memory caches hold it or not, as garbage collection went: a
+    # clean-clone CI run once counted 3 and 4), so the counts must agree to one.
+    assert max(two, six_bar, resumed) - min(two, six_bar, resumed) <= 1, (two, six_bar, resumed)
+    assert 2 <= min(two, six_bar, resumed) and max(two, six_bar, resumed) <= 4  # the initialisation and the block, and at most a couple of eager helpers
     # and a second fit of the same configuration compiles nothing
     assert _count_compilations(lambda: sample(cfg, FitSettings(chains=2, warmup=20, samples=40, seed=5, chunk=7, init_candidates=1),
                                               tmp_path / "again", progress=False)) == 0  # fmt: skip

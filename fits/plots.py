@@ -166,9 +166,11 @@ def fig7_profile(result: dict, config) -> Figure:
     m_all = np.array(sorted({r["m_Ap_GeV"] for r in rows}))
     ys = []
     if ok:
-        m, mu = np.array([r["m_Ap_GeV"] for r in ok]), np.array([r["mu_eff_max_muB"] for r in ok])
-        ax.loglog(m, mu, "o-", color="#08306b", lw=2, ms=3, label=f"global profile ({config.name or 'custom'})")
-        ys.append(mu)
+        # every mass of the grid, NaN where nothing is feasible: the line breaks there instead of implying values
+        found = {r["m_Ap_GeV"]: r["mu_eff_max_muB"] for r in ok}
+        mu = np.array([found.get(m, np.nan) for m in m_all])
+        ax.loglog(m_all, mu, "o-", color="#08306b", lw=2, ms=3, label=f"global profile ({config.name or 'custom'})")
+        ys.append(mu[np.isfinite(mu)])
     for name, style in (("paper", dict(color="tab:red", ls="--")), ("benchmark", dict(color="tab:green", ls="-."))):
         ref = (result.get("reference") or {}).get(name)
         if ref and ref["mu_eff_muB"]:

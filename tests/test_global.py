@@ -172,6 +172,21 @@ def test_profile_rows_report_the_optimum_and_obey_the_identity(profile):
         assert float(jaxtmm.mass_cancellation(p)) == pytest.approx(r["nu_mass_cancellation"], rel=1e-12)
 
 
+def test_profile_line_breaks_where_nothing_is_feasible(profile):
+    """Fig. 7's profile curve joins only neighbouring feasible masses: a mass with no feasible point between two that
+    have one is a gap in the line, not a value drawn from its neighbours."""
+    from fits.plots import fig7_profile
+
+    cfg, res = profile
+    lo, hi = res["rows"]
+    gap = {**lo, "m_Ap_GeV": math.sqrt(lo["m_Ap_GeV"] * hi["m_Ap_GeV"]), "feasible": False, "mu_eff_max_muB": None,
+           "eps_max": None, "mu_max_muB": None, "binding": [], "reason": "infeasible: MEG II (r = 1.5)"}  # fmt: skip
+    fig = fig7_profile({**res, "rows": [lo, gap, hi]}, cfg)
+    line = next(ln for ln in fig.axes[0].get_lines() if ln.get_label().startswith("global profile"))
+    y = np.asarray(line.get_ydata(), dtype=float)
+    assert np.isnan(y[1]) and y[0] == lo["mu_eff_max_muB"] and y[2] == hi["mu_eff_max_muB"]
+
+
 def _row_point(r, cfg) -> Point:
     y = np.array([[complex(*v) for v in row] for row in r["y"]])
     vals = {k: r[k] for k in POINT_KEYS}

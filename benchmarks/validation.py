@@ -118,8 +118,8 @@ def profile(d: Path) -> str:
         # conditioning: the largest relative change of mu_eff and sum m_nu over 8 copies of the point with every
         # parameter moved by a relative 1e-13 (roundoff-sized): small where the numbers are not roundoff
         rng = np.random.default_rng(0)
-        mu0, m0 = _mu_sum(p, r, keys, rng, 0.0)
-        moved = [_mu_sum(p, r, keys, rng, 1e-13) for _ in range(8)]
+        mu0, m0 = _mu_sum(p, keys, rng, 0.0)
+        moved = [_mu_sum(p, keys, rng, 1e-13) for _ in range(8)]
         dmu = max(abs(a / mu0 - 1) for a, _ in moved)
         dm = max(abs(b / m0 - 1) for _, b in moved)
         out.append(f"  {r['m_Ap_GeV'] * 1e3:.3g} MeV: mu_eff {r['mu_eff_max_muB']:.3g} mu_B, binding {'; '.join(r['binding'])}; "
@@ -130,7 +130,7 @@ def profile(d: Path) -> str:
     return "\n".join(out)
 
 
-def _mu_sum(p, r, keys, rng, rel):
+def _mu_sum(p, keys, rng, rel):
     """mu_eff_12 (mu_B, the row's moment) and sum m_nu (GeV) at the point ``p`` with its real parameters and couplings
     each multiplied by ``1 + rel N(0, 1)``."""
     import jax.numpy as jnp

@@ -274,14 +274,18 @@ class Maximiser:
             dc = {key: np.concatenate([dc[key], d3[key]]) for key in dc}
             order = np.concatenate([order, m + np.arange(c3 * n).reshape(n, c3)], axis=1)
             win = self._best(dc, order)
+        kkt = None  # the winners' KKT residuals and multipliers, when pass 4 has them and changes no winner
         if s.sqp:
-            zc, dc, order = self._sqp_pass(zc, dc, order, win, ov, masks, progress, desc + " (pass 4: SLSQP)")
-            win = self._best(dc, order)
+            kkt = self.kkt(zc[win], ov, masks, dc["c"][win])
+            zc, dc, order = self._sqp_pass(zc, dc, order, win, kkt[0], ov, masks, progress, desc + " (pass 4: SLSQP)")
+            new = self._best(dc, order)
+            if not np.array_equal(new, win):
+                kkt, win = None, new
         out = {key: v[win] for key, v in dc.items()}
         out["z"] = zc[win]
         out["feasible"] = out["residual"] <= s.feas_tol
         out["n_feasible_starts"] = (d["residual"] <= s.feas_tol).reshape(n, s.starts).sum(axis=1)
-        out["kkt"], out["multipliers"] = self.kkt(out["z"], ov, masks, out["c"])
+        out["kkt"], out["multipliers"] = kkt if kkt is not None else self.kkt(out["z"], ov, masks, out["c"])
         names = np.array(self.lk_names)
         m = np.asarray(masks) > 0
         out["binding"] = [
@@ -298,15 +302,14 @@ class Maximiser:
             self._twin = Maximiser(*self._args, _polar=True)
         return self._twin
 
-    def _sqp_pass(self, zc, dc, order, win, ov, masks, progress, desc):
+    def _sqp_pass(self, zc, dc, order, win, kkt, ov, masks, progress, desc):
         """Pass 4: SLSQP (:class:`fits.sqp.SQP`) from the winner and the best nearly feasible candidate of every
-        problem whose winner is infeasible or not a KKT point (residual above ``sqp_kkt``), each process polishing
-        its share of them. Returns the candidates and ``order`` with the results appended."""
+        problem whose winner is infeasible or not a KKT point (its residual ``kkt`` above ``sqp_kkt``), each process
+        polishing its share of them. Returns the candidates and ``order`` with the results appended."""
         from fits.sqp import SQP
 
         s = self.settings
         ov_np = {k: np.asarray(v) for k, v in ov.items()}
-        kkt, _ = self.kkt(zc[win], ov_np, masks, dc["c"][win])
         todo = (dc["residual"][win] > s.feas_tol) | ~(kkt <= s.sqp_kkt)
         near = self._best(dc, order, tol=s.near_tol)
         jobs = [(i, j) for i in np.flatnonzero(todo) for j in dict.fromkeys((win[i], near[i]))]

@@ -105,6 +105,10 @@ class Uniform(Prior):
     def from_z(self, z):
         return z
 
+    def z_of_value(self, v) -> list:
+        """The optimiser coordinates of the value ``v`` (the inverse of :meth:`values_z`), not projected."""
+        return [float(v)]
+
     def values_u(self, u):
         lo, hi = self.z_box
         return self.from_z(lo + (hi - lo) * jax.nn.sigmoid(u[..., 0]))
@@ -156,6 +160,9 @@ class LogUniform(Uniform):
 
     def from_z(self, z):
         return jnp.exp(z)
+
+    def z_of_value(self, v) -> list:
+        return [math.log(v)]
 
 
 @dataclass(frozen=True)
@@ -268,6 +275,10 @@ class Disc(Prior):
 
     def polar_bounds(self) -> list:
         return [(self.min, self.max), (None, None)]
+
+    def z_of_value(self, v) -> list:
+        v = complex(v)
+        return [v.real, v.imag]
 
     def u_from_z(self, z):
         w = z / self.max

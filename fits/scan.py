@@ -265,11 +265,10 @@ def known_points(config: Config, problems: list, rows: list) -> list:
         for name in config.free:
             if name in config.signs:
                 continue
-            if name in Y_FLAT:
-                i, j = next((a, b) for a, row in enumerate(Y_KEYS) for b, k in enumerate(row) if k == name)
+            if name in Y_FLAT:  # "y" holds the matrix as Y_KEYS lays it out, each entry [re, im]
                 try:
-                    v = complex(*r["y"][i][j])
-                except (KeyError, IndexError, TypeError, ValueError):
+                    v = complex(*dict(zip(Y_FLAT, (e for row in r["y"] for e in row)))[name])
+                except (KeyError, TypeError, ValueError):
                     v = None
             else:
                 v = number(r, ROW_KEYS.get(name, name))

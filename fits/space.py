@@ -16,7 +16,6 @@ Both map to a :class:`jaxtmm.Point`; parameters the configuration fixes, and any
 (the scan's ``m_Ap`` and ``g_D``, the CP parities), fill in the rest.
 """
 
-import math
 from dataclasses import dataclass
 
 import jax
@@ -116,11 +115,7 @@ class ParamSpace:
         """The (Cartesian) optimiser coordinates of the free values ``values`` (name -> real or complex): ``x``,
         ``ln x`` (log-uniform) or ``(re y, im y)``; not projected onto the support. A missing value is a KeyError."""
         assert not self.polar
-        out = []
-        for name, p in zip(self.names, self.priors):
-            v = values[name]
-            out += [complex(v).real, complex(v).imag] if p.is_complex else [math.log(v) if p.kind == "loguniform" else float(v)]
-        return np.array(out)
+        return np.array([x for name, p in zip(self.names, self.priors) for x in p.z_of_value(values[name])])
 
     def point_z(self, z, **overrides) -> Point:
         return self.point(self.values_z(z), **overrides)

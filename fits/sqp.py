@@ -53,10 +53,16 @@ class SQP:
         ov = {k: jnp.asarray(v, dtype=jnp.float64) for k, v in ov.items()}
         w = np.asarray(w0, dtype=float)
 
+        last = {}  # the latest point's value and gradient: SciPy asks for fun(w) and jac(w) separately
+
         def vg(w):
-            v, g = self._vg(jnp.asarray(w), ov)
-            v, g = float(v), np.asarray(g)
-            return (v, g) if np.isfinite(v) and np.isfinite(g).all() else (-_BIG, np.zeros_like(g))
+            key = np.asarray(w, dtype=float).tobytes()
+            if key not in last:
+                v, g = self._vg(jnp.asarray(w), ov)
+                v, g = float(v), np.asarray(g)
+                last.clear()
+                last[key] = (v, g) if np.isfinite(v) and np.isfinite(g).all() else (-_BIG, np.zeros_like(g))
+            return last[key]
 
         def cons(w):  # SLSQP wants fun(w) >= 0
             c = np.asarray(self._c(jnp.asarray(w), ov))[on]

@@ -9,7 +9,7 @@ Schema::
 
     [options]
     convention = "corrected"            # corrected | paper (the printed equations)
-    meg_year = "2023"                   # 2023 | 2025
+    meg_year = "auto"                   # auto | 2023 | 2025 (auto: 2023 for the paper's set alone, else 2025)
     moment = "12"                       # solar | 12 | 13 | 23: the mu_eff maximised and seen by Borexino
     invisible = "auto"                  # auto | apply | drop | physics: the invisible-mode limits' BR(A' -> invisible):
                                         # 1 (apply), 1 where A' -> dark states is open (drop), the point's (physics);
@@ -17,7 +17,7 @@ Schema::
     likelihoods = ["MEG II", "NA64"]    # names from likelihoods.registry, or a set: "paper" | "complete"
     nu_mass_bound = "planck2018"        # planck2018 | desi2025: the neutrino-mass likelihood's bound
     tuning = 1.0                        # > 0: how far the loop neutrino mass may exceed that bound
-    alpha_e = "Rb"                      # Rb | Cs: the alpha behind the (g-2)_e prediction
+    alpha_e = "combined"                # combined | Rb | Cs: the alpha behind the (g-2)_e prediction
     ordered = [["M1", "M2"]]            # optional: sample only M1 <= M2 (an exact symmetry: SYMMETRIC_PAIRS)
     [options.borexino]                  # optional recoil window, GeV
     T_min = 5e-5
@@ -66,14 +66,14 @@ PRIORS = priors.KEYS
 #: Option values, from the library's own constants (the command line's choices read these too).
 OPTIONS = {
     "convention": CONVENTIONS,
-    "meg_year": MEG_YEARS,
+    "meg_year": ("auto",) + MEG_YEARS,
     "moment": MOMENTS,
     "invisible": ("auto",) + WHEN_CLOSED,
     "nu_mass_bound": BOUNDS,
     "alpha_e": ALPHAS,
 }
-DEFAULT_OPTIONS = {"convention": "corrected", "meg_year": "2023", "moment": "12", "invisible": "auto",
-                   "nu_mass_bound": "planck2018", "alpha_e": "Rb", "tuning": 1.0,
+DEFAULT_OPTIONS = {"convention": "corrected", "meg_year": "auto", "moment": "12", "invisible": "auto",
+                   "nu_mass_bound": "planck2018", "alpha_e": "combined", "tuning": 1.0,
                    "likelihoods": ("MEG II", "NA64", "BaBar")}  # fmt: skip
 #: Options that were renamed, and what to write instead.
 RENAMED = {"loop": "option 'loop' was replaced by 'convention' (corrected | paper): loop = \"paper\" is "
@@ -92,11 +92,11 @@ class Config:
     free: dict  # name -> Prior, in file order
     pmns: PMNS
     convention: str = "corrected"
-    meg_year: str = "2023"
+    meg_year: str = "auto"
     moment: str = "12"
     invisible: str = "auto"
     nu_mass_bound: str = "planck2018"
-    alpha_e: str = "Rb"
+    alpha_e: str = "combined"
     tuning: float = 1.0
     likelihoods: tuple = DEFAULT_OPTIONS["likelihoods"]
     borexino: dict = field(default_factory=dict)
@@ -122,7 +122,7 @@ class Config:
     def likelihood_options(self) -> dict:
         """The options every likelihood builder takes (``likelihoods.registry.Options``), by keyword."""
         T_min, E_nu, T_max = self.borexino_window
-        return dict(convention=self.convention, meg_year=self.meg_year, moment=self.moment, T_min=T_min, E_nu=E_nu,
+        return dict(convention=self.convention, meg_year=registry.meg_year(self.meg_year, self.likelihoods), moment=self.moment, T_min=T_min, E_nu=E_nu,
                     T_max=T_max, when_closed=registry.invisible_mode(self.invisible, self.likelihoods), nu_mass_bound=self.nu_mass_bound, tuning=self.tuning,
                     alpha_e=self.alpha_e)  # fmt: skip
 

@@ -108,7 +108,7 @@ def fig7(result: dict, config) -> Figure:
     ax.set_ylim(ymin, ymax)
     _mu_ylabel(ax, config)
     ax.set_title(f"Fig. 7: joint exclusion ({config.name or 'custom'} configuration, convention = {config.convention}, "
-                 f"MEG II {config.meg_year})", fontsize=9)  # fmt: skip
+                 f"MEG II {config.likelihood_options['meg_year']})", fontsize=9)  # fmt: skip
     fig.legend(loc="outside lower center", ncols=2, fontsize=7.5, frameon=False)
     ax.grid(True, which="major", alpha=0.3)
     if not curves:

@@ -56,7 +56,7 @@ def _model_options_args(p: argparse.ArgumentParser, defaults: bool) -> None:
     p.add_argument("--tuning", type=float, default=d("tuning"), metavar="T",
                    help=f"how far the loop neutrino mass may exceed that bound, > 0 (1: no cancellation){tail}")
     p.add_argument("--alpha-e", choices=OPTIONS["alpha_e"], default=d("alpha_e"),
-                   help=f"the alpha behind the (g-2)_e prediction: Rb (2020) or Cs (2018){tail}")
+                   help=f"the alpha behind the (g-2)_e prediction: combined (Rb and Cs averaged with the PDG scale factor), Rb (2020) or Cs (2018){tail}")
 
 
 def _window_args(p: argparse.ArgumentParser) -> None:
@@ -111,7 +111,8 @@ def build_parser() -> argparse.ArgumentParser:
         "at the limit, pass or fail at each one's CL (90% or 95%), and which constraints no choice of couplings can satisfy.",
     )
     _point_args(co)
-    co.add_argument("--meg", choices=OPTIONS["meg_year"], default="2023", help="MEG II limit: 3.1e-13 (2023, default) or 1.5e-13 (2025)")
+    co.add_argument("--meg", choices=OPTIONS["meg_year"], default="auto",
+                    help="MEG II limit: 3.1e-13 (2023) or 1.5e-13 (2025); auto (default): 2023 for the paper's set alone, else 2025")
     co.add_argument("--moment", choices=OPTIONS["moment"], default="solar", help="mu_eff seen by Borexino (default: solar mixture)")
     co.add_argument("--invisible", choices=OPTIONS["invisible"], default="auto",
                     help="BR(A' -> invisible) the invisible-mode limits assume: 1 (apply, the paper), 1 where A' -> dark "

@@ -83,7 +83,7 @@ def scan(args) -> int:
              "combination(s) profiled" if profile else f"{len(gD)} g_D x {args.masses} masses x 2 experiments")
     print(f"jaxtmm scan: {len(rows)} rows ({shape}), "
           f"convention {config.convention}, constraints {', '.join(config.likelihoods)}, moment {config.moment}, "
-          f"MEG II {config.meg_year}; "
+          f"MEG II {config.likelihood_options['meg_year']}; "
           f"{result['provenance']['wall_time_s']:.1f} s")  # fmt: skip
     if bad:
         reasons = sorted({r["reason"].split(" (r = ")[0] for r in bad})

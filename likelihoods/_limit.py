@@ -188,6 +188,47 @@ class Measurement(OneSidedLimit):
         return jnp.where(self.applies(p), r, 0.0)
 
 
+@dataclass(frozen=True)
+class AgainstSM(Measurement):
+    r"""A measured shift ``d +- sigma`` judged *relative to the Standard Model*: the test statistic is the likelihood
+    ratio of the point to the Standard Model at the same inputs,
+
+    .. math:: q = \frac{(\Delta - d)^2 - d^2}{\sigma^2} = \chi^2(\text{point}) - \chi^2(\text{SM}),
+
+    so the Standard Model (``Delta = 0``) has ``q = 0`` and is never excluded, a point that improves on it has
+    ``q < 0`` (``ln L = -q/2 > 0``), and a point is excluded only where ``q`` exceeds the CL threshold ``z^2`` (3.84 at
+    95%: one degree of freedom). Signal ratio ``r = sqrt(max(q, 0) / z^2)``: ``r <= 1`` is allowed. No constraint of
+    this kind can require new physics, however far the measurement sits from the Standard Model."""
+
+    def _q(self, p):
+        v = self.value(p)
+        return ((v - self.shift) ** 2 - self.shift**2) / self.sigma**2
+
+    def signal_ratio(self, p):
+        q = jnp.maximum(self._q(p), 0.0)
+        pos = q > 0.0
+        r = jnp.sqrt(jnp.where(pos, q, 1.0) / self.stat.threshold)
+        return jnp.where(self.applies(p) & pos, r, 0.0)
+
+    def test_statistic(self, p):
+        """``q = chi^2(point) - chi^2(SM)``: negative where the point fits better than the Standard Model."""
+        return jnp.where(self.applies(p), self._q(p), 0.0)
+
+    def allowed(self, p):
+        return self.test_statistic(p) <= self.stat.threshold
+
+
+def against_sm(name: str, quantity: str, unit: str, value: Callable, shift: float, sigma: float, cl: float,
+               citation: str, arxiv: str, data_file: str) -> AgainstSM:  # fmt: skip
+    """An :class:`AgainstSM` comparison of ``value(p)`` with the shift ``shift +- sigma`` at ``cl``. ``limit(p)`` is the
+    largest positive ``value`` still allowed, ``d + sqrt(d^2 + z^2 sigma^2)``."""
+    stat = Gaussian(cl)
+    edge = shift + math.sqrt(shift**2 + stat.threshold * sigma**2)
+    return AgainstSM(name=name, quantity=quantity, unit=unit, power=1.0, stat=stat, value=value,
+                     limit=lambda p: edge, citation=citation, arxiv=arxiv, data_file=data_file, shift=shift,
+                     sigma=sigma)  # fmt: skip
+
+
 def measurement(name: str, quantity: str, unit: str, value: Callable, shift: float, sigma: float, cl: float,
                 citation: str, arxiv: str, data_file: str) -> Measurement:  # fmt: skip
     """A :class:`Measurement` of ``value(p)`` against the shift ``shift +- sigma``, its interval at ``cl``."""

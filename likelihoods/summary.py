@@ -12,7 +12,7 @@ from likelihoods.registry import REGISTRY, Options, build
 
 def default_likelihoods(
     convention: str = "corrected",
-    meg_year: str = "2023",
+    meg_year: str = "auto",
     moment: str = "solar",
     T_min: float = T_MIN_DEFAULT,
     E_nu: float = E_NU_DEFAULT,

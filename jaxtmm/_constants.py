@@ -27,3 +27,4 @@ NUFIT60_NO_DEG = {
 # Electroweak inputs of the consistency observables (jaxtmm.consistency).
 M_Z_GEV = 91.1880  # Z mass [GeV] (PDG 2024)
 S2W_MSBAR = 0.23129  # sin^2 theta_W, MS-bar at m_Z (PDG 2024); the normalisation of the oblique T
+M_W_GEV = 80.3692  # W mass [GeV] (PDG 2024 world average); with G_F the SU(2) coupling of jaxtmm.widths

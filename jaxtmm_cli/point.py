@@ -56,6 +56,9 @@ def _table(result: dict, convention: str, source: str) -> str:
     lines.append("")
     lines += [f"{name:<26} {v if isinstance(v, str) else f'{num(v): .6e}'} {unit}".rstrip() for name, v, unit in rows]
     lines.append("A' branching ratios        " + ", ".join(f"{c} {num(b):.4g}" for c, b in brs))
+    from jaxtmm.widths import STATES
+
+    lines.append("width / mass (two-body)    " + ", ".join(f"{s} {num(result[f'width_over_mass_{s}']):.3g}" for s in STATES))
     return "\n".join(lines)
 
 

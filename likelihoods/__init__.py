@@ -14,6 +14,7 @@ statistic for measured shifts):
 * :mod:`likelihoods.neutrino_mass` -- the one-loop neutrino mass against cosmology (with a tuning factor);
 * :mod:`likelihoods.z_width` and :mod:`likelihoods.oblique_t` -- Delta N_nu and T of the vector-like doublet;
 * :mod:`likelihoods.lep_heavy_lepton` -- LEP's lower limit on M_E;
+* :mod:`likelihoods.perturbativity` -- every dark state's width below half its mass (``jaxtmm.widths``);
 * :mod:`likelihoods.g2_muon` and :mod:`likelihoods.g2_electron` -- Delta a_mu (2025 SM) and Delta a_e (alpha from
   Rb or Cs), each with the dark photon's own loop;
 * :mod:`likelihoods.searches` -- every prompt, beam-dump and invisible dark-photon search of DarkCast's compilation,
@@ -39,6 +40,7 @@ from likelihoods import (
     na64,
     neutrino_mass,
     oblique_t,
+    perturbativity,
     registry,
     searches,
     z_width,
@@ -52,6 +54,6 @@ __all__ = [
     "Gaussian", "HalfNormal", "Measurement", "OneSidedLimit", "Options", "ZeroObservedPoisson", "babar", "bbn",
     "borexino", "darkphoton", "searches",
     "build", "constraint_set", "default_likelihoods", "g2_electron", "g2_muon", "lep_heavy_lepton", "meg_ii", "na64",
-    "neutrino_mass", "oblique_t", "recast_limit", "registry", "report", "total_log_likelihood",
+    "neutrino_mass", "oblique_t", "perturbativity", "recast_limit", "registry", "report", "total_log_likelihood",
     "unsatisfiable_at", "with_couplings", "z_width",
 ]  # fmt: skip

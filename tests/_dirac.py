@@ -33,3 +33,59 @@ def vector_width(mV, M1, M2, vertex):
             t = np.trace((slash(p1) + M1 * np.eye(4)) @ G[mu] @ (slash(p2) - M2 * np.eye(4)) @ Gbar[nu])
             total += pol * METRIC[mu, mu] * METRIC[nu, nu] * t.real
     return total / 3 * pabs / (8 * math.pi * mV**2)
+
+
+def _slash(g, k):
+    return sum(METRIC[m, m] * k[m] * g[m] for m in range(4))
+
+
+def _two_body(M, m1, m2):
+    """Back-to-back momenta of a decay of mass M at rest to |m1|, |m2| (along a tilted axis, not a special one)."""
+    pabs = math.sqrt((M**2 - (abs(m1) + abs(m2)) ** 2) * (M**2 - (abs(m1) - abs(m2)) ** 2)) / (2 * M)
+    n = np.array([0.3, -0.5, 0.81])
+    n /= np.linalg.norm(n)
+    k1 = np.concatenate([[math.sqrt(pabs**2 + m1**2)], pabs * n])
+    k2 = np.concatenate([[math.sqrt(pabs**2 + m2**2)], -pabs * n])
+    return pabs, k1, k2
+
+
+def fermion_vector_width(m1, m2, mV, vertex):
+    """Width of a fermion of signed mass m1 (at rest) to a fermion of signed mass m2 and a vector of mass mV, with the
+    vertex ``vertex(mu, g, g5)`` between ubar(k2) and u(p): (1/2) sum |M|^2 |k| / (8 pi |m1|^2), from explicit traces."""
+    g, _ = gammas()
+    M = abs(m1)
+    pabs, k2, kV = _two_body(M, m2, mV)
+    p = np.array([M, 0.0, 0.0, 0.0])
+    g5 = gammas()[1]
+    G = [vertex(m, g, g5) for m in range(4)]
+    Gbar = [g[0] @ Gm.conj().T @ g[0] for Gm in G]
+    total = 0.0
+    for mu in range(4):
+        for nu in range(4):
+            pol = -METRIC[mu, nu] + kV[mu] * kV[nu] / mV**2
+            t = np.trace((_slash(g, k2) + m2 * np.eye(4)) @ G[mu] @ (_slash(g, p) + m1 * np.eye(4)) @ Gbar[nu])
+            total += pol * METRIC[mu, mu] * METRIC[nu, nu] * t.real
+    return total / 2 * pabs / (8 * math.pi * M**2)
+
+
+def fermion_scalar_width(m1, m2, mS, coupling):
+    """Width of a fermion of signed mass m1 to a fermion of signed mass m2 and a scalar, vertex ``coupling(g5)``
+    between ubar(k2) and u(p), from explicit traces."""
+    g, g5 = gammas()
+    M = abs(m1)
+    pabs, k2, _ = _two_body(M, m2, mS)
+    p = np.array([M, 0.0, 0.0, 0.0])
+    V = coupling(g5)
+    Vbar = g[0] @ V.conj().T @ g[0]
+    t = np.trace((_slash(g, k2) + m2 * np.eye(4)) @ V @ (_slash(g, p) + m1 * np.eye(4)) @ Vbar).real
+    return t / 2 * pabs / (8 * math.pi * M**2)
+
+
+def scalar_fermions_width(mS, m1, m2, coupling):
+    """Width of a scalar to ubar(k1) [vertex] v(k2) with signed masses m1, m2, from explicit traces (one final state)."""
+    g, g5 = gammas()
+    pabs, k1, k2 = _two_body(mS, m1, m2)
+    V = coupling(g5)
+    Vbar = g[0] @ V.conj().T @ g[0]
+    t = np.trace((_slash(g, k1) + m1 * np.eye(4)) @ V @ (_slash(g, k2) - m2 * np.eye(4)) @ Vbar).real
+    return t * pabs / (8 * math.pi * mS**2)

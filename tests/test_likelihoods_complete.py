@@ -14,7 +14,7 @@ from jaxtmm import load_preset
 from likelihoods.registry import Options, build, constraint_set
 
 P = load_preset("paper")
-NEW = ("Neutrino mass", "Z invisible width", "Oblique T", "LEP heavy lepton", "(g-2)_mu", "(g-2)_e")
+NEW = ("Neutrino mass", "Z invisible width", "Oblique T", "Perturbative widths", "LEP heavy lepton", "(g-2)_mu", "(g-2)_e")
 
 
 def test_sets_paper_and_complete():
@@ -38,6 +38,7 @@ def _boundaries():
         "Z invisible width": 2.9963 - 3.0 + z95 * 0.0074,
         "Oblique T": 0.03 + z95 * 0.12,
         "LEP heavy lepton": 1 / 100.8,
+        "Perturbative widths": 0.5,
         "(g-2)_mu": against_sm(38e-11, 63e-11),
         "(g-2)_e": against_sm(*ae),
     }, h95

@@ -28,3 +28,5 @@ NUFIT60_NO_DEG = {
 M_Z_GEV = 91.1880  # Z mass [GeV] (PDG 2024)
 S2W_MSBAR = 0.23129  # sin^2 theta_W, MS-bar at m_Z (PDG 2024); the normalisation of the oblique T
 M_W_GEV = 80.3692  # W mass [GeV] (PDG 2024 world average); with G_F the SU(2) coupling of jaxtmm.widths
+M_PLANCK_GEV = 1.220890e19  # Planck mass [GeV] (PDG 2024), in the Hubble rate of likelihoods.bbn
+G_STAR_MEV = 10.75  # effective relativistic degrees of freedom between ~1 and ~100 MeV (photon, e+-, 3 nu)

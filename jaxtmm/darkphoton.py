@@ -99,8 +99,8 @@ def width_N1N2(p: Point):
     return p.g_D**2 * m / (12.0 * PI) * axial_pair_shape(M1, M2, m)
 
 
-def width_scalars(p: Point):
-    """``sum_kl Gamma(A' -> H_k A_l)`` (GeV), couplings ``g_D Q_S (O_R^T O_I)_kl``."""
+def scalar_pair_widths(p: Point):
+    """``Gamma(A' -> H_k A_l)`` (GeV), a 2 x 2 array (k, l), couplings ``g_D Q_S (O_R^T O_I)_kl``."""
     m = jnp.asarray(p.m_Ap, dtype=jnp.float64)
     C = rotation(p.theta_R).T @ rotation(p.theta_I)
     xH = (jnp.stack([jnp.asarray(p.m_H1), jnp.asarray(p.m_H2)]) / m) ** 2
@@ -108,8 +108,12 @@ def width_scalars(p: Point):
     lam = kallen(1.0, xH[:, None], xA[None, :])
     open_ = (jnp.sqrt(xH)[:, None] + jnp.sqrt(xA)[None, :] < 1.0) & (lam > 0.0)
     ls = jnp.where(open_, lam, 1.0)
-    per = jnp.where(open_, (p.g_D * p.Q_S * C) ** 2 * m / (48.0 * PI) * ls * jnp.sqrt(ls), 0.0)
-    return jnp.sum(per)
+    return jnp.where(open_, (p.g_D * p.Q_S * C) ** 2 * m / (48.0 * PI) * ls * jnp.sqrt(ls), 0.0)
+
+
+def width_scalars(p: Point):
+    """``sum_kl Gamma(A' -> H_k A_l)`` (GeV)."""
+    return jnp.sum(scalar_pair_widths(p))
 
 
 def width_nu_nu(p: Point, convention: str = "corrected"):

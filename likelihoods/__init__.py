@@ -21,7 +21,8 @@ statistic for measured shifts):
   recast to the point's branching ratios and lifetime (:mod:`likelihoods.darkphoton`: the NumPy recast), as one
   entry ``A' searches`` (each search also by name);
 
-and, by name only: :mod:`likelihoods.bbn` (N_eff, ``m_A' > 8.5 MeV`` for a thermal, visibly decaying A').
+* :mod:`likelihoods.bbn` -- BBN and N_eff: every state in equilibrium at a temperature of its mass above 3.7 MeV
+  (8.5 MeV for an A' decaying to e+e-).
 
 Each module's ``likelihood(...)`` builds it; :func:`build` builds a constraint set (``paper``, ``complete``)
 or a list of names. Every likelihood is a pure JAX function of the point (``jit``, ``vmap``, ``grad``).

@@ -43,25 +43,29 @@ def omega(m, sv_cm3_s, rtol=1e-10):
     sv = sv_cm3_s / GEV2_CM3_S
     slope = np.diff(lnh) / np.diff(lnT)
 
-    def eos(lt):  # ln g, ln h, dln h/dln T (edge values held outside the table)
-        i = min(max(int(np.searchsorted(lnT, lt, side="right")) - 1, 0), len(slope) - 1)
+    def interval(lt):  # the table interval of ln T = lt; -1 below the table, len(slope) above
         if lt <= lnT[0] or lt >= lnT[-1]:
-            return (lng[0], lnh[0], 0.0) if lt <= lnT[0] else (lng[-1], lnh[-1], 0.0)
+            return -1 if lt <= lnT[0] else len(slope)
+        return int(np.searchsorted(lnT, lt, side="right")) - 1
+
+    def eos(lt, i=None):  # ln g, ln h, dln h/dln T on interval i (edge values held outside the table)
+        i = interval(lt) if i is None else i
+        if i < 0 or i >= len(slope):
+            return (lng[0], lnh[0], 0.0) if i < 0 else (lng[-1], lnh[-1], 0.0)
         t = (lt - lnT[i]) / (lnT[i + 1] - lnT[i])
         return lng[i] + t * (lng[i + 1] - lng[i]), lnh[i] + t * (lnh[i + 1] - lnh[i]), slope[i]
 
-    def rhs(lx, y, seg_lt):
+    def rhs(lx, y, seg):
         x = math.exp(lx)
-        lt = math.log(m) - lx
-        lg, lh, s = eos(lt)
+        lg, lh, s = eos(math.log(m) - lx, seg)
         h = math.exp(lh)
         gs = h / math.exp(0.5 * lg) * (1.0 + s / 3.0)
-        yeq = 45.0 * 2.0 / (4.0 * math.pi**4) * x * x * kve(2, x) * math.exp(-x) / h
+        yeq = 45.0 * 2.0 / (4.0 * math.pi**4) * x * x * kve(2, x) * math.exp(-x) / h if x < 800.0 else 0.0
         return [-math.sqrt(math.pi / 45.0) * gs * m * M_PL * sv / x * (y[0] ** 2 - yeq**2)]
 
-    def jac(lx, y, seg_lt):
+    def jac(lx, y, seg):
         x = math.exp(lx)
-        lg, lh, s = eos(math.log(m) - lx)
+        lg, lh, s = eos(math.log(m) - lx, seg)
         gs = math.exp(lh) / math.exp(0.5 * lg) * (1.0 + s / 3.0)
         return [[-math.sqrt(math.pi / 45.0) * gs * m * M_PL * sv / x * 2.0 * y[0]]]
 
@@ -72,8 +76,8 @@ def omega(m, sv_cm3_s, rtol=1e-10):
     lg, lh, _ = eos(math.log(m))
     y = [45.0 * 2.0 / (4.0 * math.pi**4) * kve(2, 1.0) * math.exp(-1.0) / math.exp(lh)]
     for a, b in zip(breaks[:-1], breaks[1:]):
-        mid = 0.5 * (a + b)
-        sol = solve_ivp(rhs, (a, b), y, method="Radau", rtol=rtol, atol=1e-40, jac=jac, args=(mid,))
+        seg = interval(math.log(m) - 0.5 * (a + b))
+        sol = solve_ivp(rhs, (a, b), y, method="Radau", rtol=rtol, atol=1e-40, jac=jac, args=(seg,))
         if not sol.success:
             raise RuntimeError(sol.message)
         y = [sol.y[0, -1]]

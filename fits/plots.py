@@ -335,6 +335,17 @@ def nested_plot(runs: list[dict]) -> Figure:
     return fig
 
 
+def _sn1987a(ax) -> None:
+    """The SN1987A cooling band (:mod:`likelihoods.sn1987a`), hatched, on its own grid of the curve's masses."""
+    from likelihoods.sn1987a import band, edges
+
+    m_lo, _, m_hi, _ = edges()
+    ms = np.geomspace(max(m_hi[0], m_lo[0]), m_lo[-1], 200)
+    lo, hi = (np.asarray(x) for x in band(ms))
+    ax.fill_between(ms, lo, hi, facecolor="none", edgecolor="tab:purple", hatch="////", lw=0.8,
+                    label="SN1987A (Chang et al. 2017)")  # fmt: skip
+
+
 def searches_plane(point, convention: str = "corrected", m_range=(1e-3, 10.0), n_masses=300, title: str = "") -> Figure:
     """The excluded (m_A', eps) plane of every dark-photon search, recast by DarkCast's method
     (:func:`likelihoods.darkphoton.recast`): left, a standard dark photon (Standard Model decays only: the published
@@ -372,15 +383,16 @@ def searches_plane(point, convention: str = "corrected", m_range=(1e-3, 10.0), n
                             alpha=0.25, lw=0, label=label)  # fmt: skip
             ax.loglog(m, lo, color=c, lw=0.6)
             ax.loglog(m, np.where(hi < 1.0, hi, np.nan), color=c, lw=0.6)
+        _sn1987a(ax)
         ax.set_xlim(m[0], m[-1])
-        ax.set_ylim(1e-9, 1e-1)
+        ax.set_ylim(1e-11, 1e-1)
         ax.set_xlabel("dark photon mass $m_{A'}$ [GeV]")
         ax.grid(True, which="major", alpha=0.3)
         ax.legend(loc="lower right", fontsize=7.5)
     thr = float(point.M1 + point.M2)
     axes[1].axvline(thr, color="k", ls="--", lw=1)
-    axes[1].text(thr * 1.05, 2e-9, "$M_1 + M_2$", fontsize=8)
-    axes[0].set_ylabel(r"kinetic mixing $\epsilon$ (excluded at 90% CL: shaded)")
+    axes[1].text(thr / 1.05, 2e-11, "$M_1 + M_2$", fontsize=8, ha="right")
+    axes[0].set_ylabel(r"kinetic mixing $\epsilon$ (excluded at 90% CL: shaded; SN1987A: luminosity criterion)")
     axes[0].set_title("standard dark photon (Standard Model decays only): the published limits", fontsize=9)
     axes[1].set_title(f"with the point's dark decays ($g_D$ = {float(point.g_D):g}, $M_{{1,2}}$ = {float(point.M1):g}, "
                       f"{float(point.M2):g} GeV; convention {convention})", fontsize=9)  # fmt: skip

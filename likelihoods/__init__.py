@@ -21,6 +21,7 @@ statistic for measured shifts):
   recast to the point's branching ratios and lifetime (:mod:`likelihoods.darkphoton`: the NumPy recast), as one
   entry ``A' searches`` (each search also by name);
 
+* :mod:`likelihoods.sn1987a` -- the supernova cooling band in (m_A', eps);
 * :mod:`likelihoods.bbn` -- BBN and N_eff: every state in equilibrium at a temperature of its mass above 3.7 MeV
   (8.5 MeV for an A' decaying to e+e-).
 
@@ -44,6 +45,7 @@ from likelihoods import (
     perturbativity,
     registry,
     searches,
+    sn1987a,
     z_width,
 )
 from likelihoods._limit import Gaussian, HalfNormal, Measurement, OneSidedLimit, ZeroObservedPoisson
@@ -53,8 +55,8 @@ from likelihoods.summary import default_likelihoods, report, total_log_likelihoo
 
 __all__ = [
     "Gaussian", "HalfNormal", "Measurement", "OneSidedLimit", "Options", "ZeroObservedPoisson", "babar", "bbn",
-    "borexino", "darkphoton", "searches",
+    "borexino", "darkphoton", "searches", "sn1987a", "perturbativity",
     "build", "constraint_set", "default_likelihoods", "g2_electron", "g2_muon", "lep_heavy_lepton", "meg_ii", "na64",
-    "neutrino_mass", "oblique_t", "perturbativity", "recast_limit", "registry", "report", "total_log_likelihood",
+    "neutrino_mass", "oblique_t", "recast_limit", "registry", "report", "total_log_likelihood",
     "unsatisfiable_at", "with_couplings", "z_width",
 ]  # fmt: skip

@@ -203,7 +203,11 @@ def T_oblique(p: Point):
     (Lavoura and Silva, Phys. Rev. D 47 (1993) 2046, with the W couplings of ``N = (N2 + gamma_5 N1)/sqrt 2``
     and the Z's axial N1-N2 coupling; ``docs/derivation.md`` section 8). The divergent parts cancel only
     for an SU(2)-symmetric spectrum (``M_E = m_D = (M2 - M1)/2`` and no Majorana mass ``(M1 + M2)/2``): the
-    model as written is not UV-finite in T, and this is the finite remainder at the scale m_Z.
+    model as written is not UV-finite in T. This is the one-loop MS-bar T at the scale ``mu*`` where the logarithms
+    ``ln(m_i^2 / mu^2)`` weighted by the divergence's coefficients vanish, ``ln mu*^2 = sum_i c_i ln m_i^2 / sum_i c_i``
+    (``c_E = M_E (M_E - m_D)``, ``c_1 = M1 (M_E - M2) / 2``, ``c_2 = -M2 (M_E + M1) / 2``): ``mu* ~ M_E`` for a light N
+    (the benchmark: 2000.00005 GeV, T = 107.65; at ``mu = m_Z`` T = -1222). An estimate, not a prediction
+    (``docs/derivation.md`` section 8).
     """
     require_x64()
     M1, M2 = signed_masses(p)

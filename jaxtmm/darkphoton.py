@@ -20,7 +20,8 @@ Dark final states, all invisible:
   ``(g_D Q_S C_kl)^2 m / (48 pi) lambda^{3/2}(1, x_Hk, x_Al)``, the width of a complex scalar pair when
   ``theta_R = theta_I``;
 * ``nu_i nu_j`` (i < j) through the dark transition moment itself (Eq. 2.5):
-  ``|mu_ij|^2 m^3 / (24 pi)`` (``docs/derivation.md`` section 9).
+  ``|mu_ij|^2 m^3 / (24 pi)`` (``docs/derivation.md`` section 9), and ``nu nu`` through the one-loop vector form factor
+  ``F`` of :mod:`jaxtmm.vertex`: ``Tr(F F^dagger) m / (24 pi)`` (section 15), which exceeds the dipole's by ``~1/m^2``.
 """
 
 from functools import lru_cache
@@ -33,6 +34,7 @@ from jaxtmm._constants import ALPHA_EM, M_E_GEV, M_MU_GEV
 from jaxtmm.consistency import axial_pair_shape, kallen, rotation, signed_masses
 from jaxtmm.model import Point
 from jaxtmm.observables import mu_ij
+from jaxtmm.vertex import width_nu_nu_vector
 
 PI = jnp.pi
 M_TAU_GEV = 1.77686  # tau mass [GeV] (PDG 2024)
@@ -116,11 +118,19 @@ def width_scalars(p: Point):
     return jnp.sum(scalar_pair_widths(p))
 
 
-def width_nu_nu(p: Point, convention: str = "corrected"):
-    """``sum_{i<j} Gamma(A' -> nu_i nu_j) = sum_{i<j} |mu_ij|^2 m^3 / (24 pi)`` (GeV), massless neutrinos."""
+def width_nu_nu_dipole(p: Point, convention: str = "corrected"):
+    """``sum_{i<j} Gamma(A' -> nu_i nu_j) = sum_{i<j} |mu_ij|^2 m^3 / (24 pi)`` (GeV) through the transition moment,
+    massless neutrinos."""
     m = jnp.asarray(p.m_Ap, dtype=jnp.float64)
     mu2 = mu_ij(p, convention) ** 2
     return jnp.sum(jnp.triu(mu2, k=1)) * m**3 / (24.0 * PI)
+
+
+def width_nu_nu(p: Point, convention: str = "corrected"):
+    """``Gamma(A' -> nu nu)`` (GeV): the dipole (:func:`width_nu_nu_dipole`) plus the vector form factor
+    (:func:`jaxtmm.vertex.width_nu_nu_vector`, ``Tr(F F^dagger) m / (24 pi)``; the two do not interfere). The vector part
+    is the same in both conventions (the paper has none; ``docs/derivation.md`` section 15)."""
+    return width_nu_nu_dipole(p, convention) + width_nu_nu_vector(p)
 
 
 def dark_width(p: Point, convention: str = "corrected"):

@@ -24,6 +24,7 @@ from jaxtmm.consistency import (
     sum_m_nu_loop,
 )
 from jaxtmm.loops import F2_tilde, F_n, check_convention, delta_J, loop_function
+from jaxtmm.vertex import vector_coupling, width_nu_nu_vector
 from jaxtmm.widths import STATES, width_over_mass
 from jaxtmm.model import Point
 from jaxtmm.pmns import pmns_matrix
@@ -316,6 +317,8 @@ def _evaluate_jit(p: Point, convention: str) -> dict:
         "loop_sum_GeV_inv": loop_sum(p, convention),
         **summary(p, convention),
         **{f"width_over_mass_{s}": r for s, r in zip(STATES, width_over_mass(p))},
+        "F_vector_flavour_abs": jnp.abs(vector_coupling(p)),
+        "Ap_width_nu_nu_vector_GeV": width_nu_nu_vector(p),
     }
 
 

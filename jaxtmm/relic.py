@@ -97,8 +97,7 @@ def g_star(T):
 
 def h_star(T):
     """Entropy effective degrees of freedom ``h_*(T)`` (``g_*s``), as :func:`g_star`."""
-    _, _, lnh, _ = _log_table()
-    lnT = _log_table()[0]
+    lnT, _, lnh, _ = _log_table()
     return jnp.exp(jnp.interp(jnp.log(jnp.asarray(T, dtype=jnp.float64)), lnT, lnh))
 
 
@@ -106,7 +105,8 @@ def dlnh_dlnT(T):
     """``d ln h_* / d ln T`` of the interpolant (constant on each table interval, zero outside the table)."""
     lnT, _, lnh, _ = _log_table()
     slopes = np.diff(lnh) / np.diff(lnT)
-    i = jnp.clip(jnp.searchsorted(lnT, jnp.log(jnp.asarray(T, dtype=jnp.float64)), side="right") - 1, 0, len(slopes) - 1)
+    lt = jnp.log(jnp.asarray(T, dtype=jnp.float64))
+    i = jnp.clip(jnp.searchsorted(lnT, lt, side="right") - 1, 0, len(slopes) - 1)
     return jnp.asarray(slopes)[i]
 
 

@@ -28,6 +28,8 @@ def _table(result: dict, convention: str, source: str) -> str:
 
     lines = [f"point: {source}    convention: {convention}"]
     what = "modulus |A_ij| = sqrt(mu^2 + d^2), symmetric" if convention == "corrected" else "Eq. 2.20 as printed, antisymmetric"
+    lines += _matrix("A' nu nu vector form factor |F_ab| (flavour basis e, mu; dimensionless; docs/derivation.md section 15)",
+                     result["F_vector_flavour_abs"])
     lines += _matrix(f"dark transition moments mu_ij [mu_B]  ({what}; i = row, j = column, mass states 1..3)",
                      result["mu_ij_muB"])  # fmt: skip
     if convention == "corrected":
@@ -49,6 +51,7 @@ def _table(result: dict, convention: str, source: str) -> str:
         ("Delta N_nu (Z -> N1 N2)", result["delta_N_nu"], ""),
         ("oblique T (finite part)", result["T_oblique"], ""),
         ("A' total width", result["Ap_width_total_GeV"], "GeV"),
+        ("  of which nu nu (vector F)", result["Ap_width_nu_nu_vector_GeV"], "GeV"),
         ("A' c tau", "stable (no open channel, or beyond 1e308)" if result["Ap_ctau_m"] is None else result["Ap_ctau_m"], "m"),
         ("A' BR(invisible)", result["Ap_BR_invisible"], ""),
     ]
@@ -66,17 +69,34 @@ def evaluate(args) -> int:
     from jaxtmm.observables import evaluate
 
     point, source = load_point(args)
+    from jaxtmm.annihilation import relic_summary
+
     result = dict(evaluate(point, args.convention))
+    relic = relic_summary(point)
     if not np.isfinite(float(result["Ap_ctau_m"])):
         result["Ap_ctau_m"] = None  # no open channel (eps = 0 and no dark decay), or c tau beyond the float range
     bad = _non_finite({k: v for k, v in result.items() if v is not None})
     if bad:  # the readers keep inputs where the physics is finite; never print a NaN or inf
         return fail(f"{', '.join(bad)} not finite at {source}: the point is outside where jaxtmm computes reliably")
+    if not math.isfinite(relic["omega_h2"]):
+        relic["omega_h2"] = None  # the lightest Z2-odd state is E: a stable charged relic
     if args.json:
-        print(json.dumps(_as_json(result, args.convention, source), indent=2, allow_nan=False))
+        print(json.dumps({**_as_json(result, args.convention, source), "relic": relic}, indent=2, allow_nan=False))
     else:
         print(_table(result, args.convention, source))
+        print(_relic_line(relic))
     return 0
+
+
+def _relic_line(r: dict) -> str:
+    """The relic abundance in one line: Omega h^2 of the candidate, its dominant channel, and what is left out."""
+    if r["omega_h2"] is None:
+        return "relic abundance            E is the lightest Z2-odd state: a stable charged relic (excluded)"
+    share = r["channel_shares_x20"].get(r["dominant_channel"], 0.0)
+    tail = (f"; coannihilation with {', '.join(r['cross_family_partners_not_included'])} not included"
+            if r["cross_family_partners_not_included"] else "")  # fmt: skip
+    return (f"relic abundance            Omega h^2 = {r['omega_h2']:.4g} ({r['candidate']}, {r['mass_GeV']:.4g} GeV; "
+            f"dominant: {r['dominant_channel']}, {100 * share:.0f}% of <sigma v> at x = 20; Planck: 0.120){tail}")
 
 
 def _g(v, unit="") -> str:
@@ -129,7 +149,9 @@ def constraints(args) -> int:
                   if r[k] is not None and not math.isfinite(r[k])})  # fmt: skip
     if bad:
         return fail(f"the constraint(s) {', '.join(bad)} are not finite at {source}")
-    options = {"convention": args.convention, "meg": args.meg, "moment": args.moment, "T_min_GeV": T_min, "E_nu_GeV": E_nu,
+    from likelihoods.registry import meg_year
+
+    options = {"convention": args.convention, "meg": meg_year(args.meg, args.constraints), "moment": args.moment, "T_min_GeV": T_min, "E_nu_GeV": E_nu,
                "T_max_GeV": T_max, "T_max_is_endpoint": args.T_max is None, "invisible": invisible,
                "constraints": args.constraints, **more}  # fmt: skip
     if args.json:

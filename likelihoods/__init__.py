@@ -11,9 +11,11 @@ Each experiment is one module with its data file in ``likelihoods/data/`` and it
 and, in the ``complete`` set only, what the seed paper leaves out (:class:`Measurement` with a :class:`Gaussian`
 statistic for measured shifts):
 
+* :mod:`likelihoods.borexino_rate` -- the 7Be rate against the solar model, moved by the A' nu nu vector form factor;
 * :mod:`likelihoods.neutrino_mass` -- the one-loop neutrino mass against cosmology (with a tuning factor);
 * :mod:`likelihoods.z_width` and :mod:`likelihoods.oblique_t` -- Delta N_nu and T of the vector-like doublet;
-* :mod:`likelihoods.lep_heavy_lepton` -- LEP's lower limit on M_E;
+* :mod:`likelihoods.lep_heavy_lepton` -- LEP's lower limit on M_E; :mod:`likelihoods.lhc_heavy_lepton` -- the LHC's
+  two-lepton + missing-energy mass bounds on E (published, by E's decays; not a recast);
 * :mod:`likelihoods.perturbativity` -- every dark state's width below half its mass (``jaxtmm.widths``);
 * :mod:`likelihoods.g2_muon` and :mod:`likelihoods.g2_electron` -- Delta a_mu (2025 SM) and Delta a_e (alpha from
   Rb or Cs), each with the dark photon's own loop;
@@ -21,6 +23,7 @@ statistic for measured shifts):
   recast to the point's branching ratios and lifetime (:mod:`likelihoods.darkphoton`: the NumPy recast), as one
   entry ``A' searches`` (each search also by name);
 
+* :mod:`likelihoods.relic` -- the relic abundance of the lightest Z2-odd state, ``Omega h^2 <= 0.120``;
 * :mod:`likelihoods.sn1987a` -- the supernova cooling band in (m_A', eps);
 * :mod:`likelihoods.bbn` -- BBN and N_eff: every state in equilibrium at a temperature of its mass above 3.7 MeV
   (8.5 MeV for an A' decaying to e+e-).
@@ -34,16 +37,19 @@ from likelihoods import (
     babar,
     bbn,
     borexino,
+    borexino_rate,
     darkphoton,
     g2_electron,
     g2_muon,
     lep_heavy_lepton,
+    lhc_heavy_lepton,
     meg_ii,
     na64,
     neutrino_mass,
     oblique_t,
     perturbativity,
     registry,
+    relic,
     searches,
     sn1987a,
     z_width,
@@ -55,8 +61,8 @@ from likelihoods.summary import default_likelihoods, report, total_log_likelihoo
 
 __all__ = [
     "Gaussian", "HalfNormal", "Measurement", "OneSidedLimit", "Options", "ZeroObservedPoisson", "babar", "bbn",
-    "borexino", "darkphoton", "searches", "sn1987a", "perturbativity",
-    "build", "constraint_set", "default_likelihoods", "g2_electron", "g2_muon", "lep_heavy_lepton", "meg_ii", "na64",
-    "neutrino_mass", "oblique_t", "recast_limit", "registry", "report", "total_log_likelihood",
+    "borexino", "borexino_rate", "darkphoton", "searches", "sn1987a", "perturbativity",
+    "build", "constraint_set", "default_likelihoods", "g2_electron", "g2_muon", "lep_heavy_lepton", "lhc_heavy_lepton", "meg_ii", "na64",
+    "neutrino_mass", "oblique_t", "recast_limit", "registry", "relic", "report", "total_log_likelihood",
     "unsatisfiable_at", "with_couplings", "z_width",
 ]  # fmt: skip

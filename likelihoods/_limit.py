@@ -222,7 +222,7 @@ def against_sm(name: str, quantity: str, unit: str, value: Callable, shift: floa
                citation: str, arxiv: str, data_file: str) -> AgainstSM:  # fmt: skip
     """An :class:`AgainstSM` comparison of ``value(p)`` with the shift ``shift +- sigma`` at ``cl``. ``limit(p)`` is the
     largest positive ``value`` still allowed, ``d + sqrt(d^2 + z^2 sigma^2)``."""
-    stat = Gaussian(cl)
+    stat = Gaussian(cl, name="Gaussian, against the SM")
     edge = shift + math.sqrt(shift**2 + stat.threshold * sigma**2)
     return AgainstSM(name=name, quantity=quantity, unit=unit, power=1.0, stat=stat, value=value,
                      limit=lambda p: edge, citation=citation, arxiv=arxiv, data_file=data_file, shift=shift,

@@ -105,10 +105,12 @@ def test_gradients_finite_and_equal_to_finite_differences(name):
     lim = D.load(name)
     m = {"E137_Andreas2012mt": 0.0234}.get(name, float(np.sqrt(lim.mass[0] * lim.mass[-1])))
     mN = 0.01 if lim.kind == "invisible" else 0.1  # NA62: A' -> N1 N2 open above 20 MeV
-    q = P._replace(y=P.y * 3.0, M1=mN, M2=mN)
+    # Yukawas at 0.3 of the benchmark's: with A' -> nu nu through the vector form factor (jaxtmm.vertex), the benchmark's
+    # own couplings make the A' invisible enough at 23 MeV that E137 sets no limit at all
+    q = P._replace(y=P.y * 0.3, M1=mN, M2=mN)
     fn = jax.jit(lambda v: lk.log_likelihood(q._replace(eps=v[0], m_Ap=v[1], g_D=v[2])))
     grad = jax.jit(jax.grad(fn))
-    w = float(DARK(*(jnp.array([v]) for v in (m, 0.0, 3.0, 0.5, mN)))[0])
+    w = float(DARK(*(jnp.array([v]) for v in (m, 0.0, 0.3, 0.5, mN)))[0])
     lo, hi = D.recast(name, m, invisible_width=w)
     assert np.isfinite(lo)
     for e in (0.0, 1e-12, 1e-7, 1e-4, 1e-2, 0.3):
@@ -148,7 +150,7 @@ def test_registry_sets_and_the_invisible_option():
     br = float(dp.invisible_fraction(q))
     assert 0.99 < br < 1.0
     assert float(na64_phys.signal_ratio(q)) == pytest.approx(br * float(na64_apply.signal_ratio(q)), rel=1e-12)
-    low = P._replace(m_Ap=0.02, eps=1e-4)  # below threshold: only nu nu through the moment, BR = 2.1e-9
+    low = P._replace(m_Ap=0.02, eps=1e-4, y=P.y * 0.01)  # below threshold, tiny Yukawas: BR(nu nu) ~ 1e-9
     assert float(dp.invisible_fraction(low)) == pytest.approx(
         float(dp.width_nu_nu(low)) / float(jnp.sum(dp.sm_widths(0.02, 1e-4)) + dp.width_nu_nu(low)), rel=1e-12)
     assert float(na64_phys.signal_ratio(low)) == pytest.approx(
@@ -158,18 +160,17 @@ def test_registry_sets_and_the_invisible_option():
     assert np.isfinite(float(g(0.0))) and np.isfinite(float(g(1e-4)))
 
 
-def test_bbn_option():
-    """BBN by name: r = 1 at 8.5 MeV (Ibe et al. 2020), (m_min / m)^10 below; off for eps <= 1e-9 (never in equilibrium)
-    and for an A' that decays mostly to dark states; "complete,BBN" is the complete set and BBN."""
-    assert registry.resolve("complete,BBN") == registry.constraint_set("complete") + ("BBN",)
-    assert "BBN" not in registry.constraint_set("complete")
+def test_bbn_in_the_complete_set():
+    """BBN is in the complete set (stop 21; before, by name only): r = 1 at 8.5 MeV for an A' decaying to e+e- (Ibe et al.
+    2020), (m_min / m)^10 below; an A' that decays mostly to dark states is no longer exempt: the 1 MeV N's it makes
+    are thermal and below 3.7 MeV (tests/test_bbn.py has the criterion itself)."""
+    assert "BBN" in registry.constraint_set("complete")
     (bbn,) = L.build(["BBN"])
     q = P._replace(g_D=0.0, eps=1e-5)
     assert float(bbn.signal_ratio(q._replace(m_Ap=0.0085))) == pytest.approx(1.0, rel=1e-12)
     assert float(bbn.signal_ratio(q._replace(m_Ap=0.0085 / 2))) == pytest.approx(2.0**10, rel=1e-12)
-    assert float(bbn.signal_ratio(q._replace(m_Ap=0.004, eps=1e-10))) == 0.0
     dark = P._replace(m_Ap=0.005, eps=1e-8, M1=0.001, M2=0.001, g_D=0.5)  # A' -> N1 N2 dominates
-    assert float(dp.invisible_fraction(dark)) > 0.99 and float(bbn.signal_ratio(dark)) == 0.0
+    assert float(dp.invisible_fraction(dark)) > 0.99 and float(bbn.signal_ratio(dark)) == pytest.approx(3.7**10, rel=1e-12)
 
 
 def test_the_set_gradient_is_finite_everywhere():

@@ -96,7 +96,7 @@ def _relic_line(r: dict) -> str:
     tail = (f"; coannihilation with {', '.join(r['cross_family_partners_not_included'])} not included"
             if r["cross_family_partners_not_included"] else "")  # fmt: skip
     return (f"relic abundance            Omega h^2 = {r['omega_h2']:.4g} ({r['candidate']}, {r['mass_GeV']:.4g} GeV; "
-            f"dominant: {r['dominant_channel']}, {100 * share:.0f}% of <sigma v> at x = 20; Planck: 0.120){tail}")
+            f"leading: {r['dominant_channel']}, {100 * share:.0f}% of <sigma v> at x = 20; Planck: 0.120){tail}")
 
 
 def _g(v, unit="") -> str:

@@ -45,7 +45,7 @@ def likelihood(T_min: float | None = None, T_max: float | None = None) -> Agains
                       sigma, float(d["cl"]), d["citation"], d["arxiv"], DATA_FILE)  # fmt: skip
 
 
-@register("Borexino 7Be rate", group="neutrino-electron scattering", data_file=DATA_FILE, sets=("complete",), rank=36,
+@register("Borexino 7Be rate", group="neutrino-electron scattering", data_file=DATA_FILE, sets=("complete",), rank=44,
           scales="7Be rate change from the vector form factor's A' exchange (interference with the weak amplitude)")  # fmt: skip
 def build(options: Options) -> AgainstSM:
     return likelihood(options.T_min, options.T_max)

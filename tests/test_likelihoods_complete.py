@@ -19,8 +19,9 @@ NEW = ("Neutrino mass", "Z invisible width", "Oblique T", "Perturbative widths",
 
 def test_sets_paper_and_complete():
     assert constraint_set("paper") == ("MEG II", "NA64", "BaBar", "Borexino")
-    assert constraint_set("complete") == ("MEG II", "NA64", "BaBar", "Borexino", "GEMMA", "TEXONO", "A' searches") + NEW[:5] + (
-        "LHC heavy lepton", "(g-2)_mu", "BBN", "SN1987A", "(g-2)_e")
+    assert constraint_set("complete") == ("MEG II", "NA64", "BaBar", "Borexino", "GEMMA", "TEXONO", "Borexino 7Be rate",
+                                          "A' searches") + NEW[:5] + (
+        "LHC heavy lepton", "(g-2)_mu", "BBN", "Relic abundance", "SN1987A", "(g-2)_e")
 
 
 def test_gaussian_threshold_against_scipy():

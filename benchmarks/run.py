@@ -20,7 +20,9 @@ Rows:
 * `jaxtmm scan --preset global` (12 masses x 4 CP parities): wall time;
 * the global posterior (`--only global_samplers`): NUTS, emcee and dynesty as above, and `jaxtmm fit --sampler nested`
   (4 runs x 500 live points, judged like chains: min ESS_bulk/s, R-hat);
-* mu_ij points/s with 1, 2 and 4 (forced host) devices, each in a fresh process.
+* mu_ij points/s with 1, 2 and 4 (forced host) devices, each in a fresh process;
+* `--only relic`: Omega h^2 solves/s of jaxtmm.relic against SciPy Radau on the same equation, and the A' nu nu form
+  factor W(0) against scipy dblquad.
 """
 
 import argparse
@@ -455,6 +457,44 @@ def global_scan_rows(quick):
     return [(f"global scan wall s ({nm} masses x 4 parities, complete set)", wall, {"feasible rows": f"{ok}/{nm}"})]
 
 
+def relic_rows(quick):
+    """Omega h^2 of a constant s-wave candidate at many masses: jaxtmm.relic (jit, vmap) against SciPy's Radau on the
+    same equation and table (tests/make_reference_relic.py, the independent reference), each in the same run; and the
+    A' nu nu form factor's W matrix (jaxtmm.vertex, 12 simplex integrals a point) against scipy dblquad."""
+    import importlib.util
+
+    from jaxtmm import relic, vertex
+
+    spec = importlib.util.spec_from_file_location("ref", ROOT / "tests" / "make_reference_relic.py")
+    ref = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(ref)
+    n = 64 if quick else 1024
+    ms = jnp.geomspace(0.01, 1000.0, n)
+    f = jax.jit(jax.vmap(lambda m: relic.omega_h2(m, 2.2e-26)))
+    f(ms).block_until_ready()
+    t_jax = best_of(lambda: f(ms).block_until_ready())
+    k = 3
+    t0 = time.perf_counter()
+    sc = [ref.omega(float(m), 2.2e-26) for m in np.asarray(ms)[:: n // k][:k]]
+    t_sp = (time.perf_counter() - t0) / k
+    diff = max(abs(s / float(o) - 1) for s, o in zip(sc, np.asarray(f(ms))[:: n // k][:k]))
+    rows = [(f"Omega h^2 solves/s (scipy agrees to {diff:.1e})", n / t_jax, {"scipy Radau, one mass at a time": 1 / t_sp})]
+    p = load_preset("paper")
+    pts = replicate(p, n)._replace(theta_I=jnp.linspace(0.1, 1.5, n))
+    g = jax.jit(jax.vmap(vertex.W_matrix))
+    g(pts).block_until_ready()
+    t_w = best_of(lambda: g(pts).block_until_ready())
+    lnD = lambda M, a, b: integrate.dblquad(  # noqa: E731
+        lambda y, x: np.log(x * b**2 + y * a**2 + (1 - x - y) * M**2), 0, 1, 0, lambda x: 1 - x)[0]
+    t0 = time.perf_counter()
+    for _ in range(2):
+        for _ in range(12):
+            lnD(0.1, 0.3, 0.4)
+    t_dq = (time.perf_counter() - t0) / 2
+    rows.append(("A' nu nu form factor W(0) points/s", n / t_w, {"scipy dblquad, 12 integrals a point": 1 / t_dq}))
+    return rows
+
+
 def device_rows(n):
     out = {}
     for k in (1, 2, 4):
@@ -477,7 +517,7 @@ def device_throughput(n):
 
 
 GROUPS = ("loops", "mu", "logdensity", "searches", "nuts", "samplers", "fit_cli", "scan", "global_logdensity", "profile",
-          "global_scan", "global_samplers", "devices")
+          "global_scan", "global_samplers", "devices", "relic")
 
 
 def main():
@@ -499,7 +539,8 @@ def main():
              "fit_cli": lambda: fit_cli_rows(args.quick), "scan": lambda: scan_rows(args.quick),
              "global_logdensity": lambda: global_logdensity_rows(n // 64), "profile": lambda: profile_rows(args.quick),
              "global_scan": lambda: global_scan_rows(args.quick),
-             "global_samplers": lambda: sampler_rows(args.quick, "global"), "devices": lambda: device_rows(n // 4)}  # fmt: skip
+             "global_samplers": lambda: sampler_rows(args.quick, "global"), "devices": lambda: device_rows(n // 4),
+             "relic": lambda: relic_rows(args.quick)}  # fmt: skip
     dev = jax.devices()[0]
     print(f"machine: {platform.machine()}, {os.cpu_count()} cores, jax {jax.__version__}, {dev.platform} ({dev.device_kind})")
     fmt = lambda v: f"{float(v):.3g}" if isinstance(v, (float, np.floating)) else str(v)  # noqa: E731

@@ -19,7 +19,8 @@ lightest is stable. Its ``<sigma v>`` (relative velocity v in the centre-of-mass
 
 Not included (``relic_flags`` reports them): coannihilation between the fermion and the scalar families, and
 self-annihilation channels beyond those above (through the A' into SM pairs a diagonal coupling is absent at tree
-level). A candidate that is E (charged) is a stable charged relic: :func:`omega_h2_model` returns ``inf`` for it.
+level). A candidate that is E (charged) is a stable charged relic: :func:`omega_h2_model` returns ``1e6 (m_lightest / M_E)^2`` for
+it (excluded, with a finite gradient).
 """
 
 import jax.numpy as jnp
@@ -117,9 +118,12 @@ def _resonant(p: Point, s, gamma_in, m1, m2, gamma_ap):
     ``Gamma_SM(sqrt s) = Gamma_SM(m1 + m2) sqrt(s) / (m1 + m2)`` (the thermal spread of ``sqrt s`` is a few per cent at
     freeze-out, over which the SM width of a vector goes as its mass but for thresholds); ``gamma_ap`` the A' width."""
     m = jnp.asarray(p.m_Ap, dtype=jnp.float64)
-    lam = kallen(s, m1 * m1, m2 * m2)
+    ds = s - (m1 + m2) ** 2
+    lam = ds * (ds + 4.0 * m1 * m2)  # lambda(s, m1^2, m2^2) without the cancellation of kallen() near threshold
+    ok = lam > 0.0
+    lam = jnp.where(ok, lam, 1.0)
     g_sm = jnp.sum(sm_widths(m1 + m2, p.eps)) * jnp.sqrt(s) / (m1 + m2)
-    return 12.0 * PI * s * s * gamma_in * g_sm / (lam * ((s - m * m) ** 2 + (m * gamma_ap) ** 2))
+    return jnp.where(ok, 12.0 * PI * s * s * gamma_in * g_sm / (lam * ((s - m * m) ** 2 + (m * gamma_ap) ** 2)), 0.0)
 
 
 def _thermal_pair(sigma, m1, m2, x):
@@ -128,9 +132,9 @@ def _thermal_pair(sigma, m1, m2, x):
     mu = m1 * m2 / (m1 + m2)
     T = m1 / x
     u = jnp.asarray(_LAG_U)
-    v = jnp.sqrt(2.0 * T[..., None] * u / mu)
-    s = (m1 + m2) ** 2 + (m1 + m2) * mu * v * v
-    return (2.0 / jnp.sqrt(PI)) * jnp.sum(jnp.asarray(_LAG_W) * sigma(s) * v, axis=-1)
+    v2 = 2.0 * T[..., None] * u / mu
+    s = (m1 + m2) ** 2 + (m1 + m2) * mu * v2
+    return (2.0 / jnp.sqrt(PI)) * jnp.sum(jnp.asarray(_LAG_W) * sigma(s) * jnp.sqrt(v2), axis=-1)
 
 
 def _ap_width(p: Point):
@@ -199,7 +203,7 @@ def sigma_v_eff(p: Point, x):
 
 
 def omega_h2_model(p: Point, n_steps: int = N_STEPS):
-    """``Omega h^2`` of the lightest Z2-odd state (``inf`` where E, a stable charged relic, is the lightest)."""
+    """``Omega h^2`` of the lightest Z2-odd state (``1e6 (m / M_E)^2`` where E, a stable charged relic, is the lightest)."""
     ms = masses(p)
     i0 = jnp.argmin(ms)
     m0 = ms[i0]
@@ -212,7 +216,10 @@ def omega_h2_model(p: Point, n_steps: int = N_STEPS):
     table = sigma_v_eff(p, jnp.exp(lx))
     sv = lambda x: jnp.interp(jnp.log(x), lx, table)  # noqa: E731
     om = omega_h2_from_sigma_v_fn(m0, sv, g_eff, True, units="GeV-2", n_steps=n_steps)
-    return jnp.where(p.M_E < m0, jnp.inf, om)
+    # E lightest: a stable charged relic, excluded whatever its abundance; a large finite value that grows smoothly as E
+    # gets lighter keeps the fits' gradients finite
+    charged = 1e6 * (m0 / p.M_E) ** 2
+    return jnp.where(p.M_E < m0, charged, om)
 
 
 def relic_flags(p: Point) -> dict:
@@ -221,6 +228,8 @@ def relic_flags(p: Point) -> dict:
     ms = np.asarray(masses(p))
     i0 = int(np.argmin(ms))
     other = [DARK[i] for i in range(6) if (i < 2) != (i0 < 2) and ms[i] / ms[i0] - 1.0 <= COANNIHILATION_WINDOW]
+    if float(p.M_E) < ms[i0]:
+        return {"candidate": "E", "mass_GeV": float(p.M_E), "cross_family_partners_not_included": []}
     return {"candidate": DARK[i0], "mass_GeV": float(ms[i0]), "cross_family_partners_not_included": other}
 
 

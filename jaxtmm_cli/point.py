@@ -78,7 +78,7 @@ def evaluate(args) -> int:
     bad = _non_finite({k: v for k, v in result.items() if v is not None})
     if bad:  # the readers keep inputs where the physics is finite; never print a NaN or inf
         return fail(f"{', '.join(bad)} not finite at {source}: the point is outside where jaxtmm computes reliably")
-    if not math.isfinite(relic["omega_h2"]):
+    if relic["candidate"] == "E":
         relic["omega_h2"] = None  # the lightest Z2-odd state is E: a stable charged relic
     if args.json:
         print(json.dumps({**_as_json(result, args.convention, source), "relic": relic}, indent=2, allow_nan=False))

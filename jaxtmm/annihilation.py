@@ -27,14 +27,22 @@ import jax.numpy as jnp
 import numpy as np
 from scipy.special import roots_genlaguerre
 
-from jaxtmm.consistency import axial_pair_shape, kallen, rotation, signed_masses
+from jaxtmm.consistency import (
+    DARK,
+    axial_pair_shape,
+    dark_masses,
+    kallen,
+    rotated_yukawas,
+    scalar_masses,
+    scalar_overlap,
+    signed_masses,
+)
 from jaxtmm.darkphoton import sm_widths
 from jaxtmm.model import Point
 from jaxtmm.relic import omega_h2_from_sigma_v_fn
 
 PI = jnp.pi
 #: The Z2-odd neutral states, their internal degrees of freedom.
-DARK = ("N1", "N2", "H1", "H2", "A1", "A2")
 G_DOF = np.array([2.0, 2.0, 1.0, 1.0, 1.0, 1.0])
 COANNIHILATION_WINDOW = 0.1  # partners within 10% of the candidate's mass count (Griest and Seckel)
 X_FREEZE = 20.0  # where g_eff of the coannihilating set is taken for the equilibrium yield
@@ -48,13 +56,8 @@ N_STEPS = 800
 
 def _couplings(p: Point):
     """``c[alpha, phi]`` (2 x 4 complex) of nu_alpha N_n phi, phi = H1, H2, A1, A2: ``(y O_R)/2``, ``i (y O_I)/2``."""
-    yR = p.y @ rotation(p.theta_R).astype(p.y.dtype)
-    yI = p.y @ rotation(p.theta_I).astype(p.y.dtype)
+    yR, yI = rotated_yukawas(p)
     return jnp.concatenate([yR / 2.0, 1j * yI / 2.0], axis=1)
-
-
-def _scalar_masses(p: Point):
-    return jnp.stack([jnp.asarray(m, dtype=jnp.float64) for m in (p.m_H1, p.m_H2, p.m_A1, p.m_A2)])
 
 
 def fermion_ab(p: Point, n: int):
@@ -78,7 +81,7 @@ def fermion_ab(p: Point, n: int):
     b_vv = jnp.where(open_, g4 * jnp.sqrt(ds) * P / (96.0 * PI * M * m**4 * den**4), 0.0)
     # nu pairs through the scalars
     c = _couplings(p)
-    ms2 = _scalar_masses(p) ** 2
+    ms2 = scalar_masses(p) ** 2
     Y = jnp.conj(c).T @ c  # (phi, phi')
     wa, wb = M * M + ms2[:, None], M * M + ms2[None, :]
     b_lnc = jnp.sum(jnp.abs(Y) ** 2 * M * M * (M**4 + ms2[:, None] * ms2[None, :]) / (48.0 * PI * wa**2 * wb**2))
@@ -94,8 +97,8 @@ def scalar_ab(p: Point, k: int, cp_even: bool):
     """``(a, c4)`` of ``sigma v = a + c4 v^4`` (GeV^-2) of phi phi -> A'A' + nu nu + nubar nubar + nu nubar, phi = H_k
     (``cp_even``) or A_k."""
     Ms = signed_masses(p)
-    mS = _scalar_masses(p)
-    C = rotation(p.theta_R).T @ rotation(p.theta_I)
+    mS = scalar_masses(p)
+    C = scalar_overlap(p)
     mh = mS[k] if cp_even else mS[2 + k]
     partners = mS[2:] if cp_even else mS[:2]
     Ck = C[k, :] if cp_even else C[:, k]
@@ -106,23 +109,26 @@ def scalar_ab(p: Point, k: int, cp_even: bool):
     ds = jnp.where(open_, mh * mh - m * m, 1.0)
     br = 16 * D0**2 * mh**4 * ds**2 + 8 * D0 * mh**2 * (2 * mh**4 - 3 * mh**2 * m**2 + m**4) + 4 * mh**4 - 4 * mh**2 * m**2 + 3 * m**4
     a_vv = jnp.where(open_, jnp.maximum(g4 * jnp.sqrt(ds) * br / (16.0 * PI * mh**3 * m**4), 0.0), 0.0)
-    yO = p.y @ rotation(p.theta_R if cp_even else p.theta_I).astype(p.y.dtype)
+    yO = rotated_yukawas(p)[0 if cp_even else 1]
     ysum = jnp.sum(jnp.abs(yO[:, k] / 2.0) ** 2)
     a_lnv = 2.0 * ysum**2 / (4.0 * PI) * jnp.sum(Ms / (mh * mh + Ms * Ms)) ** 2
     c4 = ysum**2 * mh**6 / (60.0 * PI) * jnp.sum(1.0 / (mh * mh + Ms * Ms) ** 2) ** 2
     return a_vv + a_lnv, c4
 
 
-def _resonant(p: Point, s, gamma_in, m1, m2, gamma_ap):
+def _resonant(p: Point, s, gamma_in, m1, m2, gamma_ap, g_sm_threshold=None):
     """``12 pi s^2 Gamma_in Gamma_SM / (lambda [(s - m^2)^2 + m^2 Gamma^2])`` (GeV^-2), ``Gamma_in`` at ``sqrt s`` and
     ``Gamma_SM(sqrt s) = Gamma_SM(m1 + m2) sqrt(s) / (m1 + m2)`` (the thermal spread of ``sqrt s`` is a few per cent at
-    freeze-out, over which the SM width of a vector goes as its mass but for thresholds); ``gamma_ap`` the A' width."""
+    freeze-out, over which the SM width of a vector goes as its mass but for thresholds); ``gamma_ap`` the A' width,
+    ``g_sm_threshold`` ``Gamma_SM(m1 + m2)`` where the caller has it (one vectorised call for every pair keeps the
+    compiled program small)."""
     m = jnp.asarray(p.m_Ap, dtype=jnp.float64)
     ds = s - (m1 + m2) ** 2
-    lam = ds * (ds + 4.0 * m1 * m2)  # lambda(s, m1^2, m2^2) without the cancellation of kallen() near threshold
+    lam = ds * (ds + 4.0 * m1 * m2)  # lambda(s, m1^2, m2^2) from ds, which the thermal average gives exactly
     ok = lam > 0.0
     lam = jnp.where(ok, lam, 1.0)
-    g_sm = jnp.sum(sm_widths(m1 + m2, p.eps)) * jnp.sqrt(s) / (m1 + m2)
+    g_thr = jnp.sum(sm_widths(m1 + m2, p.eps)) if g_sm_threshold is None else g_sm_threshold
+    g_sm = g_thr * jnp.sqrt(s) / (m1 + m2)
     return jnp.where(ok, 12.0 * PI * s * s * gamma_in * g_sm / (lam * ((s - m * m) ** 2 + (m * gamma_ap) ** 2)), 0.0)
 
 
@@ -143,27 +149,29 @@ def _ap_width(p: Point):
     return jnp.sum(widths(p))
 
 
-def sigma_N1N2(p: Point, s, gamma_ap=None):
+def sigma_N1N2(p: Point, s, gamma_ap=None, g_sm_threshold=None):
     """``sigma(N1 N2 -> A'* -> SM)`` (GeV^-2) at ``s`` (GeV^2)."""
     M1, M2 = signed_masses(p)
     rs = jnp.sqrt(s)
     g_in = p.g_D**2 * rs / (12.0 * PI) * axial_pair_shape(M1, M2, rs)  # Gamma(A'(sqrt s) -> N1 N2)
-    return _resonant(p, s, g_in, jnp.abs(M1), jnp.abs(M2), _ap_width(p) if gamma_ap is None else gamma_ap)
+    gam = _ap_width(p) if gamma_ap is None else gamma_ap
+    return _resonant(p, s, g_in, jnp.abs(M1), jnp.abs(M2), gam, g_sm_threshold)
 
 
-def sigma_HA(p: Point, s, k: int, l: int, gamma_ap=None):
+def sigma_HA(p: Point, s, k: int, l: int, gamma_ap=None, g_sm_threshold=None):
     """``sigma(H_k A_l -> A'* -> SM)`` (GeV^-2) at ``s``."""
-    mS = _scalar_masses(p)
-    C = rotation(p.theta_R).T @ rotation(p.theta_I)
+    mS = scalar_masses(p)
+    C = scalar_overlap(p)
     rs = jnp.sqrt(s)
-    lam = kallen(s, mS[k] ** 2, mS[2 + l] ** 2)
+    lam = kallen(rs, mS[k], mS[2 + l])
     g_in = (p.g_D * p.Q_S * C[k, l]) ** 2 * rs / (48.0 * PI) * jnp.maximum(lam, 0.0) ** 1.5 / s**3
-    return _resonant(p, s, g_in, mS[k], mS[2 + l], _ap_width(p) if gamma_ap is None else gamma_ap)
+    gam = _ap_width(p) if gamma_ap is None else gamma_ap
+    return _resonant(p, s, g_in, mS[k], mS[2 + l], gam, g_sm_threshold)
 
 
 def masses(p: Point):
     """Physical masses (GeV) of :data:`DARK`."""
-    return jnp.abs(jnp.concatenate([signed_masses(p), _scalar_masses(p)]))
+    return dark_masses(p)
 
 
 def channels(p: Point, x):
@@ -188,11 +196,14 @@ def channels(p: Point, x):
         out[f"{DARK[2 + j]} {DARK[2 + j]} -> A'A', nu nu"] = r[..., 2 + j] ** 2 * (a + c4 * v4)
     x_i = lambda i: x * ms[i] / m0  # noqa: E731  (each particle's own m / T)
     gam = _ap_width(p)
-    out["N1 N2 -> A'* -> SM"] = 2.0 * r[..., 0] * r[..., 1] * _thermal_pair(lambda s: sigma_N1N2(p, s, gam), ms[0], ms[1],
-                                                                             x_i(0))  # fmt: skip
+    pairs = [(0, 1)] + [(2 + k, 4 + l) for k in range(2) for l in range(2)]
+    g_thr = jnp.sum(sm_widths(jnp.stack([ms[i] + ms[j] for i, j in pairs]), p.eps), axis=0)  # Gamma_SM(m_i + m_j)
+    out["N1 N2 -> A'* -> SM"] = 2.0 * r[..., 0] * r[..., 1] * _thermal_pair(
+        lambda s: sigma_N1N2(p, s, gam, g_thr[0]), ms[0], ms[1], x_i(0))  # fmt: skip
     for k in range(2):
         for l in range(2):
-            pair = _thermal_pair(lambda s, k=k, l=l: sigma_HA(p, s, k, l, gam), ms[2 + k], ms[4 + l], x_i(2 + k))
+            pair = _thermal_pair(lambda s, k=k, l=l: sigma_HA(p, s, k, l, gam, g_thr[1 + 2 * k + l]), ms[2 + k],
+                                 ms[4 + l], x_i(2 + k))  # fmt: skip
             out[f"H{k + 1} A{l + 1} -> A'* -> SM"] = 2.0 * r[..., 2 + k] * r[..., 4 + l] * pair
     return out
 

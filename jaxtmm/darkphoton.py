@@ -31,7 +31,7 @@ import jax.numpy as jnp
 import numpy as np
 
 from jaxtmm._constants import ALPHA_EM, M_E_GEV, M_MU_GEV
-from jaxtmm.consistency import axial_pair_shape, kallen, rotation, signed_masses
+from jaxtmm.consistency import axial_pair_shape, kallen, scalar_overlap, signed_masses
 from jaxtmm.model import Point
 from jaxtmm.observables import mu_ij
 from jaxtmm.vertex import width_nu_nu_vector
@@ -104,11 +104,11 @@ def width_N1N2(p: Point):
 def scalar_pair_widths(p: Point):
     """``Gamma(A' -> H_k A_l)`` (GeV), a 2 x 2 array (k, l), couplings ``g_D Q_S (O_R^T O_I)_kl``."""
     m = jnp.asarray(p.m_Ap, dtype=jnp.float64)
-    C = rotation(p.theta_R).T @ rotation(p.theta_I)
-    xH = (jnp.stack([jnp.asarray(p.m_H1), jnp.asarray(p.m_H2)]) / m) ** 2
-    xA = (jnp.stack([jnp.asarray(p.m_A1), jnp.asarray(p.m_A2)]) / m) ** 2
-    lam = kallen(1.0, xH[:, None], xA[None, :])
-    open_ = (jnp.sqrt(xH)[:, None] + jnp.sqrt(xA)[None, :] < 1.0) & (lam > 0.0)
+    C = scalar_overlap(p)
+    rH = jnp.stack([jnp.asarray(p.m_H1), jnp.asarray(p.m_H2)]) / m
+    rA = jnp.stack([jnp.asarray(p.m_A1), jnp.asarray(p.m_A2)]) / m
+    lam = kallen(1.0, rH[:, None], rA[None, :])
+    open_ = (rH[:, None] + rA[None, :] < 1.0) & (lam > 0.0)
     ls = jnp.where(open_, lam, 1.0)
     return jnp.where(open_, (p.g_D * p.Q_S * C) ** 2 * m / (48.0 * PI) * ls * jnp.sqrt(ls), 0.0)
 

@@ -32,7 +32,7 @@ import jax.numpy as jnp
 from jaxtmm._constants import G_F_GEV2, M_W_GEV, M_Z_GEV, S2W_MSBAR
 from jaxtmm._quadrature import safe_sqrt
 from jaxtmm._x64 import require_x64
-from jaxtmm.consistency import kallen, rotation, signed_masses
+from jaxtmm.consistency import dark_masses, kallen, rotated_yukawas, scalar_masses, scalar_overlap, signed_masses
 from jaxtmm.model import Point
 
 PI = jnp.pi
@@ -46,7 +46,7 @@ G2_Z_AXIAL = G2_WEAK / (4.0 * (1.0 - S2W_MSBAR))
 
 def _momentum(M, m1, m2):
     """``|p|`` of a two-body decay of mass ``M`` (> 0) to ``|m1|``, ``|m2|``, and whether it is open."""
-    lam = kallen(M * M, m1 * m1, m2 * m2)
+    lam = kallen(M, m1, m2)
     open_ = (jnp.abs(m1) + jnp.abs(m2) < M) & (lam > 0.0)
     return jnp.where(open_, safe_sqrt(lam) / (2.0 * M), 0.0), open_
 
@@ -76,7 +76,7 @@ def scalar_to_fermions(mS, m1, m2, c2):
 
 def scalar_to_scalar_vector(mS, m2, mV, g2):
     """``Gamma(phi -> phi' V)`` (GeV) through ``g (p + p')^mu``: ``g^2 lambda^{3/2} / (16 pi m^3 m_V^2)``."""
-    lam = kallen(mS * mS, m2 * m2, mV * mV)
+    lam = kallen(mS, m2, mV)
     open_ = (m2 + mV < mS) & (lam > 0.0)
     ls = jnp.where(open_, lam, 1.0)
     return jnp.where(open_, g2 * ls * jnp.sqrt(ls) / (16.0 * PI * mS**3 * mV**2), 0.0)
@@ -84,11 +84,9 @@ def scalar_to_scalar_vector(mS, m2, mV, g2):
 
 def _scalars(p: Point):
     """Masses ``(H1, H2, A1, A2)`` and the Yukawa moduli squared ``|(y O)_{alpha k}|^2`` summed over alpha, per scalar."""
-    yR = p.y @ rotation(p.theta_R).astype(p.y.dtype)
-    yI = p.y @ rotation(p.theta_I).astype(p.y.dtype)
-    masses = jnp.stack([jnp.asarray(m, dtype=jnp.float64) for m in (p.m_H1, p.m_H2, p.m_A1, p.m_A2)])
+    yR, yI = rotated_yukawas(p)
     y2 = jnp.concatenate([jnp.sum(jnp.abs(yR) ** 2, axis=0), jnp.sum(jnp.abs(yI) ** 2, axis=0)])
-    return masses, y2
+    return scalar_masses(p), y2
 
 
 def partial_widths(p: Point) -> dict:
@@ -119,7 +117,7 @@ def partial_widths(p: Point) -> dict:
             w = fermion_to_fermion_vector(Ms[a], Ms[b], mV, 2.0 * ga2, -ga2)
             out[f"N{a + 1} -> N{b + 1} {V}"] = jnp.where(heavier, w, 0.0)
     # H_k <-> A_l A' through the scalar current, coefficient g_D Q_S C_kl
-    C = rotation(p.theta_R).T @ rotation(p.theta_I)
+    C = scalar_overlap(p)
     for k in range(2):
         for l in range(2):
             g2kl = (p.g_D * p.Q_S * C[k, l]) ** 2
@@ -136,8 +134,7 @@ def total_widths(p: Point):
 
 def masses(p: Point):
     """Physical masses (GeV) of :data:`STATES`, stacked."""
-    return jnp.abs(jnp.stack([jnp.asarray(getattr(p, k), dtype=jnp.float64) for k in
-                              ("M_E", "M1", "M2", "m_H1", "m_H2", "m_A1", "m_A2")]))  # fmt: skip
+    return jnp.concatenate([jnp.abs(jnp.asarray(p.M_E, dtype=jnp.float64))[None], dark_masses(p)])
 
 
 def width_over_mass(p: Point):

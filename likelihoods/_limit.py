@@ -240,10 +240,11 @@ def measurement(name: str, quantity: str, unit: str, value: Callable, shift: flo
 
 
 def half_normal_limit(name: str, quantity: str, unit: str, value: Callable, limit, table: dict, data_file: str,
-                      power: float = 1.0) -> OneSidedLimit:  # fmt: skip
+                      power: float = 1.0, citation: str | None = None) -> OneSidedLimit:  # fmt: skip
     """A published upper limit on ``value(p)`` with the :class:`HalfNormal` statistic, its CL, citation and arXiv number
-    read from the experiment's data-file ``table``; ``limit`` is a number or a function of the point."""
+    read from the experiment's data-file ``table`` (``citation`` overrides the table's, for a limit built from several
+    sources); ``limit`` is a number or a function of the point."""
     limit_fn = limit if callable(limit) else (lambda p: limit)
     return OneSidedLimit(name=name, quantity=quantity, unit=unit, power=power, stat=HalfNormal(float(table["cl"])),
-                         value=value, limit=limit_fn, citation=table["citation"], arxiv=table["arxiv"],
-                         data_file=data_file)  # fmt: skip
+                         value=value, limit=limit_fn, citation=table["citation"] if citation is None else citation,
+                         arxiv=table["arxiv"], data_file=data_file)  # fmt: skip

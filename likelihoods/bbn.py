@@ -21,13 +21,11 @@ Signal ratio ``max over thermal states of (m_min / m)^10`` (half-normal: a smoot
 ``likelihoods/data/cosmology.toml`` [bbn_neff], [light_thermal].
 """
 
-from dataclasses import replace
-
 import jax.numpy as jnp
 
 from jaxtmm._constants import G_STAR_MEV, M_PLANCK_GEV
 from jaxtmm.darkphoton import scalar_pair_widths, sm_widths, width_N1N2, width_nu_nu
-from jaxtmm.widths import masses as state_masses
+from jaxtmm.consistency import DARK, dark_masses
 from jaxtmm.widths import partial_widths
 from likelihoods._data import read_toml
 from likelihoods._limit import OneSidedLimit, half_normal_limit
@@ -36,7 +34,6 @@ from likelihoods.registry import Options, register
 DATA_FILE = "cosmology.toml"
 POWER = 10.0
 #: The dark states that can be light, in the order of :func:`thermal_states` after the A'.
-DARK = ("N1", "N2", "H1", "H2", "A1", "A2")
 LIGHT_GEV = 0.02  # dark states above 20 MeV are Boltzmann-suppressed at BBN and not tested
 
 
@@ -45,17 +42,13 @@ def hubble(T):
     return jnp.sqrt(4.0 * jnp.pi**3 * G_STAR_MEV / 45.0) * T**2 / M_PLANCK_GEV
 
 
-def _dark_masses(p):
-    return state_masses(p)[1:]  # N1, N2, H1, H2, A1, A2 (jaxtmm.widths.STATES less E)
-
-
 def thermal_states(p, convention: str = "corrected"):
     """Booleans ``(A', N1, N2, H1, H2, A1, A2)``: in equilibrium at a temperature of their mass (the criterion above;
     the dark states only where lighter than 20 MeV)."""
     mAp = jnp.asarray(p.m_Ap, dtype=jnp.float64)
     sm = sm_widths(mAp, p.eps)
     ap = sm[0] + width_nu_nu(p, convention) > hubble(mAp)
-    m = _dark_masses(p)
+    m = dark_masses(p)
     idx = {s: k for k, s in enumerate(DARK)}
     made = [jnp.asarray(False)] * len(DARK)
     # from a thermal A': N1 N2, and H_k A_l
@@ -85,7 +78,7 @@ def bound_over_mass(p, convention: str, m_ee: float, m_any: float):
     total = jnp.sum(sm) + width_N1N2(p) + jnp.sum(scalar_pair_widths(p)) + width_nu_nu(p, convention)
     electrophilic = sm[0] >= 0.5 * total
     m_min_ap = jnp.where(electrophilic, m_ee, m_any)
-    ms = jnp.concatenate([mAp[None], _dark_masses(p)])
+    ms = jnp.concatenate([mAp[None], dark_masses(p)])
     mins = jnp.concatenate([m_min_ap[None], jnp.full(len(DARK), m_any)])
     return jnp.max(jnp.where(thermal_states(p, convention), mins / ms, 0.0))
 
@@ -94,10 +87,10 @@ def likelihood(convention: str = "corrected") -> OneSidedLimit:
     data = read_toml(DATA_FILE)
     ee, anyx = data["bbn_neff"], data["light_thermal"]
     m_ee, m_any = float(ee["m_min_GeV"]), float(anyx["m_min_GeV"])
-    base = half_normal_limit("BBN", "m_min / m (largest over the states thermal at T ~ m)", "",
+    return half_normal_limit("BBN", "m_min / m (largest over the states thermal at T ~ m)", "",
                              lambda p: bound_over_mass(p, convention, m_ee, m_any), 1.0, anyx,
-                             f"{DATA_FILE} [bbn_neff], [light_thermal]", power=POWER)  # fmt: skip
-    return replace(base, citation=f"{ee['citation']} (arXiv:{ee['arxiv']}; A' -> e e); {anyx['citation']}")
+                             f"{DATA_FILE} [bbn_neff], [light_thermal]", power=POWER,
+                             citation=f"{ee['citation']} (arXiv:{ee['arxiv']}; A' -> e e); {anyx['citation']}")  # fmt: skip
 
 
 @register("BBN", group="cosmology", data_file=DATA_FILE, sets=("complete",), rank=90,

@@ -96,3 +96,25 @@ def test_widths_differentiable_at_thresholds():
         assert np.isfinite(float(g))
         g2 = jax.grad(lambda m, q=q: jnp.sum(W.width_over_mass(q._replace(M_E=m))))(q.M_E)
         assert np.isfinite(float(g2))
+
+
+def test_kallen_keeps_its_precision_at_threshold():
+    """``lambda(M^2, m1^2, m2^2)`` of masses against mpmath's expanded form at 50 digits: generic masses to 1e-13, and
+    1e-9 above threshold (``M = (m1 + m2)(1 + 1e-9)``) to 1e-14, where the expanded form in float64 loses 7 digits."""
+    import mpmath as mp
+
+    from jaxtmm.consistency import kallen
+
+    mp.mp.dps = 50
+    for M, m1, m2 in ((3.0, 1.2, 0.7), (0.5, 0.1, -0.3), (100.0, 99.0, 0.5)):
+        ref = float(mp.mpf(M) ** 4 + mp.mpf(m1) ** 4 + mp.mpf(m2) ** 4
+                    - 2 * (mp.mpf(M) ** 2 * mp.mpf(m1) ** 2 + mp.mpf(m1) ** 2 * mp.mpf(m2) ** 2 + mp.mpf(m2) ** 2 * mp.mpf(M) ** 2))  # fmt: skip
+        assert float(kallen(M, m1, m2)) == pytest.approx(ref, rel=1e-13)
+    m1, m2 = 0.3, 0.45
+    M = (m1 + m2) * (1 + 1e-9)
+    Mm = mp.mpf(M)  # the float's own value
+    ref = float(Mm**4 + mp.mpf(m1) ** 4 + mp.mpf(m2) ** 4
+                - 2 * (Mm**2 * mp.mpf(m1) ** 2 + mp.mpf(m1) ** 2 * mp.mpf(m2) ** 2 + mp.mpf(m2) ** 2 * Mm**2))  # fmt: skip
+    assert float(kallen(M, m1, m2)) == pytest.approx(ref, rel=1e-14)
+    expanded = M**4 + m1**4 + m2**4 - 2 * (M * M * m1 * m1 + m1 * m1 * m2 * m2 + m2 * m2 * M * M)
+    assert abs(expanded / ref - 1) > 1e-10  # what the product form avoids

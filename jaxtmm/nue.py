@@ -19,6 +19,16 @@ The overall sign ``sigma = +-1`` of the A' exchange relative to the Z's depends 
 that the two derivations of F did not fix: both are computed and the likelihood takes the one less constrained. Solar
 neutrinos arrive as an incoherent mixture of mass states with the vacuum-averaged probabilities ``|U_ei|^2`` (as
 :func:`jaxtmm.mu_eff_solar`); at F = 0 this is ``sigma_mu + P_ee (sigma_e - sigma_mu)`` with ``P_ee = sum |U_ei|^4``.
+
+Reactor anti-nu_e (:func:`dsigma_dT_reactor`) meet the detector as the flavour state, before they oscillate: the
+amplitude into each final flavour alpha is coherent, ``g^{alpha e}`` in the flavour basis (the charged current only in
+``alpha = e``, ``delta g`` with ``F^{fl}_{alpha e}``), and an antineutrino swaps the roles of ``g_L`` and ``g_R``:
+
+.. math:: \frac{d\bar\sigma}{dT} = \frac{2 G_F^2 m_e}{\pi}\sum_\alpha\Big[|g_R^{\alpha e}|^2
+          + |g_L^{\alpha e}|^2\big(1 - \tfrac{T}{E}\big)^2 - \mathrm{Re}(g_L^{\alpha e} g_R^{\alpha e*})\,\frac{m_e T}{E^2}\Big]
+
+(the antiparticle's current couples through ``-F^T = -F^*``, and the Z's and W's currents flip sign with it: the moduli,
+and the interference with the weak amplitude, are those of the neutrino's couplings).
 """
 
 import jax.numpy as jnp
@@ -72,3 +82,35 @@ def rate_ratio(p: Point, E: float, T_min: float, T_max: float, sign: float = 1.0
     with_f = jnp.sum(wt * dsigma_dT_solar(p, E, T, sign))
     without = jnp.sum(wt * dsigma_dT_solar(p._replace(g_D=jnp.zeros_like(jnp.asarray(p.g_D, dtype=jnp.float64))), E, T, sign))
     return with_f / without
+
+
+def couplings_flavour(p: Point, T, sign: float = 1.0):
+    """``(g_L, g_R)`` of a beam born as nu_e, in the flavour basis (3-vectors over the final flavour alpha, broadcast
+    over T's shape in front): ``g_L = (1/2 + s_W^2) delta_{alpha e} + delta g_{alpha e} / 2``, ``g_R = s_W^2 delta_{alpha e}
+    + delta g_{alpha e} / 2``, ``delta g`` as in the module's docstring with ``F^{fl}`` (its tau entry zero)."""
+    T = jnp.asarray(T, dtype=jnp.float64)[..., None]
+    Ffl = jnp.zeros(3, dtype=jnp.complex128).at[:2].set(vector_coupling(p)[:, 0])  # F^{fl}_{alpha e}
+    dg = sign * p.eps * E_CHARGE * Ffl / (
+        2.0**0.5 * G_F_GEV2 * (jnp.asarray(p.m_Ap, dtype=jnp.float64) ** 2 + 2.0 * M_E_GEV * T))  # fmt: skip
+    e = jnp.array([1.0, 0.0, 0.0])
+    return (0.5 + S2W_MSBAR) * e + 0.5 * dg, S2W_MSBAR * e + 0.5 * dg
+
+
+def dsigma_dT_reactor(p: Point, E, T, sign: float = 1.0):
+    """``dsigma/dT`` (GeV^-3) of a reactor anti-nu_e of energy E at recoil T (GeV; arrays broadcast), weak and A' exchange
+    of the vector form factor (the dipole's magnetic term is separate and does not interfere)."""
+    gL, gR = couplings_flavour(p, T, sign)
+    T = jnp.asarray(T, dtype=jnp.float64)
+    y = (1.0 - T / E)[..., None]
+    z = (M_E_GEV * T / E**2)[..., None]
+    per = jnp.abs(gR) ** 2 + jnp.abs(gL) ** 2 * y**2 - jnp.real(gL * jnp.conj(gR)) * z
+    return 2.0 * G_F_GEV2**2 * M_E_GEV / PI * jnp.sum(per, axis=-1)
+
+
+def reactor_excess_at_threshold(p: Point, T):
+    """The change of the weak anti-nu_e cross section at recoil ``T << E`` that the vector form factor makes,
+    ``|dsigma(F) - dsigma(F = 0)|`` at ``E -> infinity`` (GeV^-3; exact to ``O(T/E)``, 1e-3 at keV recoils from MeV
+    reactor neutrinos, so no flux is needed), of the sign ``sigma`` that changes it less."""
+    big = jnp.float64(1e30)
+    zero = dsigma_dT_reactor(p._replace(g_D=jnp.zeros_like(jnp.asarray(p.g_D, dtype=jnp.float64))), big, T)
+    return jnp.minimum(*(jnp.abs(dsigma_dT_reactor(p, big, T, sg) - zero) for sg in (1.0, -1.0)))

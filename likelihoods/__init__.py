@@ -12,6 +12,7 @@ and, in the ``complete`` set only, what the seed paper leaves out (:class:`Measu
 statistic for measured shifts):
 
 * :mod:`likelihoods.borexino_rate` -- the 7Be rate against the solar model, moved by the A' nu nu vector form factor;
+* :mod:`likelihoods.texono_rate` -- TEXONO's reactor anti-nu_e e cross section against the Standard Model, likewise;
 * :mod:`likelihoods.neutrino_mass` -- the one-loop neutrino mass against cosmology (with a tuning factor);
 * :mod:`likelihoods.z_width` and :mod:`likelihoods.oblique_t` -- Delta N_nu and T of the vector-like doublet;
 * :mod:`likelihoods.lep_heavy_lepton` -- LEP's lower limit on M_E; :mod:`likelihoods.lhc_heavy_lepton` -- the LHC's
@@ -52,6 +53,7 @@ from likelihoods import (
     relic,
     searches,
     sn1987a,
+    texono_rate,
     z_width,
 )
 from likelihoods._limit import Gaussian, HalfNormal, Measurement, OneSidedLimit, ZeroObservedPoisson
@@ -61,7 +63,7 @@ from likelihoods.summary import default_likelihoods, report, total_log_likelihoo
 
 __all__ = [
     "Gaussian", "HalfNormal", "Measurement", "OneSidedLimit", "Options", "ZeroObservedPoisson", "babar", "bbn",
-    "borexino", "borexino_rate", "darkphoton", "searches", "sn1987a", "perturbativity",
+    "borexino", "borexino_rate", "darkphoton", "searches", "sn1987a", "perturbativity", "texono_rate",
     "build", "constraint_set", "default_likelihoods", "g2_electron", "g2_muon", "lep_heavy_lepton", "lhc_heavy_lepton", "meg_ii", "na64",
     "neutrino_mass", "oblique_t", "recast_limit", "registry", "relic", "report", "total_log_likelihood",
     "unsatisfiable_at", "with_couplings", "z_width",

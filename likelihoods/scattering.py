@@ -19,7 +19,18 @@ NumPy; ``R(m) = sum_k w_k F(T_k, m)^2`` is then one dot product in JAX, differen
   ``mu_0 / F(T_min, m)`` is the weakest limit the published one can imply. The reactor experiments use it, since
   their fluxes and efficiencies are not available here.
 
-The beam fixes the moment (:func:`jaxtmm.mu_eff_flavour`): reactor anti-nu_e arrive as the flavour state. Data:
+The beam fixes the moment (:func:`jaxtmm.mu_eff_flavour`): reactor anti-nu_e arrive as the flavour state.
+
+The vector form factor of the A' nu nu vertex (:mod:`jaxtmm.vertex`) changes the weak cross section, which these
+analyses subtract as the Standard Model's; at a keV threshold both terms are independent of the neutrino energy to
+``O(T/E)``, so no flux is needed to compare them. A reactor experiment's excess is the magnetic rate plus the change
+``|Delta dsigma_W(T_min)|`` (:func:`jaxtmm.nue.reactor_excess_at_threshold`, the sign that changes it less), read as the
+moment that gives the same rate at threshold:
+
+.. math:: \mu_\mathrm{equiv}^2 = \mu_\alpha^2 + \frac{m_e^2\,T_\min\,|\Delta d\sigma_W(T_\min)|}{\pi\alpha^2\,F(T_\min, m)^2}
+          \quad(\mu\ \mathrm{in}\ \mu_B;\ d\sigma_\mu/dT = \pi\alpha^2\mu^2/(m_e^2 T)\ \mathrm{at}\ T \ll E).
+
+Counting the flat change at the threshold, where the ``1/T`` signal is largest against it, counts it least. Data:
 ``likelihoods/data/scattering.toml`` (limits, thresholds, provenance). Statistical model: half-normal in
 ``(mu_eff / mu_lim)^2``, as for Borexino.
 """
@@ -32,9 +43,10 @@ import jax.numpy as jnp
 import numpy as np
 
 from jaxtmm import mu_eff_flavour, to_mu_B
-from jaxtmm._constants import M_E_GEV
-from jaxtmm._quadrature import gauss_legendre_01
+from jaxtmm._constants import ALPHA_EM, M_E_GEV
+from jaxtmm._quadrature import gauss_legendre_01, safe_sqrt
 from jaxtmm._x64 import require_x64
+from jaxtmm.nue import reactor_excess_at_threshold
 from likelihoods._data import read_toml
 from likelihoods._limit import OneSidedLimit, half_normal_limit
 from likelihoods.borexino import endpoint
@@ -156,18 +168,33 @@ def experiment(name: str) -> dict:
     return d
 
 
+def mu_equivalent(p, name: str, convention: str = "corrected"):
+    """The moment (mu_B) the experiment sees: the beam's effective moment, and for a reactor experiment with a threshold
+    recast the vector form factor's change of the weak rate at threshold read as a moment (the module's docstring)."""
+    d = experiment(name)
+    mu = to_mu_B(mu_eff_flavour(p, d["beam"], convention))
+    if not (d["flux"].startswith("reactor") and d["recast"] == "threshold"):
+        return mu
+    T = float(d["T_min_GeV"])
+    F2 = suppression(p.m_Ap, threshold_table(T))
+    extra = M_E_GEV**2 * T * reactor_excess_at_threshold(p, T) / (math.pi * ALPHA_EM**2 * F2)
+    return safe_sqrt(mu**2 + extra)
+
+
 def likelihood(name: str, convention: str = "corrected") -> OneSidedLimit:
-    """The experiment's likelihood: ``(mu_beam / mu_lim(m_A'))^2``, half-normal at its CL."""
+    """The experiment's likelihood: ``(mu_equiv / mu_lim(m_A'))^2``, half-normal at its CL."""
     d = experiment(name)
     tab, mu0, flavour = table(name), float(d["mu_90_muB"]), d["beam"]
-    return half_normal_limit(name, f"mu_eff ({flavour} flavour)", "mu_B",
-                             lambda p: to_mu_B(mu_eff_flavour(p, flavour, convention)),
+    quantity = f"mu_eff ({flavour} flavour)" + (" + vector form factor" if d["flux"].startswith("reactor") else "")
+    return half_normal_limit(name, quantity, "mu_B", lambda p: mu_equivalent(p, name, convention),
                              lambda p: mu0 / jnp.sqrt(suppression(p.m_Ap, tab)), d, DATA_FILE, power=2.0)  # fmt: skip
 
 
 def _register(name: str, rank: int):
     @register(name, group="neutrino-electron scattering", data_file=DATA_FILE, sets=("complete",),
-              scales=f"mu_eff^2 ({_D[name]['beam']} flavour), recast to a massive A' "
+              scales=f"mu_eff^2 ({_D[name]['beam']} flavour)"
+                     f"{' + the vector form factor (weak-rate change as a moment)' if _D[name]['flux'].startswith('reactor') else ''}"
+                     f", recast to a massive A' "
                      f"({'at threshold' if _D[name]['recast'] == 'threshold' else 'over its window, Eq. 3.10'})",
               rank=rank)  # fmt: skip
     def build(options: Options) -> OneSidedLimit:

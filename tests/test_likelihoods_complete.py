@@ -19,7 +19,7 @@ NEW = ("Neutrino mass", "Z invisible width", "Oblique T", "Perturbative widths",
 
 def test_sets_paper_and_complete():
     assert constraint_set("paper") == ("MEG II", "NA64", "BaBar", "Borexino")
-    assert constraint_set("complete") == ("MEG II", "NA64", "BaBar", "Borexino", "GEMMA", "TEXONO", "Borexino 7Be rate",
+    assert constraint_set("complete") == ("MEG II", "NA64", "BaBar", "Borexino", "GEMMA", "TEXONO", "TEXONO CsI rate", "Borexino 7Be rate",
                                           "A' searches") + NEW[:5] + (
         "LHC heavy lepton", "(g-2)_mu", "BBN", "Relic abundance", "SN1987A", "(g-2)_e")
 

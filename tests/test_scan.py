@@ -47,7 +47,8 @@ def test_files_and_rows(scan_dir):
     assert prov["versions"]["jax"] and prov["configuration"]["effective_options"]["convention"] == "paper"
     assert {k for k in prov["data_sha256"] if "/" not in k} == {
         "na64_invisible_2023.csv", "babar_invisible_2017.csv", "meg_ii.toml", "borexino_2017.toml", "neutrino_mass.toml",
-        "electroweak.toml", "g_minus_2.toml", "cosmology.toml", "scattering.toml", "theory.toml", "sn1987a_chang2017.csv", "borexino_be7_rate.toml"}  # fmt: skip
+        "electroweak.toml", "g_minus_2.toml", "cosmology.toml", "scattering.toml", "theory.toml", "sn1987a_chang2017.csv", "borexino_be7_rate.toml",
+        "texono_csi_2010.toml"}  # fmt: skip
     assert sum(k.startswith("darkphoton/") for k in prov["data_sha256"]) == 31  # 30 limits and the manifest
     with open(scan_dir / "scan.csv") as fh:
         table = list(csv.DictReader(fh))

@@ -132,13 +132,14 @@ def test_flavour_and_solar_moments_differ_and_agree_without_mixing():
 
 def test_likelihoods_registered_and_differentiable():
     """GEMMA and TEXONO are in the complete set (not the paper's); ln L and its gradient are finite at the benchmark,
-    at eps = 0 and at degenerate scalars (mu = 0); r = (mu_e / mu_lim)^2."""
+    at eps = 0 and at degenerate scalars (mu = 0); r = (mu_equiv / mu_lim)^2 (mu_equiv by hand: tests/test_nue.py)."""
     assert {"GEMMA", "TEXONO"} <= set(registry.constraint_set("complete"))
     assert not {"GEMMA", "TEXONO"} & set(registry.constraint_set("paper"))
     for lk in registry.build("GEMMA,TEXONO"):
         r = float(lk.signal_ratio(P))
-        want = (float(to_mu_B(mu_eff_flavour(P, "e"))) / float(S.recast_limit(P.m_Ap, lk.name))) ** 2
+        want = (float(S.mu_equivalent(P, lk.name)) / float(S.recast_limit(P.m_Ap, lk.name))) ** 2
         assert r == pytest.approx(want, rel=1e-13)
+        assert float(S.mu_equivalent(P._replace(g_D=jnp.float64(0.0)), lk.name)) == 0.0  # moment and F vanish with g_D
         for q in (P, P._replace(eps=0.0), P._replace(m_A2=P.m_A1, m_H2=P.m_H1)):
             g = jax.grad(lambda p: lk.log_likelihood(p), allow_int=True)(q)
             leaves = [x for x in jax.tree_util.tree_leaves(g) if jnp.issubdtype(jnp.asarray(x).dtype, jnp.inexact)]

@@ -27,13 +27,14 @@ from jaxtmm.batch import replicate  # noqa: E402
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 from _timing import best_of  # noqa: E402
+
 from jaxtmm.loops import J, J_z  # noqa: E402
 
 REF = Path(__file__).resolve().parents[1] / "tests" / "data" / "loop_reference.json"
 
 
 def dblquad_J(M, m1, m2, numerator):
-    f = lambda y, x: numerator(x, y) / (x * m2**2 + y * m1**2 + (1 - x - y) * M**2)  # noqa: E731
+    f = lambda y, x: numerator(x, y) / (x * m2**2 + y * m1**2 + (1 - x - y) * M**2)
     return integrate.dblquad(f, 0, 1, 0, lambda x: 1 - x)[0]  # default epsabs=1.49e-8, epsrel=1.49e-8
 
 
@@ -69,7 +70,9 @@ def main():
 
     p = load_preset("paper")
     pts = replicate(p, args.points)
-    pts = pts._replace(m_H2=jnp.asarray(10 ** rng.uniform(-3, 2, args.points)), M2=jnp.asarray(10 ** rng.uniform(-3, 2, args.points)))
+    pts = pts._replace(
+        m_H2=jnp.asarray(10 ** rng.uniform(-3, 2, args.points)), M2=jnp.asarray(10 ** rng.uniform(-3, 2, args.points))
+    )
     fmu = jax.jit(jax.vmap(lambda q: mu_ij(q)))
     fmu(pts).block_until_ready()
     t = best_of(lambda: fmu(pts).block_until_ready())
@@ -80,10 +83,19 @@ def main():
     machine = f"{platform.processor() or platform.machine()}, {os.cpu_count()} cores, jax {jax.__version__} ({jax.default_backend()})"
     head = ("quantity", "jaxtmm", "scipy dblquad", "speed-up", "jaxtmm worst rel. err", "dblquad worst rel. err")
     table = [head] + [
-        (q, f"{a:.3g}", f"{b:.3g}", f"{a / b:.3g}x", "-" if np.isnan(e) else f"{e:.1e}", "-" if np.isnan(ed) else f"{ed:.1e}")
+        (
+            q,
+            f"{a:.3g}",
+            f"{b:.3g}",
+            f"{a / b:.3g}x",
+            "-" if np.isnan(e) else f"{e:.1e}",
+            "-" if np.isnan(ed) else f"{ed:.1e}",
+        )
         for q, a, b, e, ed in rows
     ]
-    print(f"machine: {machine}; J batch {args.n}, points batch {args.points}, dblquad on {args.dblquad} hierarchical triples")
+    print(
+        f"machine: {machine}; J batch {args.n}, points batch {args.points}, dblquad on {args.dblquad} hierarchical triples"
+    )
     if args.markdown:
         print("| " + " | ".join(head) + " |")
         print("|" + "---|" * len(head))

@@ -51,7 +51,6 @@ from jaxtmm.loops import J_z  # noqa: E402
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 from _timing import best_of  # noqa: E402
 
-
 # ----------------------------------------------------------------------------- plain NumPy baseline
 _X, _W = np.polynomial.legendre.leggauss(32)
 _XI, _WT = 0.5 * (_X + 1), 0.5 * _W
@@ -94,7 +93,7 @@ def np_mu12(y, U, thR, thI, gD, masses):
 
 
 def dblquad_Jz(M, m1, m2):
-    f = lambda y, x: (1 - x - y) / (x * m2**2 + y * m1**2 + (1 - x - y) * M**2)  # noqa: E731
+    f = lambda y, x: (1 - x - y) / (x * m2**2 + y * m1**2 + (1 - x - y) * M**2)
     return integrate.dblquad(f, 0, 1, 0, lambda x: 1 - x)[0]
 
 
@@ -129,10 +128,20 @@ def mu_rows(n, t_dq):
     U = np.asarray(pmns_matrix(p.pmns))
     masses = [np.full(n, float(v)) for v in (p.m_H1, p.m_H2, p.m_A1, p.m_A2, p.M1, p.M2)]
     t_np = best_of(lambda: np_mu12(y, U, float(p.theta_R), float(p.theta_I), float(p.g_D), masses))
-    diff = float(np.max(np.abs(np_mu12(y, U, float(p.theta_R), float(p.theta_I), float(p.g_D), masses) - np.asarray(f(batch)))
-                        / np.max(np.abs(np.asarray(f(batch))))))  # fmt: skip
+    diff = float(
+        np.max(
+            np.abs(np_mu12(y, U, float(p.theta_R), float(p.theta_I), float(p.g_D), masses) - np.asarray(f(batch)))
+            / np.max(np.abs(np.asarray(f(batch))))
+        )
+    )
     assert diff < 1e-12, diff
-    return [("mu_ij points/s (8 loop integrals each)", n / t_jax, {"NumPy, same quadrature": n / t_np, "scipy dblquad": 1 / (8 * t_dq)})]
+    return [
+        (
+            "mu_ij points/s (8 loop integrals each)",
+            n / t_jax,
+            {"NumPy, same quadrature": n / t_np, "scipy dblquad": 1 / (8 * t_dq)},
+        )
+    ]
 
 
 def logdensity_rows(n):
@@ -171,8 +180,9 @@ def global_logdensity_rows(n):
 
     out, dims = {}, {}
     g = preset_config("global")
-    fixed_parities = replace(g, fixed={**g.fixed, "eta1": 1.0, "eta2": 1.0},
-                             free={k: v for k, v in g.free.items() if v.kind != "sign"})  # fmt: skip
+    fixed_parities = replace(
+        g, fixed={**g.fixed, "eta1": 1.0, "eta2": 1.0}, free={k: v for k, v in g.free.items() if v.kind != "sign"}
+    )
     for name, cfg in (("summed", g), ("fixed", fixed_parities), ("posterior", preset_config("posterior"))):
         model, space, _ = build_model(cfg)
         pot = initialize_model(jax.random.PRNGKey(0), model).potential_fn
@@ -180,9 +190,16 @@ def global_logdensity_rows(n):
         vg = jax.jit(jax.vmap(jax.value_and_grad(lambda x: pot({"u": x}))))
         vg(u)[0].block_until_ready()
         out[name], dims[name] = n / best_of(lambda: vg(u)[0].block_until_ready()), space.u_dim
-    return [(f"global (masses free, {dims['summed']} dims, 4 parities summed): log-density + gradient/s", out["summed"],
-             {"parities fixed to +1": out["fixed"],
-              f"posterior preset (masses fixed, {dims['posterior']} dims)": out["posterior"]})]  # fmt: skip
+    return [
+        (
+            f"global (masses free, {dims['summed']} dims, 4 parities summed): log-density + gradient/s",
+            out["summed"],
+            {
+                "parities fixed to +1": out["fixed"],
+                f"posterior preset (masses fixed, {dims['posterior']} dims)": out["posterior"],
+            },
+        )
+    ]
 
 
 def profile_rows(quick):
@@ -202,7 +219,7 @@ def profile_rows(quick):
     wall = time.perf_counter() - t0
     space = ParamSpace.from_config(cfg, exclude=("eps",), polar=True)
     lks = [build_likelihoods(cfg)[k] for k in cfg.likelihoods]
-    m2lnL = lambda w, e: -2.0 * sum(lk.log_likelihood(space.point_z(w, eps=e)) for lk in lks)  # noqa: E731
+    m2lnL = lambda w, e: -2.0 * sum(lk.log_likelihood(space.point_z(w, eps=e)) for lk in lks)
     f, g = jax.jit(m2lnL), jax.jit(jax.grad(m2lnL))
     limits = []
     for k in space.names:
@@ -213,15 +230,24 @@ def profile_rows(quick):
     for r in res["rows"]:
         best = np.inf
         for w0 in np.asarray(space.sample_prior_z(jax.random.PRNGKey(0), 6)):
-            m = Minuit(lambda w: float(f(jnp.asarray(w), r["eps"])), w0,
-                       grad=lambda w: np.asarray(g(jnp.asarray(w), r["eps"])))  # fmt: skip
+            m = Minuit(
+                lambda w: float(f(jnp.asarray(w), r["eps"])), w0, grad=lambda w: np.asarray(g(jnp.asarray(w), r["eps"]))
+            )
             m.limits, m.errordef = limits, Minuit.LEAST_SQUARES
             m.migrad()
             best = min(best, m.fval)
         diff = max(diff, abs(-best / 2 - r["lnL"]))
     t_minuit = time.perf_counter() - t0
-    return [(f"profile of eps, {n} points (posterior preset): wall s", wall,
-             {"iminuit MIGRAD, 6 starts/point, JAX gradient: wall s": t_minuit, "max |ln L - ln L_MIGRAD|": f"{diff:.1e}"})]
+    return [
+        (
+            f"profile of eps, {n} points (posterior preset): wall s",
+            wall,
+            {
+                "iminuit MIGRAD, 6 starts/point, JAX gradient: wall s": t_minuit,
+                "max |ln L - ln L_MIGRAD|": f"{diff:.1e}",
+            },
+        )
+    ]
 
 
 def searches_rows(n):
@@ -241,15 +267,18 @@ def searches_rows(n):
     m = np.exp(rng.uniform(np.log(1e-3), np.log(10.0), n))
     eps = np.exp(rng.uniform(np.log(1e-9), np.log(1e-2), n))
     gD = rng.uniform(0.01, 1.0, n)
+
     def lnL(v):
         return lk.log_likelihood(P._replace(m_Ap=v[0], eps=v[1], g_D=v[2]))
 
-    f = lambda x: value_and_grad_batch(lnL, x, batch_size=4096)  # noqa: E731
+    f = lambda x: value_and_grad_batch(lnL, x, batch_size=4096)
     x = jnp.stack([jnp.asarray(m), jnp.asarray(eps), jnp.asarray(gD)], axis=-1)
     jax.block_until_ready(f(x))
     t_jax = best_of(lambda: jax.block_until_ready(f(x)))
     # NumPy: widths at g_D = 1 from the same closed forms, then g_D^2 (every dark width scales so at fixed masses)
-    w = jax.jit(jax.vmap(lambda mm: jnp.stack([jnp.sum(dp.sm_widths(mm, 1.0)), dp.dark_width(P._replace(m_Ap=mm, g_D=1.0))])))
+    w = jax.jit(
+        jax.vmap(lambda mm: jnp.stack([jnp.sum(dp.sm_widths(mm, 1.0)), dp.dark_width(P._replace(m_Ap=mm, g_D=1.0))]))
+    )
     k = min(n, 20000)
     g1, dark1 = (np.asarray(c) for c in w(jnp.asarray(m[:k])).T)
     base = NumpySearches()
@@ -257,22 +286,35 @@ def searches_rows(n):
     def numpy_vg():
         h = 1e-6
         val = base.log_likelihood(m[:k], eps[:k], g1, gD[:k] ** 2 * dark1)
-        d_eps = (base.log_likelihood(m[:k], eps[:k] * (1 + h), g1, gD[:k] ** 2 * dark1)
-                 - base.log_likelihood(m[:k], eps[:k] * (1 - h), g1, gD[:k] ** 2 * dark1)) / (2 * h * eps[:k])
-        d_g = (base.log_likelihood(m[:k], eps[:k], g1, (gD[:k] + h) ** 2 * dark1)
-               - base.log_likelihood(m[:k], eps[:k], g1, (gD[:k] - h) ** 2 * dark1)) / (2 * h)
+        d_eps = (
+            base.log_likelihood(m[:k], eps[:k] * (1 + h), g1, gD[:k] ** 2 * dark1)
+            - base.log_likelihood(m[:k], eps[:k] * (1 - h), g1, gD[:k] ** 2 * dark1)
+        ) / (2 * h * eps[:k])
+        d_g = (
+            base.log_likelihood(m[:k], eps[:k], g1, (gD[:k] + h) ** 2 * dark1)
+            - base.log_likelihood(m[:k], eps[:k], g1, (gD[:k] - h) ** 2 * dark1)
+        ) / (2 * h)
         g1p, d1p = (np.asarray(c) for c in w(jnp.asarray(m[:k] * (1 + h))).T)  # the widths move with m too
         g1m, d1m = (np.asarray(c) for c in w(jnp.asarray(m[:k] * (1 - h))).T)
-        d_m = (base.log_likelihood(m[:k] * (1 + h), eps[:k], g1p, gD[:k] ** 2 * d1p)
-               - base.log_likelihood(m[:k] * (1 - h), eps[:k], g1m, gD[:k] ** 2 * d1m)) / (2 * h * m[:k])
+        d_m = (
+            base.log_likelihood(m[:k] * (1 + h), eps[:k], g1p, gD[:k] ** 2 * d1p)
+            - base.log_likelihood(m[:k] * (1 - h), eps[:k], g1m, gD[:k] ** 2 * d1m)
+        ) / (2 * h * m[:k])
         return val, d_eps, d_g, d_m
 
     t_np = best_of(numpy_vg, repeats=2) / k * n
     val_jax = np.asarray(f(x)[0][:k])
-    agree = np.nanmax(np.abs(val_jax - base.log_likelihood(m[:k], eps[:k], g1, gD[:k] ** 2 * dark1))
-                      / np.maximum(1.0, np.abs(val_jax)))  # fmt: skip
-    return [(f"A' searches ln L + gradient, points/s ({n} points)", n / t_jax,
-             {"NumPy, central differences": n / t_np, "max rel. difference of ln L": f"{agree:.1e}"})]
+    agree = np.nanmax(
+        np.abs(val_jax - base.log_likelihood(m[:k], eps[:k], g1, gD[:k] ** 2 * dark1))
+        / np.maximum(1.0, np.abs(val_jax))
+    )
+    return [
+        (
+            f"A' searches ln L + gradient, points/s ({n} points)",
+            n / t_jax,
+            {"NumPy, central differences": n / t_np, "max rel. difference of ln L": f"{agree:.1e}"},
+        )
+    ]
 
 
 def nuts_rows(quick):
@@ -307,9 +349,17 @@ def sampler_rows(quick, preset="posterior"):
 
     cfg = preset_config(preset)
     if preset == "posterior":
-        s = FitSettings(chains=4, warmup=500, samples=500) if not quick else FitSettings(chains=2, warmup=150, samples=150)
+        s = (
+            FitSettings(chains=4, warmup=500, samples=500)
+            if not quick
+            else FitSettings(chains=2, warmup=150, samples=150)
+        )
     else:
-        s = FitSettings(chains=2, warmup=200, samples=200) if not quick else FitSettings(chains=2, warmup=60, samples=60)
+        s = (
+            FitSettings(chains=2, warmup=200, samples=200)
+            if not quick
+            else FitSettings(chains=2, warmup=60, samples=60)
+        )
     rec = run_fit(cfg, s, Path(tempfile.mkdtemp()) / "fit", progress=False)
     budget = rec["wall_time_s"]
     model, space, _ = build_model(cfg)
@@ -336,7 +386,7 @@ def sampler_rows(quick, preset="posterior"):
         state = sampler.run_mcmc(state, 100, progress=False)
     t_emcee = time.perf_counter() - t0
     chain = sampler.get_chain()
-    keep = np.swapaxes(chain[chain.shape[0] // 2:], 0, 1)  # (walker, draw, dim)
+    keep = np.swapaxes(chain[chain.shape[0] // 2 :], 0, 1)  # (walker, draw, dim)
     post = natural(keep)
     data = _arviz.make(post, {}, {})
     emcee_summary = _arviz.summary(data, names)
@@ -348,8 +398,13 @@ def sampler_rows(quick, preset="posterior"):
     z0 = transform(jnp.full(zspace.dim, 0.5))
     loglike(z0).block_until_ready()
     t0 = time.perf_counter()
-    ns = dynesty.NestedSampler(lambda z: float(loglike(jnp.asarray(z))), lambda U: np.asarray(transform(jnp.asarray(U))),
-                               zspace.dim, nlive=100 if quick else 250, rstate=np.random.default_rng(0))  # fmt: skip
+    ns = dynesty.NestedSampler(
+        lambda z: float(loglike(jnp.asarray(z))),
+        lambda U: np.asarray(transform(jnp.asarray(U))),
+        zspace.dim,
+        nlive=100 if quick else 250,
+        rstate=np.random.default_rng(0),
+    )
     stopped = False
     for _ in ns.sample(dlogz=0.5):  # stopped at NUTS's wall time (dynesty's own overhead included), if not done
         if time.perf_counter() - t0 > budget:
@@ -369,32 +424,58 @@ def sampler_rows(quick, preset="posterior"):
 
         ns_s = NestedSettings(runs=4, nlive=100 if quick else 500, dlogz=0.5 if quick else 0.1)
         nrec = run_fit(cfg, ns_s, Path(tempfile.mkdtemp()) / "nested", progress=False)
-        rows.append((f"jaxtmm fit --sampler nested min ESS between runs/s ({ns_s.runs} runs x {ns_s.nlive} live points, "
-                     f"queue {ns_s.queue}), {preset} preset", nrec["min_ess_runs"] / nrec["wall_time_s"],
-                     {"wall s": f"{nrec['wall_time_s']:.0f}", "R-hat max": f"{nrec['max_r_hat']:.4f}",
-                      "min ESS between runs": f"{nrec['min_ess_runs']:.0f}", "min ESS_bulk (ArviZ)": f"{nrec['min_ess_bulk']:.0f}",
-                      "ln Z": f"{nrec['log_evidence']['mean']:.3f} +- {nrec['log_evidence']['standard_error']:.3f}"}))  # fmt: skip
+        rows.append(
+            (
+                f"jaxtmm fit --sampler nested min ESS between runs/s ({ns_s.runs} runs x {ns_s.nlive} live points, "
+                f"queue {ns_s.queue}), {preset} preset",
+                nrec["min_ess_runs"] / nrec["wall_time_s"],
+                {
+                    "wall s": f"{nrec['wall_time_s']:.0f}",
+                    "R-hat max": f"{nrec['max_r_hat']:.4f}",
+                    "min ESS between runs": f"{nrec['min_ess_runs']:.0f}",
+                    "min ESS_bulk (ArviZ)": f"{nrec['min_ess_bulk']:.0f}",
+                    "ln Z": f"{nrec['log_evidence']['mean']:.3f} +- {nrec['log_evidence']['standard_error']:.3f}",
+                },
+            )
+        )
         # the batched random walks against dynesty's one point at a time: one run each, the same settings otherwise
         calls = {}
         for q in (32, 1):
             one = NestedSettings(runs=1, nlive=100 if quick else 300, seed=3, queue=q)
             r = nested_sample(cfg, one, Path(tempfile.mkdtemp()), progress=False, workers=1)["runs"][0]
             calls[q] = r["likelihood_calls"] / r["wall_time_s"]
-        rows.append((f"nested sampling likelihood calls/s, queue of 32 random walks (one run, {one.nlive} live points), "
-                     f"{preset} preset", calls[32], {"dynesty one point at a time": calls[1]}))  # fmt: skip
-    return rows + [(f"NUTS min ESS_bulk/s ({s.chains}x{s.samples}), {preset} preset", rec["min_ess_bulk_per_s"],
-             {"emcee (%d walkers, %.0f s, second half)" % (nw, t_emcee): ess_emcee / t_emcee,
-              "dynesty (%s, %.0f s, Kish ESS)" % (done, t_dyn): ess_dyn / t_dyn,
-              "NUTS wall s": budget, "R-hat max (NUTS)": f"{rec['max_r_hat']:.3f}",
-              "R-hat max (emcee)": f"{rhat_emcee:.3f}", "divergent (NUTS)": f"{rec['divergent_fraction']:.3f}"})]  # fmt: skip
+        rows.append(
+            (
+                f"nested sampling likelihood calls/s, queue of 32 random walks (one run, {one.nlive} live points), "
+                f"{preset} preset",
+                calls[32],
+                {"dynesty one point at a time": calls[1]},
+            )
+        )
+    return rows + [
+        (
+            f"NUTS min ESS_bulk/s ({s.chains}x{s.samples}), {preset} preset",
+            rec["min_ess_bulk_per_s"],
+            {
+                f"emcee ({nw} walkers, {t_emcee:.0f} s, second half)": ess_emcee / t_emcee,
+                f"dynesty ({done}, {t_dyn:.0f} s, Kish ESS)": ess_dyn / t_dyn,
+                "NUTS wall s": budget,
+                "R-hat max (NUTS)": f"{rec['max_r_hat']:.3f}",
+                "R-hat max (emcee)": f"{rhat_emcee:.3f}",
+                "divergent (NUTS)": f"{rec['divergent_fraction']:.3f}",
+            },
+        )
+    ]
 
 
 def _timed_command(args) -> tuple[float, float]:
     """Wall time (s) and peak resident memory (GB) of one command in a fresh process."""
-    code = ("import resource, subprocess, sys, time; t = time.perf_counter(); "
-            "r = subprocess.run(sys.argv[1:], capture_output=True); "
-            "assert r.returncode == 0, r.stderr.decode()[-2000:]; "
-            "print(time.perf_counter() - t, resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 1e6)")  # fmt: skip
+    code = (
+        "import resource, subprocess, sys, time; t = time.perf_counter(); "
+        "r = subprocess.run(sys.argv[1:], capture_output=True); "
+        "assert r.returncode == 0, r.stderr.decode()[-2000:]; "
+        "print(time.perf_counter() - t, resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 1e6)"
+    )
     r = subprocess.run([sys.executable, "-c", code, *args], capture_output=True, text=True, timeout=1800)
     if r.returncode:
         raise RuntimeError(r.stderr[-2000:])
@@ -439,9 +520,17 @@ def scan_rows(quick):
     ref = np.array([float(paper_mu12_max(cfg, curves[e].eps_90(m), g)) for g, m, e in problems])
     q = res["mu_eff_muB"][applies] / ref[applies]
     ok = int(np.sum(np.abs(q - 1) <= 1e-6))
-    return [(f"jaxtmm scan wall s ({nm} masses x 3 g_D x 2 exp.)", wall,
-             {"steady-state s": steady, "optima within 1e-6 of closed form": f"{ok}/{q.size}",
-              "range of optimum/closed form - 1": f"[{q.min() - 1:.1e}, {q.max() - 1:.1e}]"})]  # fmt: skip
+    return [
+        (
+            f"jaxtmm scan wall s ({nm} masses x 3 g_D x 2 exp.)",
+            wall,
+            {
+                "steady-state s": steady,
+                "optima within 1e-6 of closed form": f"{ok}/{q.size}",
+                "range of optimum/closed form - 1": f"[{q.min() - 1:.1e}, {q.max() - 1:.1e}]",
+            },
+        )
+    ]
 
 
 def global_scan_rows(quick):
@@ -478,14 +567,17 @@ def relic_rows(quick):
     sc = [ref.omega(float(m), 2.2e-26) for m in np.asarray(ms)[:: n // k][:k]]
     t_sp = (time.perf_counter() - t0) / k
     diff = max(abs(s / float(o) - 1) for s, o in zip(sc, np.asarray(f(ms))[:: n // k][:k]))
-    rows = [(f"Omega h^2 solves/s (scipy agrees to {diff:.1e})", n / t_jax, {"scipy Radau, one mass at a time": 1 / t_sp})]
+    rows = [
+        (f"Omega h^2 solves/s (scipy agrees to {diff:.1e})", n / t_jax, {"scipy Radau, one mass at a time": 1 / t_sp})
+    ]
     p = load_preset("paper")
     pts = replicate(p, n)._replace(theta_I=jnp.linspace(0.1, 1.5, n))
     g = jax.jit(jax.vmap(vertex.W_matrix))
     g(pts).block_until_ready()
     t_w = best_of(lambda: g(pts).block_until_ready())
-    lnD = lambda M, a, b: integrate.dblquad(  # noqa: E731
-        lambda y, x: np.log(x * b**2 + y * a**2 + (1 - x - y) * M**2), 0, 1, 0, lambda x: 1 - x)[0]
+    lnD = lambda M, a, b: integrate.dblquad(
+        lambda y, x: np.log(x * b**2 + y * a**2 + (1 - x - y) * M**2), 0, 1, 0, lambda x: 1 - x
+    )[0]
     t0 = time.perf_counter()
     for _ in range(2):
         for _ in range(12):
@@ -500,12 +592,18 @@ def device_rows(n):
     for k in (1, 2, 4):
         env = {**os.environ, "XLA_FLAGS": f"--xla_force_host_platform_device_count={k}"}
         code = (
-            "import sys, json; sys.argv=['x']; sys.path.insert(0, %r); import runpy; "
-            "m = runpy.run_path(%r); print(json.dumps(m['device_throughput'](%d)))" % (str(ROOT), __file__, n)
+            f"import sys, json; sys.argv=['x']; sys.path.insert(0, {str(ROOT)!r}); import runpy; "
+            f"m = runpy.run_path({__file__!r}); print(json.dumps(m['device_throughput']({n})))"
         )
         r = subprocess.run([sys.executable, "-c", code], env=env, capture_output=True, text=True, timeout=900)
         out[k] = json.loads(r.stdout.strip().splitlines()[-1])["points_per_s"] if r.returncode == 0 else float("nan")
-    return [("mu_ij points/s on 1 host device (vs 2, 4 forced host devices)", out[1], {"2 devices": out[2], "4 devices": out[4]})]
+    return [
+        (
+            "mu_ij points/s on 1 host device (vs 2, 4 forced host devices)",
+            out[1],
+            {"2 devices": out[2], "4 devices": out[4]},
+        )
+    ]
 
 
 def device_throughput(n):
@@ -516,8 +614,22 @@ def device_throughput(n):
     return {"points_per_s": n / t, "devices": jax.local_device_count()}
 
 
-GROUPS = ("loops", "mu", "logdensity", "searches", "nuts", "samplers", "fit_cli", "scan", "global_logdensity", "profile",
-          "global_scan", "global_samplers", "devices", "relic")
+GROUPS = (
+    "loops",
+    "mu",
+    "logdensity",
+    "searches",
+    "nuts",
+    "samplers",
+    "fit_cli",
+    "scan",
+    "global_logdensity",
+    "profile",
+    "global_scan",
+    "global_samplers",
+    "devices",
+    "relic",
+)
 
 
 def main():
@@ -533,17 +645,26 @@ def main():
         ap.error(f"unknown row group(s) {', '.join(unknown)} (available: {', '.join(GROUPS)})")
     rows, t_dq = loops_rows(n) if "loops" in only or "mu" in only else ([], None)
     rows = rows if "loops" in only else []
-    calls = {"mu": lambda: mu_rows(n // 4, t_dq), "logdensity": lambda: logdensity_rows(n // 16),
-             "searches": lambda: searches_rows(10_000 if args.quick else 100_000), "nuts": lambda: nuts_rows(args.quick),
-             "samplers": lambda: sampler_rows(args.quick),
-             "fit_cli": lambda: fit_cli_rows(args.quick), "scan": lambda: scan_rows(args.quick),
-             "global_logdensity": lambda: global_logdensity_rows(n // 64), "profile": lambda: profile_rows(args.quick),
-             "global_scan": lambda: global_scan_rows(args.quick),
-             "global_samplers": lambda: sampler_rows(args.quick, "global"), "devices": lambda: device_rows(n // 4),
-             "relic": lambda: relic_rows(args.quick)}  # fmt: skip
+    calls = {
+        "mu": lambda: mu_rows(n // 4, t_dq),
+        "logdensity": lambda: logdensity_rows(n // 16),
+        "searches": lambda: searches_rows(10_000 if args.quick else 100_000),
+        "nuts": lambda: nuts_rows(args.quick),
+        "samplers": lambda: sampler_rows(args.quick),
+        "fit_cli": lambda: fit_cli_rows(args.quick),
+        "scan": lambda: scan_rows(args.quick),
+        "global_logdensity": lambda: global_logdensity_rows(n // 64),
+        "profile": lambda: profile_rows(args.quick),
+        "global_scan": lambda: global_scan_rows(args.quick),
+        "global_samplers": lambda: sampler_rows(args.quick, "global"),
+        "devices": lambda: device_rows(n // 4),
+        "relic": lambda: relic_rows(args.quick),
+    }
     dev = jax.devices()[0]
-    print(f"machine: {platform.machine()}, {os.cpu_count()} cores, jax {jax.__version__}, {dev.platform} ({dev.device_kind})")
-    fmt = lambda v: f"{float(v):.3g}" if isinstance(v, (float, np.floating)) else str(v)  # noqa: E731
+    print(
+        f"machine: {platform.machine()}, {os.cpu_count()} cores, jax {jax.__version__}, {dev.platform} ({dev.device_kind})"
+    )
+    fmt = lambda v: f"{float(v):.3g}" if isinstance(v, (float, np.floating)) else str(v)
     if args.markdown:
         print("| quantity | jaxtmm | baseline(s), same run | ratio |")
         print("|---|---|---|---|")
@@ -553,8 +674,11 @@ def main():
         if "host device" in q:  # scaling: throughput with k devices over throughput with one
             ratio = ", ".join(f"{k}: {float(x) / v:.2f}x" for k, x in base.items())
         else:  # speed-up over each baseline
-            ratio = ", ".join(f"{v / float(x):.3g}x" for k, x in base.items()
-                              if "/s" in q and "NUTS" not in q and not isinstance(x, str) and x)  # fmt: skip
+            ratio = ", ".join(
+                f"{v / float(x):.3g}x"
+                for k, x in base.items()
+                if "/s" in q and "NUTS" not in q and not isinstance(x, str) and x
+            )
         if args.markdown:
             print(f"| {q} | {fmt(float(v))} | {b} | {ratio or '-'} |", flush=True)
         else:

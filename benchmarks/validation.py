@@ -35,14 +35,18 @@ def summary(d: Path) -> str:
         ratio = min(r["borexino_limit_muB"] / r["mu_eff_max_muB"] for r in feas)
         below = [r["m_Ap_GeV"] for r in feas if r["borexino_limit_muB"] < r["mu_eff_max_muB"]]
         k = int(np.argmin(abs(np.log(m / 0.01))))
-        out.append(f"  {e}, g_D = 0.5: {len(feas)}/{len(sel)} feasible; mu_eff^max/g_D at 10 MeV {np.exp(at[0.01]):.3g}, "
-                   f"100 MeV {np.exp(at[0.1]):.3g} mu_B; min Borexino/mu_eff {ratio:.3g}"
-                   + (f" (exceeded below {max(below) * 1e3:.2g} MeV)" if below else "")
-                   + f"; binds near 10 MeV: {', '.join(feas[k]['binding'])}; BR there {feas[k]['BR_mu_e_gamma']:.2g}")  # fmt: skip
+        out.append(
+            f"  {e}, g_D = 0.5: {len(feas)}/{len(sel)} feasible; mu_eff^max/g_D at 10 MeV {np.exp(at[0.01]):.3g}, "
+            f"100 MeV {np.exp(at[0.1]):.3g} mu_B; min Borexino/mu_eff {ratio:.3g}"
+            + (f" (exceeded below {max(below) * 1e3:.2g} MeV)" if below else "")
+            + f"; binds near 10 MeV: {', '.join(feas[k]['binding'])}; BR there {feas[k]['BR_mu_e_gamma']:.2g}"
+        )
     for g in sorted({r["gD"] for r in rows}, reverse=True)[1:]:
         sel = [r for r in rows if r["gD"] == g and r["experiment"] == "NA64" and r["feasible"] and r["mu_eff_max_muB"]]
         if sel:
-            out.append(f"  NA64, g_D = {g:g}: min Borexino/mu_eff {min(r['borexino_limit_muB'] / r['mu_eff_max_muB'] for r in sel):.3g}")
+            out.append(
+                f"  NA64, g_D = {g:g}: min Borexino/mu_eff {min(r['borexino_limit_muB'] / r['mu_eff_max_muB'] for r in sel):.3g}"
+            )
     out.append(f"  wall time {data['provenance']['wall_time_s']:.1f} s")
     return "\n".join(out)
 
@@ -62,13 +66,17 @@ def nu_cap(d: Path) -> str:
     ratio = 0.5 * abs(float(jaxtmm.loop_sum(p))) / abs(dF)
     out = [f"g_D |sum M dJ| / |sum M dF| at g_D = 0.5: {ratio:.3g} GeV^-2"]
     for bound in (0.12, 0.0642):
-        out.append(f"  sum m_nu < {bound} eV caps |mu_ij| at {float(jaxtmm.to_mu_B(ratio * bound / 2 * 1e-9)):.3g} mu_B")
+        out.append(
+            f"  sum m_nu < {bound} eV caps |mu_ij| at {float(jaxtmm.to_mu_B(ratio * bound / 2 * 1e-9)):.3g} mu_B"
+        )
     rows = json.loads((d / "scan.json").read_text())["rows"]
     best = max((r for r in rows if r["gD"] == 0.5 and r["feasible"] and r["mu_max_muB"]), key=lambda r: r["mu_max_muB"])
     y = jnp.array([[complex(*v) for v in row] for row in best["y"]])
     q = p._replace(y=y, theta_R=best["theta_R"], theta_I=best["theta_I"], g_D=0.5, m_Ap=best["m_Ap_GeV"])
-    out.append(f"  optimum of {d.name}: mu_max {best['mu_max_muB']:.3g} mu_B at {best['m_Ap_GeV'] * 1e3:.2g} MeV "
-               f"({best['experiment']}), sum m_nu there {float(jaxtmm.sum_m_nu(q)) * 1e9:.3g} eV")  # fmt: skip
+    out.append(
+        f"  optimum of {d.name}: mu_max {best['mu_max_muB']:.3g} mu_B at {best['m_Ap_GeV'] * 1e3:.2g} MeV "
+        f"({best['experiment']}), sum m_nu there {float(jaxtmm.sum_m_nu(q)) * 1e9:.3g} eV"
+    )
     return "\n".join(out)
 
 
@@ -81,14 +89,22 @@ def convergence(d: Path) -> str:
     from likelihoods._data import LimitCurve
 
     data = json.loads((d / "scan.json").read_text())
-    cfg = preset_config("paper").replace_options(convention=data["provenance"]["configuration"]["effective_options"]["convention"])
+    cfg = preset_config("paper").replace_options(
+        convention=data["provenance"]["configuration"]["effective_options"]["convention"]
+    )
     curves = {"NA64": LimitCurve.load("na64_invisible_2023.csv"), "BaBar": LimitCurve.load("babar_invisible_2017.csv")}
     rows = [r for r in data["rows"] if r["experiment_applies"] and r["feasible"]]
-    ratio = np.array([r["mu_eff_max_muB"] / paper_mu12_max(cfg, float(curves[r["experiment"]].eps_90(r["m_Ap_GeV"])), r["gD"])
-                      for r in rows])  # fmt: skip
-    return (f"{d.name} ({cfg.convention}): {int((ratio < 1 - 1e-6).sum())} of {len(rows)} rows short of the closed form by "
-            f"more than 1e-6; ratio in [{ratio.min():.6g}, {ratio.max():.10g}]; max KKT residual "
-            f"{max(r['kkt_residual'] for r in rows):.3g}")  # fmt: skip
+    ratio = np.array(
+        [
+            r["mu_eff_max_muB"] / paper_mu12_max(cfg, float(curves[r["experiment"]].eps_90(r["m_Ap_GeV"])), r["gD"])
+            for r in rows
+        ]
+    )
+    return (
+        f"{d.name} ({cfg.convention}): {int((ratio < 1 - 1e-6).sum())} of {len(rows)} rows short of the closed form by "
+        f"more than 1e-6; ratio in [{ratio.min():.6g}, {ratio.max():.10g}]; max KKT residual "
+        f"{max(r['kkt_residual'] for r in rows):.3g}"
+    )
 
 
 def profile(d: Path) -> str:
@@ -105,14 +121,24 @@ def profile(d: Path) -> str:
 
     data = json.loads((d / "scan.json").read_text())
     keys = ("m_H1", "m_A1", "m_H2", "m_A2", "M1", "M2", "M_E", "eta1", "eta2")
-    out = [f"{d.name}: {sum(r['feasible'] for r in data['rows'])} of {len(data['rows'])} masses feasible, "
-           f"{data['provenance']['wall_time_s']:.0f} s"]  # fmt: skip
+    out = [
+        f"{d.name}: {sum(r['feasible'] for r in data['rows'])} of {len(data['rows'])} masses feasible, "
+        f"{data['provenance']['wall_time_s']:.0f} s"
+    ]
     for r in data["rows"]:
         if not r["feasible"]:
             continue
         y = jnp.asarray(np.array([[complex(*v) for v in row] for row in r["y"]]))
-        p = Point(y=y, theta_R=r["theta_R"], theta_I=r["theta_I"], m_Ap=r["m_Ap_GeV"], g_D=r["gD"], eps=r["eps_max"], Q_S=1.0,
-                  **{k: r[k] for k in keys if k in r})  # fmt: skip
+        p = Point(
+            y=y,
+            theta_R=r["theta_R"],
+            theta_I=r["theta_I"],
+            m_Ap=r["m_Ap_GeV"],
+            g_D=r["gD"],
+            eps=r["eps_max"],
+            Q_S=1.0,
+            **{k: r[k] for k in keys if k in r},
+        )
         s = np.linalg.svd(np.asarray(jaxtmm.m_nu_loop(p)[1]), compute_uv=False)
         svd = float(np.linalg.norm(np.asarray(jaxtmm.moment_amplitude(p))) / np.sqrt(2 * s[0] * s[1]))
         # conditioning: the largest relative change of mu_eff and sum m_nu over 8 copies of the point with every
@@ -122,11 +148,13 @@ def profile(d: Path) -> str:
         moved = [_mu_sum(p, keys, rng, 1e-13) for _ in range(8)]
         dmu = max(abs(a / mu0 - 1) for a, _ in moved)
         dm = max(abs(b / m0 - 1) for _, b in moved)
-        out.append(f"  {r['m_Ap_GeV'] * 1e3:.3g} MeV: mu_eff {r['mu_eff_max_muB']:.3g} mu_B, binding {'; '.join(r['binding'])}; "
-                   f"KKT {r['kkt_residual']:.3g}; cancellation {r['nu_mass_cancellation']:.2g}, sum m_nu {r['sum_m_nu_eV']:.3g} eV; "
-                   f"g_D {r['gD']:.4g}, M_E {r['M_E']:.4g} GeV; loop masses s2/s1 = {s[1] / s[0]:.2g}; identity "
-                   f"|SVD / formula - 1| = {abs(svd / float(jaxtmm.moment_mass_ratio(p)) - 1):.2g}; moved by 1e-13: "
-                   f"mu_eff {dmu:.1g}, sum m_nu {dm:.1g}")  # fmt: skip
+        out.append(
+            f"  {r['m_Ap_GeV'] * 1e3:.3g} MeV: mu_eff {r['mu_eff_max_muB']:.3g} mu_B, binding {'; '.join(r['binding'])}; "
+            f"KKT {r['kkt_residual']:.3g}; cancellation {r['nu_mass_cancellation']:.2g}, sum m_nu {r['sum_m_nu_eV']:.3g} eV; "
+            f"g_D {r['gD']:.4g}, M_E {r['M_E']:.4g} GeV; loop masses s2/s1 = {s[1] / s[0]:.2g}; identity "
+            f"|SVD / formula - 1| = {abs(svd / float(jaxtmm.moment_mass_ratio(p)) - 1):.2g}; moved by 1e-13: "
+            f"mu_eff {dmu:.1g}, sum m_nu {dm:.1g}"
+        )
     return "\n".join(out)
 
 
@@ -137,10 +165,16 @@ def _mu_sum(p, keys, rng, rel):
 
     import jaxtmm
 
-    f = lambda: 1 + rel * rng.standard_normal()  # noqa: E731
+    f = lambda: 1 + rel * rng.standard_normal()
     y = np.asarray(p.y) * (1 + rel * rng.standard_normal(np.shape(p.y)))
-    q = p._replace(y=jnp.asarray(y), theta_R=p.theta_R * f(), theta_I=p.theta_I * f(), g_D=p.g_D * f(), eps=p.eps * f(),
-                   **{k: getattr(p, k) * f() for k in keys if not k.startswith("eta")})  # fmt: skip
+    q = p._replace(
+        y=jnp.asarray(y),
+        theta_R=p.theta_R * f(),
+        theta_I=p.theta_I * f(),
+        g_D=p.g_D * f(),
+        eps=p.eps * f(),
+        **{k: getattr(p, k) * f() for k in keys if not k.startswith("eta")},
+    )
     return float(jaxtmm.to_mu_B(jaxtmm.mu_eff(q, "12"))), float(jaxtmm.sum_m_nu(q))
 
 
@@ -176,7 +210,10 @@ def reference(n: int, dirs: list[Path]) -> str:
     f, space = log_likelihood_z(cfg)
     fn, sp, _ = site_function(cfg)
     z = space.sample_prior_z(jax.random.PRNGKey(2026), n)
-    ref = {k: np.asarray(v) for k, v in map_batch(lambda zz: {"lnL": f(zz), **fn(sp.u_from_z(zz))}, z, batch_size=8192).items()}
+    ref = {
+        k: np.asarray(v)
+        for k, v in map_batch(lambda zz: {"lnL": f(zz), **fn(sp.u_from_z(zz))}, z, batch_size=8192).items()
+    }
     from scipy.special import logsumexp
 
     w = np.exp(ref["lnL"] - ref["lnL"].max())
@@ -187,7 +224,9 @@ def reference(n: int, dirs: list[Path]) -> str:
         fit = json.loads((d / "fit.json").read_text())
         post = _arviz.group(_arviz.from_netcdf(d / "posterior.nc"), "posterior")
         ev = fit.get("log_evidence")
-        out.append(f"{d.name} ({fit['sampler']})" + (f": ln Z = {ev['mean']:.4f} +- {ev['standard_error']:.4f}" if ev else ""))
+        out.append(
+            f"{d.name} ({fit['sampler']})" + (f": ln Z = {ev['mean']:.4f} +- {ev['standard_error']:.4f}" if ev else "")
+        )
         for name in post.data_vars:
             if name not in ref or ref[name].ndim != 1 or post[name].ndim != 2:
                 continue
@@ -195,26 +234,31 @@ def reference(n: int, dirs: list[Path]) -> str:
             o = np.argsort(ref[name])
             c = np.cumsum(w[o])
             D = _ks(x, ref[name], w)
-            q = [f"{np.quantile(x, p):.3g} ({ref[name][o][min(np.searchsorted(c, p), c.size - 1)]:.3g})" for p in (0.05, 0.5)]
+            q = [
+                f"{np.quantile(x, p):.3g} ({ref[name][o][min(np.searchsorted(c, p), c.size - 1)]:.3g})"
+                for p in (0.05, 0.5)
+            ]
             out.append(f"  {name:16s} D {D:.4f}  5%: {q[0]}  50%: {q[1]}  (reference in parentheses)")
     return "\n".join(out)
 
 
 def samplers(a: Path, b: Path) -> str:
     """Each scalar site the two posteriors share: the two-sample Kolmogorov-Smirnov distance D between their draws,
-    against its 1% critical value with each side's sample size replaced by its smallest ESS (bulk, tail, and for nested
-sampling between runs, from summary.csv),
-    ``1.63 sqrt(1/n_A + 1/n_B)``, and the medians with their 90% intervals. ``D / D_1%`` above 1 on many sites means
-    the samplers disagree; on one of twenty, chance (the sites are correlated, so not independent trials)."""
+        against its 1% critical value with each side's sample size replaced by its smallest ESS (bulk, tail, and for nested
+    sampling between runs, from summary.csv),
+        ``1.63 sqrt(1/n_A + 1/n_B)``, and the medians with their 90% intervals. ``D / D_1%`` above 1 on many sites means
+        the samplers disagree; on one of twenty, chance (the sites are correlated, so not independent trials)."""
     sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
-    from fits import _arviz
-
     import pandas as pd
+
+    from fits import _arviz
 
     post = [_arviz.group(_arviz.from_netcdf(d / "posterior.nc"), "posterior") for d in (a, b)]
     tables = [pd.read_csv(d / "summary.csv", index_col=0) for d in (a, b)]
     ess = [t[[c for c in ("ess_bulk", "ess_tail", "ess_runs") if c in t]].min(axis=1) for t in tables]
-    out = [f"{a.name} against {b.name}: KS distance D, D over its 1% critical value with ESS as sample size; medians [5%, 95%]"]
+    out = [
+        f"{a.name} against {b.name}: KS distance D, D over its 1% critical value with ESS as sample size; medians [5%, 95%]"
+    ]
     worst = 0.0
     for name in post[0].data_vars:
         if name not in post[1].data_vars or post[0][name].ndim != 2 or not all(name in e.index for e in ess):
@@ -228,8 +272,10 @@ sampling between runs, from summary.csv),
         r = D / (1.63 * np.sqrt(1 / n[0] + 1 / n[1]))
         worst = max(worst, r)
         q = [np.quantile(v, [0.05, 0.5, 0.95]) for v in (fa, fb)]
-        out.append(f"  {name:16s} D {D:.4f}  D/D_1% {r:5.2f}  ESS {n[0]:7.0f} {n[1]:7.0f}  "
-                   + "  ".join(f"{m:.4g} [{lo:.3g}, {hi:.3g}]" for lo, m, hi in q))  # fmt: skip
+        out.append(
+            f"  {name:16s} D {D:.4f}  D/D_1% {r:5.2f}  ESS {n[0]:7.0f} {n[1]:7.0f}  "
+            + "  ".join(f"{m:.4g} [{lo:.3g}, {hi:.3g}]" for lo, m, hi in q)
+        )
     out.append(f"  largest D/D_1%: {worst:.2f}")
     return "\n".join(out)
 

@@ -17,6 +17,17 @@ from fits.scan import run_scan, write_results
 from fits.space import ParamSpace
 
 __all__ = [
-    "ConfigError", "FitSettings", "Layout", "Maximiser", "ParamSpace", "Settings", "Stage", "load_config",
-    "parse_config", "preset_config", "run_fit", "run_scan", "write_results",
-]  # fmt: skip
+    "ConfigError",
+    "FitSettings",
+    "Layout",
+    "Maximiser",
+    "ParamSpace",
+    "Settings",
+    "Stage",
+    "load_config",
+    "parse_config",
+    "preset_config",
+    "run_fit",
+    "run_scan",
+    "write_results",
+]

@@ -35,8 +35,14 @@ def _probe(directory: Path, what: str) -> None:
         raise OutputError(f"cannot write to {what} '{directory}': {_why(exc)}") from None
 
 
-def prepare_dir(path, *, force: bool = False, resume: bool = False, option: str = "output directory",
-                hint: str = "pass force=True to overwrite") -> Path:
+def prepare_dir(
+    path,
+    *,
+    force: bool = False,
+    resume: bool = False,
+    option: str = "output directory",
+    hint: str = "pass force=True to overwrite",
+) -> Path:
     """Check (and create) an output directory before any work.
 
     Refuses: a path that exists and is not a directory, a path through a file, a location that cannot be

@@ -48,16 +48,16 @@ from pathlib import Path
 
 from fits import priors
 from fits.priors import Prior
+from jaxtmm._validate import PMNS_RANGES, RANGES, finite_number, in_range, parity, perturbative, read_text, yukawa
 from jaxtmm.loops import CONVENTIONS
+from jaxtmm.model import MASS_KEYS, PARITY_KEYS, REAL_KEYS, Y_KEYS
 from jaxtmm.observables import MOMENTS
+from jaxtmm.pmns import PMNS
 from likelihoods import registry
 from likelihoods._limit import WHEN_CLOSED
 from likelihoods.g2_electron import ALPHAS
 from likelihoods.meg_ii import YEARS as MEG_YEARS
 from likelihoods.neutrino_mass import BOUNDS, check_tuning
-from jaxtmm._validate import PMNS_RANGES, RANGES, finite_number, in_range, parity, perturbative, read_text, yukawa
-from jaxtmm.model import MASS_KEYS, PARITY_KEYS, REAL_KEYS, Y_KEYS
-from jaxtmm.pmns import PMNS
 
 Y_FLAT = tuple(k for row in Y_KEYS for k in row)
 PARAMS = Y_FLAT + REAL_KEYS + ("y_scale",)
@@ -72,13 +72,22 @@ OPTIONS = {
     "nu_mass_bound": BOUNDS,
     "alpha_e": ALPHAS,
 }
-DEFAULT_OPTIONS = {"convention": "corrected", "meg_year": "auto", "moment": "12", "invisible": "auto",
-                   "nu_mass_bound": "planck2018", "alpha_e": "combined", "tuning": 1.0,
-                   "likelihoods": ("MEG II", "NA64", "BaBar")}  # fmt: skip
+DEFAULT_OPTIONS = {
+    "convention": "corrected",
+    "meg_year": "auto",
+    "moment": "12",
+    "invisible": "auto",
+    "nu_mass_bound": "planck2018",
+    "alpha_e": "combined",
+    "tuning": 1.0,
+    "likelihoods": ("MEG II", "NA64", "BaBar"),
+}
 #: Options that were renamed, and what to write instead.
-RENAMED = {"loop": "option 'loop' was replaced by 'convention' (corrected | paper): loop = \"paper\" is "
-                   "convention = \"paper\"; loop = \"derived\" has no exact successor (corrected also halves the "
-                   "moment and takes its modulus, docs/derivation.md)"}  # fmt: skip
+RENAMED = {
+    "loop": "option 'loop' was replaced by 'convention' (corrected | paper): loop = \"paper\" is "
+    'convention = "paper"; loop = "derived" has no exact successor (corrected also halves the '
+    "moment and takes its modulus, docs/derivation.md)"
+}
 PRESETS = ("paper", "aligned", "posterior", "global", "global-paper")
 
 
@@ -122,9 +131,18 @@ class Config:
     def likelihood_options(self) -> dict:
         """The options every likelihood builder takes (``likelihoods.registry.Options``), by keyword."""
         T_min, E_nu, T_max = self.borexino_window
-        return dict(convention=self.convention, meg_year=registry.meg_year(self.meg_year, self.likelihoods), moment=self.moment, T_min=T_min, E_nu=E_nu,
-                    T_max=T_max, when_closed=registry.invisible_mode(self.invisible, self.likelihoods), nu_mass_bound=self.nu_mass_bound, tuning=self.tuning,
-                    alpha_e=self.alpha_e)  # fmt: skip
+        return dict(
+            convention=self.convention,
+            meg_year=registry.meg_year(self.meg_year, self.likelihoods),
+            moment=self.moment,
+            T_min=T_min,
+            E_nu=E_nu,
+            T_max=T_max,
+            when_closed=registry.invisible_mode(self.invisible, self.likelihoods),
+            nu_mass_bound=self.nu_mass_bound,
+            tuning=self.tuning,
+            alpha_e=self.alpha_e,
+        )
 
     @property
     def effective_options(self) -> dict:
@@ -185,8 +203,9 @@ def _prior(name, spec) -> Prior:
         if k not in spec:
             raise ConfigError(f"'free.{name}' needs '{k}' for a {kind} prior")
     if (name in PARITY_KEYS) != (kind == "sign"):
-        raise ConfigError(f"'free.{name}': the CP parities eta1, eta2 take the 'sign' prior (+1 and -1 both tried) and "
-                          "only they do")  # fmt: skip
+        raise ConfigError(
+            f"'free.{name}': the CP parities eta1, eta2 take the 'sign' prior (+1 and -1 both tried) and only they do"
+        )
     if kind == "sign":
         return priors.make("sign")
     args = {k: _num(f"free.{name}.{k}", spec[k]) for k in PRIORS[kind]}
@@ -204,10 +223,13 @@ def _prior(name, spec) -> Prior:
             raise ConfigError(f"'free.{name}': low must be below high")
         if kind == "loguniform" and args["low"] <= 0:
             raise ConfigError(f"'free.{name}': a loguniform prior needs low > 0")
-        if kind == "circular" and (name not in priors.PERIODS
-                                   or abs(args["high"] - args["low"] - priors.PERIODS.get(name, 0.0)) > 1e-12):
-            raise ConfigError(f"'free.{name}': a circular prior spans one period of a periodic parameter: theta_R and "
-                              "theta_I, with high - low = pi")  # fmt: skip
+        if kind == "circular" and (
+            name not in priors.PERIODS or abs(args["high"] - args["low"] - priors.PERIODS.get(name, 0.0)) > 1e-12
+        ):
+            raise ConfigError(
+                f"'free.{name}': a circular prior spans one period of a periodic parameter: theta_R and "
+                "theta_I, with high - low = pi"
+            )
         if name in MASS_KEYS and args["low"] <= 0:
             raise ConfigError(f"'free.{name}': masses must stay positive (low > 0)")
         if name in RANGES:
@@ -227,25 +249,36 @@ SYMMETRIC_PAIRS = {
 def _ordered(spec, fixed, free) -> tuple:
     """The option ``ordered = [["M1", "M2"], ...]``: each pair one of :data:`SYMMETRIC_PAIRS`, whose symmetry the
     configuration must keep (equal priors, the parities free, circular angles)."""
-    if not isinstance(spec, list) or not all(isinstance(p, list) and len(p) == 2 and all(isinstance(x, str) for x in p)
-                                             for p in spec):  # fmt: skip
+    if not isinstance(spec, list) or not all(
+        isinstance(p, list) and len(p) == 2 and all(isinstance(x, str) for x in p) for p in spec
+    ):
         raise ConfigError(f"option 'ordered' must be a list of pairs of names, got {spec!r}")
     out = []
     for a, b in spec:
         if (a, b) not in SYMMETRIC_PAIRS:
-            raise ConfigError(f"option 'ordered': [{a!r}, {b!r}] is not a symmetric pair; allowed: "
-                              + "; ".join(f"{list(k)} ({v})" for k, v in SYMMETRIC_PAIRS.items()))  # fmt: skip
+            raise ConfigError(
+                f"option 'ordered': [{a!r}, {b!r}] is not a symmetric pair; allowed: "
+                + "; ".join(f"{list(k)} ({v})" for k, v in SYMMETRIC_PAIRS.items())
+            )
         twins = [(a, b)] + ([("m_A1", "m_A2")] if a == "m_H1" else [])
         for p, q in twins:
             if p not in free or q not in free or free[p] != free[q] or free[p].kind not in ("uniform", "loguniform"):
-                raise ConfigError(f"option 'ordered' [{a!r}, {b!r}]: {p} and {q} must be free with the same uniform or "
-                                  "log-uniform prior")  # fmt: skip
-        if a == "M1" and (free.get("eta1", None) is None or free.get("eta2", None) is None
-                          or free["eta1"].kind != "sign" or free["eta2"].kind != "sign"):  # fmt: skip
+                raise ConfigError(
+                    f"option 'ordered' [{a!r}, {b!r}]: {p} and {q} must be free with the same uniform or "
+                    "log-uniform prior"
+                )
+        if a == "M1" and (
+            free.get("eta1", None) is None
+            or free.get("eta2", None) is None
+            or free["eta1"].kind != "sign"
+            or free["eta2"].kind != "sign"
+        ):
             raise ConfigError("option 'ordered' ['M1', 'M2']: the symmetry needs both CP parities free (prior 'sign')")
         if a == "m_H1" and any(k not in free or free[k].kind != "circular" for k in ("theta_R", "theta_I")):
-            raise ConfigError("option 'ordered' ['m_H1', 'm_H2']: the symmetry needs theta_R and theta_I free with the "
-                              "'circular' prior")  # fmt: skip
+            raise ConfigError(
+                "option 'ordered' ['m_H1', 'm_H2']: the symmetry needs theta_R and theta_I free with the "
+                "'circular' prior"
+            )
         out.append((a, b))
     return tuple(out)
 
@@ -262,8 +295,9 @@ def _check_sizes(fixed, free) -> None:
     scale = _largest("y_scale", fixed, free)
     for k in Y_FLAT:
         perturbative(f"the largest y_scale |{k}|", scale * _largest(k, fixed, free), ConfigError, rtol=1e-9)
-    perturbative("the largest g_D |Q_S|", _largest("g_D", fixed, free) * _largest("Q_S", fixed, free), ConfigError,
-                 rtol=1e-9)  # fmt: skip
+    perturbative(
+        "the largest g_D |Q_S|", _largest("g_D", fixed, free) * _largest("Q_S", fixed, free), ConfigError, rtol=1e-9
+    )
 
 
 def parse_config(raw: dict, source: str = "<config>") -> Config:
@@ -295,8 +329,10 @@ def parse_config(raw: dict, source: str = "<config>") -> Config:
     if "likelihoods" in opts:
         lk = opts["likelihoods"]
         if not isinstance(lk, (list, str)) or (isinstance(lk, list) and not all(isinstance(x, str) for x in lk)):
-            raise ConfigError(f"option 'likelihoods' must be a constraint set ({', '.join(registry.SET_NAMES)}) or a "
-                              f"list drawn from {', '.join(registry.names())}, got {lk!r}")  # fmt: skip
+            raise ConfigError(
+                f"option 'likelihoods' must be a constraint set ({', '.join(registry.SET_NAMES)}) or a "
+                f"list drawn from {', '.join(registry.names())}, got {lk!r}"
+            )
         try:
             options["likelihoods"] = registry.resolve(lk)
         except ValueError as exc:
@@ -309,7 +345,9 @@ def parse_config(raw: dict, source: str = "<config>") -> Config:
         from likelihoods.borexino import E_NU_DEFAULT, T_MIN_DEFAULT, check_window
 
         try:
-            check_window(borexino.get("T_min", T_MIN_DEFAULT), borexino.get("E_nu", E_NU_DEFAULT), borexino.get("T_max"))
+            check_window(
+                borexino.get("T_min", T_MIN_DEFAULT), borexino.get("E_nu", E_NU_DEFAULT), borexino.get("T_max")
+            )
         except ValueError as exc:
             raise ConfigError(f"options.borexino: {exc}") from None
 
@@ -346,14 +384,23 @@ def parse_config(raw: dict, source: str = "<config>") -> Config:
     for k in pmns_raw:
         if k not in PMNS._fields:
             raise ConfigError(f"unknown key 'pmns.{k}' (allowed: {', '.join(PMNS._fields)})")
-    pmns = PMNS.from_degrees(**{k: in_range(k, _num(f"pmns.{k}", v), ConfigError, PMNS_RANGES, f"pmns.{k}")
-                                for k, v in pmns_raw.items()})  # fmt: skip
+    pmns = PMNS.from_degrees(
+        **{k: in_range(k, _num(f"pmns.{k}", v), ConfigError, PMNS_RANGES, f"pmns.{k}") for k, v in pmns_raw.items()}
+    )
     _check_sizes(fixed, free)
     ordered = _ordered(ordered_raw, fixed, free)
     return Config(
-        fixed=fixed, free=free, pmns=pmns, borexino=borexino, ordered=ordered, name=str(raw.get("name", "")),
-        description=str(raw.get("description", "")), source=source, raw=raw, **options,
-    )  # fmt: skip
+        fixed=fixed,
+        free=free,
+        pmns=pmns,
+        borexino=borexino,
+        ordered=ordered,
+        name=str(raw.get("name", "")),
+        description=str(raw.get("description", "")),
+        source=source,
+        raw=raw,
+        **options,
+    )
 
 
 def load_config(path) -> Config:

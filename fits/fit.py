@@ -6,10 +6,9 @@ from pathlib import Path
 
 import numpy as np
 
-from fits import _arviz
+from fits import _arviz, nested
 from fits._io import atomic_path, dumps, save_figure, write_text
 from fits.config import Config
-from fits import nested
 from fits.nested import NestedSettings
 from fits.plots import nested_plot, pair_plot, rank_plot, trace_plot
 from fits.posterior import DERIVED, FitSettings, inference_data, param_names, parity_names, sample
@@ -79,18 +78,35 @@ def credible_line(name: str, row, x: np.ndarray) -> str:
     return f"{label} = {row['median']:.3g}{unit}, 90% interval [{row['eti_5%']:.3g}, {row['eti_95%']:.3g}]"
 
 
-def run_fit(config: Config, settings: FitSettings | NestedSettings, out: Path, resume: bool = False, progress: bool = True,
-            stop_after_checkpoints=None, pair=None, workers: int = 0) -> dict | None:  # fmt: skip
+def run_fit(
+    config: Config,
+    settings: FitSettings | NestedSettings,
+    out: Path,
+    resume: bool = False,
+    progress: bool = True,
+    stop_after_checkpoints=None,
+    pair=None,
+    workers: int = 0,
+) -> dict | None:
     """Sample (NUTS for :class:`FitSettings`, nested sampling for :class:`fits.nested.NestedSettings`, its runs in
     ``workers`` processes) and write the results; returns the summary record (None when stopped early on purpose:
     after that many checkpoints, or nested runs)."""
     out = Path(out)
     is_nested = isinstance(settings, NestedSettings)
     if is_nested:
-        res = nested.sample(config, settings, out, resume=resume, progress=progress, stop_after_runs=stop_after_checkpoints,
-                            workers=workers)  # fmt: skip
+        res = nested.sample(
+            config,
+            settings,
+            out,
+            resume=resume,
+            progress=progress,
+            stop_after_runs=stop_after_checkpoints,
+            workers=workers,
+        )
     else:
-        res = sample(config, settings, out, resume=resume, progress=progress, stop_after_checkpoints=stop_after_checkpoints)
+        res = sample(
+            config, settings, out, resume=resume, progress=progress, stop_after_checkpoints=stop_after_checkpoints
+        )
     if not res["complete"]:
         return None
     idata = inference_data(res, config, settings.seed)
@@ -117,8 +133,11 @@ def run_fit(config: Config, settings: FitSettings | NestedSettings, out: Path, r
     elapsed = res["elapsed_s"]
     intervals = {n: credible_line(n, summ.loc[n], np.asarray(post[n]).ravel()) for n in DERIVED}
     draws_n = int(shape[0] * shape[1])
-    diagnostics = {"max_r_hat": float(free["r_hat"].max()), "min_ess_bulk": float(free["ess_bulk"].min()),
-                   "divergent_fraction": None if is_nested else float(diverging.sum()) / draws_n}  # fmt: skip
+    diagnostics = {
+        "max_r_hat": float(free["r_hat"].max()),
+        "min_ess_bulk": float(free["ess_bulk"].min()),
+        "divergent_fraction": None if is_nested else float(diverging.sum()) / draws_n,
+    }
     judged = dict(TARGETS)
     if is_nested:
         diagnostics["min_ess_runs"] = float(free["ess_runs"].min())
@@ -130,12 +149,18 @@ def run_fit(config: Config, settings: FitSettings | NestedSettings, out: Path, r
         targets[k] = {"target": t, "value": v, "met": met}
     if is_nested:
         targets["divergent_fraction"]["note"] = "not applicable: nested sampling integrates no trajectories"
-        targets["min_ess_runs"]["note"] = ("the ESS the scatter between the runs implies (fits.nested.ess_between_runs): "
-                                           f"{settings.runs - 1} degrees of freedom, good to a factor of about "
-                                           f"{1 + np.sqrt(2 / max(settings.runs - 1, 1)):.1f}")  # fmt: skip
+        targets["min_ess_runs"]["note"] = (
+            "the ESS the scatter between the runs implies (fits.nested.ess_between_runs): "
+            f"{settings.runs - 1} degrees of freedom, good to a factor of about "
+            f"{1 + np.sqrt(2 / max(settings.runs - 1, 1)):.1f}"
+        )
     record = {
-        "configuration": {"source": config.source, "name": config.name, "file": config.raw,
-                          "effective_options": config.effective_options},
+        "configuration": {
+            "source": config.source,
+            "name": config.name,
+            "file": config.raw,
+            "effective_options": config.effective_options,
+        },
         "sampler": "nested" if is_nested else "nuts",
         "settings": asdict(settings),
         "chain_method": res["chain_method"],
@@ -152,20 +177,35 @@ def run_fit(config: Config, settings: FitSettings | NestedSettings, out: Path, r
         "targets": targets,
     }
     if is_nested:
-        record.update({"min_ess_runs": diagnostics["min_ess_runs"], "worst_ess_runs": str(free["ess_runs"].idxmin()),
-                       "draws_per_run": res["draws_per_run"], "log_evidence": nested.evidence(res["runs"]), "runs": res["runs"]})
+        record.update(
+            {
+                "min_ess_runs": diagnostics["min_ess_runs"],
+                "worst_ess_runs": str(free["ess_runs"].idxmin()),
+                "draws_per_run": res["draws_per_run"],
+                "log_evidence": nested.evidence(res["runs"]),
+                "runs": res["runs"],
+            }
+        )
     else:
         steps = res["arrays"]["extra:num_steps"]
-        record.update({"tree_depth_saturated_fraction": float(np.mean(steps >= 2**settings.max_tree_depth - 1)),
-                       "mean_leapfrog_steps": float(np.mean(steps))})  # fmt: skip
-    record.update({
-        "parity_probabilities": {name: {"mean": float(summ.loc[name, "mean"]), "mcse": float(summ.loc[name, "mcse_mean"])}
-                                 for name in parities},  # fmt: skip
-        "derived": intervals,
-        "pair_variables": list(chosen),
-        "versions": versions(),
-        "data_sha256": data_hashes(),
-        "created_utc": time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime()),
-    })
+        record.update(
+            {
+                "tree_depth_saturated_fraction": float(np.mean(steps >= 2**settings.max_tree_depth - 1)),
+                "mean_leapfrog_steps": float(np.mean(steps)),
+            }
+        )
+    record.update(
+        {
+            "parity_probabilities": {
+                name: {"mean": float(summ.loc[name, "mean"]), "mcse": float(summ.loc[name, "mcse_mean"])}
+                for name in parities
+            },
+            "derived": intervals,
+            "pair_variables": list(chosen),
+            "versions": versions(),
+            "data_sha256": data_hashes(),
+            "created_utc": time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime()),
+        }
+    )
     write_text(out / "fit.json", dumps(record, indent=1) + "\n")
     return record

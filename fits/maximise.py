@@ -121,9 +121,17 @@ class Settings:
 class Maximiser:
     """Maximise mu_eff for a batch of problems: ``overrides`` (m_Ap, g_D arrays) and likelihood masks."""
 
-    def __init__(self, config: Config, settings: Settings = Settings(), override_names=("m_Ap", "g_D"),
-                 layout: Layout | None = None, likelihood_names=None, objective: str = "mu_eff", targets=(),
-                 _polar: bool = False):  # fmt: skip
+    def __init__(
+        self,
+        config: Config,
+        settings: Settings = Settings(),
+        override_names=("m_Ap", "g_D"),
+        layout: Layout | None = None,
+        likelihood_names=None,
+        objective: str = "mu_eff",
+        targets=(),
+        _polar: bool = False,
+    ):
         """``likelihood_names``: the likelihoods a problem may enable (the columns of the masks given to
         :meth:`run`); default: those the configuration enables. Others are not evaluated at all.
 
@@ -183,7 +191,7 @@ class Maximiser:
     def _diagnostics(self, z, ov, mask):
         p = self._point(z, ov)
         c = self._c(z, ov)
-        rs = jnp.concatenate([jnp.stack([lk.signal_ratio(p) for lk in self._lks]), jnp.exp(c[len(self._lks):])])
+        rs = jnp.concatenate([jnp.stack([lk.signal_ratio(p) for lk in self._lks]), jnp.exp(c[len(self._lks) :])])
         return {
             "F": self._F(z, ov),
             "c": c,
@@ -244,16 +252,19 @@ class Maximiser:
             known = np.asarray(self.space.project_z(jnp.asarray(known)))
             starts2 = np.concatenate([starts2, known], axis=1)
         k = starts2.shape[1]
-        z2, d2 = self._solve_shared(jnp.asarray(starts2.reshape(n * k, -1)), ov, masks, k, s.share, s.rho_max,
-                                    progress, desc + " (pass 2)")  # fmt: skip
+        z2, d2 = self._solve_shared(
+            jnp.asarray(starts2.reshape(n * k, -1)), ov, masks, k, s.share, s.rho_max, progress, desc + " (pass 2)"
+        )
         # candidates: each problem's pass-1 winner and its pass-2 results
         zc = np.concatenate([z[best], z2])
         dc = {key: np.concatenate([d[key][best], d2[key]]) for key in d}
         order = np.concatenate([np.arange(n)[:, None], n + np.arange(n * k).reshape(n, k)], axis=1)
         if known is not None:  # the known points themselves are candidates
             e = known.shape[1]
-            dk = jax.tree_util.tree_map(np.asarray, self._diag(jnp.asarray(known.reshape(n * e, -1)), _repeat(ov, e),
-                                                               jnp.repeat(masks, e, axis=0)))  # fmt: skip
+            dk = jax.tree_util.tree_map(
+                np.asarray,
+                self._diag(jnp.asarray(known.reshape(n * e, -1)), _repeat(ov, e), jnp.repeat(masks, e, axis=0)),
+            )
             m = len(zc)
             zc = np.concatenate([zc, known.reshape(n * e, -1)])
             dc = {key: np.concatenate([dc[key], dk[key]]) for key in dc}
@@ -267,8 +278,9 @@ class Maximiser:
                 picks += list(self._y_push(zc[win], ov, masks))
             c3 = len(picks)
             cand = np.stack(picks, axis=1).reshape(n * c3, -1)
-            w3, d3 = self.twin._solve_shared(self.space.to_polar(jnp.asarray(cand)), ov, masks, c3, s.polish,
-                                              s.rho_max, progress, desc + " (pass 3)")  # fmt: skip
+            w3, d3 = self.twin._solve_shared(
+                self.space.to_polar(jnp.asarray(cand)), ov, masks, c3, s.polish, s.rho_max, progress, desc + " (pass 3)"
+            )
             m = len(zc)
             zc = np.concatenate([zc, np.asarray(self.space.from_polar(jnp.asarray(w3)))])
             dc = {key: np.concatenate([dc[key], d3[key]]) for key in dc}
@@ -324,13 +336,16 @@ class Maximiser:
 
             it = tqdm(it, desc=desc, unit="start", leave=False)
         w0 = np.asarray(self.space.to_polar(jnp.asarray(zc[[j for _, j in jobs[a:b]]]))).reshape(-1, self.space.dim)
-        local = [self._sqp.solve(w, {k: v[i] for k, v in ov_np.items()}, np.asarray(masks[i]), s.sqp_radius,
-                                 s.sqp_rounds)[0]
-                 for w, (i, _) in zip(w0, it)]  # fmt: skip
+        local = [
+            self._sqp.solve(w, {k: v[i] for k, v in ov_np.items()}, np.asarray(masks[i]), s.sqp_radius, s.sqp_rounds)[0]
+            for w, (i, _) in zip(w0, it)
+        ]
         w = self.layout.gather({"w": np.array(local).reshape(-1, self.space.dim)}, len(jobs), per)["w"]
         rows = np.array([i for i, _ in jobs])
         z4 = np.asarray(self.space.from_polar(self.twin.space.project_z(jnp.asarray(w))))
-        d4 = jax.tree_util.tree_map(np.asarray, self._diag(jnp.asarray(z4), _take_rows(ov, rows), jnp.asarray(masks)[rows]))
+        d4 = jax.tree_util.tree_map(
+            np.asarray, self._diag(jnp.asarray(z4), _take_rows(ov, rows), jnp.asarray(masks)[rows])
+        )
         m = len(zc)
         zc = np.concatenate([zc, z4])
         dc = {key: np.concatenate([dc[key], d4[key]]) for key in dc}
@@ -352,7 +367,7 @@ class Maximiser:
         zl[:, a] = np.tile(np.linspace(*self.config.free["eps"].z_box, g), n)
         small = zl.copy()
         for y0, _ in self._discs():
-            small[:, y0:y0 + 2] *= 1e-3
+            small[:, y0 : y0 + 2] *= 1e-3
         return np.stack([zl[self._best_copy(z, ov, masks, g)] for z in (zl, small)], axis=1)
 
     def _y_push(self, z, ov, masks):
@@ -368,15 +383,18 @@ class Maximiser:
         for j in range(g):
             for bit, (a, R) in enumerate(discs):
                 if j >> bit & 1:
-                    w = zp[j::g, a:a + 2]
+                    w = zp[j::g, a : a + 2]
                     r = np.maximum(np.linalg.norm(w, axis=1, keepdims=True), 1e-300)
-                    zp[j::g, a:a + 2] = w * (R * (1 - 1e-12) / r)
-        return zp[self._best_copy(zp, ov, masks, g)], zp[g - 1::g]
+                    zp[j::g, a : a + 2] = w * (R * (1 - 1e-12) / r)
+        return zp[self._best_copy(zp, ov, masks, g)], zp[g - 1 :: g]
 
     def _discs(self) -> list:
         """``(start, max)`` of each free Yukawa disc in the Cartesian optimiser coordinates ``(re y, im y)``."""
-        return [(a, self.config.free[nm].max) for nm, (a, _) in zip(self.space.names, self.space.slices)
-                if self.config.free[nm].is_complex]  # fmt: skip
+        return [
+            (a, self.config.free[nm].max)
+            for nm, (a, _) in zip(self.space.names, self.space.slices)
+            if self.config.free[nm].is_complex
+        ]
 
     def _best_copy(self, z, ov, masks, g: int):
         """Indices into ``z`` (``g`` consecutive copies per problem) of each problem's best copy, by :meth:`_best`."""
@@ -399,8 +417,15 @@ class Maximiser:
         n = mask.shape[0]
         a, b, per = self.layout.share(n)
         ov_ab = jax.tree_util.tree_map(lambda x: x[a:b], ov)
-        zl, dl = self._solve(z[a * k:b * k], _repeat(ov_ab, k), jnp.repeat(mask[a:b], k, axis=0),
-                             stage, rho, progress and self.layout.is_writer, desc)  # fmt: skip
+        zl, dl = self._solve(
+            z[a * k : b * k],
+            _repeat(ov_ab, k),
+            jnp.repeat(mask[a:b], k, axis=0),
+            stage,
+            rho,
+            progress and self.layout.is_writer,
+            desc,
+        )
         g = self.layout.gather({"z": zl, **dl}, n * k, per * k)
         z = g.pop("z")
         return z, g

@@ -62,8 +62,13 @@ def _run_file(out: Path, k: int) -> Path:
 
 
 def _header(config: Config, settings: NestedSettings, run: dict) -> dict:
-    return {"format": FORMAT, "configuration": config.raw, "options": config.effective_options,
-            "settings": asdict(settings), "run": run}  # fmt: skip
+    return {
+        "format": FORMAT,
+        "configuration": config.raw,
+        "options": config.effective_options,
+        "settings": asdict(settings),
+        "run": run,
+    }
 
 
 def write_run(path: Path, header: dict, arrays: dict) -> None:
@@ -80,7 +85,7 @@ def read_run(path: Path) -> tuple[dict, dict]:
         if header.get("format") != FORMAT:
             raise ValueError(f"format {header.get('format')!r}, expected {FORMAT}")
         for key in ("configuration", "options", "settings", "run"):
-            header[key]  # noqa: B018 -- presence check
+            header[key]
     except (OSError, EOFError, ValueError, KeyError, TypeError, zipfile.BadZipFile) as exc:
         why = " ".join(str(exc).split()) or type(exc).__name__
         raise CheckpointError(f"nested-sampling run '{path}' is unreadable or corrupt ({why})") from None
@@ -161,7 +166,9 @@ class _Problem:
         self.nan_calls = 0
 
         # a batch of unit-cube points -> (their parameters, their log-likelihoods): one compiled call a walk step
-        self._batch = jax.jit(lambda U: (lambda z: (z, jax.vmap(f)(z)))(space.z_from_unit(jnp.clip(U, 1e-12, 1 - 1e-12), ordered=True)))
+        self._batch = jax.jit(
+            lambda U: (lambda z: (z, jax.vmap(f)(z)))(space.z_from_unit(jnp.clip(U, 1e-12, 1 - 1e-12), ordered=True))
+        )
 
     def transform(self, U):
         return np.asarray(self._t(jnp.asarray(U)))
@@ -222,10 +229,18 @@ class _Problem:
         if stuck.any():
             zp, lp = (np.asarray(v) for v in self._batch(jnp.asarray(u)))
             z[stuck], logl[stuck] = zp[stuck], self._clean(lp, stuck)[stuck]
-        return [SamplerReturn(u=u[i], v=z[i], logl=LoglOutput(float(logl[i]), False), ncalls=kw["walks"], evaluation_history=[],
-                              tuning_info={"accept": int(accept[i]), "reject": int(reject[i]), "scale": a.scale},
-                              proposal_stats={"n_accept": int(accept[i]), "n_reject": int(reject[i])})
-                for i, a in enumerate(args)]  # fmt: skip
+        return [
+            SamplerReturn(
+                u=u[i],
+                v=z[i],
+                logl=LoglOutput(float(logl[i]), False),
+                ncalls=kw["walks"],
+                evaluation_history=[],
+                tuning_info={"accept": int(accept[i]), "reject": int(reject[i]), "scale": a.scale},
+                proposal_stats={"n_accept": int(accept[i]), "n_reject": int(reject[i])},
+            )
+            for i, a in enumerate(args)
+        ]
 
 
 class _Queue:
@@ -247,12 +262,31 @@ def _one_run(problem: _Problem, s: NestedSettings, k: int, report=None) -> tuple
 
     problem.nan_calls = 0
     t0 = time.perf_counter()
-    queue = {} if s.queue <= 1 else {"pool": _Queue(problem, s.queue), "queue_size": s.queue,
-                                      "use_pool": {"propose_point": True, "prior_transform": False, "loglikelihood": False,
-                                                   "update_bound": False}}  # fmt: skip
+    queue = (
+        {}
+        if s.queue <= 1
+        else {
+            "pool": _Queue(problem, s.queue),
+            "queue_size": s.queue,
+            "use_pool": {
+                "propose_point": True,
+                "prior_transform": False,
+                "loglikelihood": False,
+                "update_bound": False,
+            },
+        }
+    )
     walks = {"sample": "rwalk", "walks": s.walks} if s.walks else {"sample": s.sample}  # dynesty's auto ignores walks
-    ns = dynesty.NestedSampler(problem.loglike, problem.transform, problem.dim, nlive=s.nlive,
-                               periodic=problem.periodic, rstate=np.random.default_rng([s.seed, k]), **walks, **queue)  # fmt: skip
+    ns = dynesty.NestedSampler(
+        problem.loglike,
+        problem.transform,
+        problem.dim,
+        nlive=s.nlive,
+        periodic=problem.periodic,
+        rstate=np.random.default_rng([s.seed, k]),
+        **walks,
+        **queue,
+    )
     last = None
     for it, r in enumerate(ns.sample(dlogz=s.dlogz, maxcall=s.maxcall or None)):
         last = r
@@ -260,26 +294,38 @@ def _one_run(problem: _Problem, s: NestedSettings, k: int, report=None) -> tuple
             report(it, float(r.logz), float(r.delta_logz))
     res = ns.results
     if len(res.logl) == 0 or np.ptp(res.logl) == 0:
-        raise ValueError("no likelihood varies over the prior (dynesty stopped on a plateau of ln L = "
-                         f"{float(ns.live_logl[0]):.6g}): the posterior is the prior; sample it with --sampler nuts")  # fmt: skip
+        raise ValueError(
+            "no likelihood varies over the prior (dynesty stopped on a plateau of ln L = "
+            f"{float(ns.live_logl[0]):.6g}): the posterior is the prior; sample it with --sampler nuts"
+        )
     for _ in ns.add_live_points():  # a generator: the final live points are added only as it is iterated
         pass
     res = ns.results
     logwt = np.asarray(res.logwt) - float(res.logz[-1])
-    run = {"log_evidence": float(res.logz[-1]), "log_evidence_error": evidence_error(logwt, res.logl, float(res.logz[-1]), s.nlive),
-           "iterations": int(res.niter), "likelihood_calls": int(np.sum(res.ncall)), "efficiency_percent": float(res.eff),
-           "delta_log_evidence_at_stop": float(last.delta_logz) if last is not None else float("nan"),
-           "stopped_by": "maxcall" if s.maxcall and last is not None and last.delta_logz > s.dlogz else "dlogz",
-           "kish_ess": kish_ess(logwt), "nan_likelihood_calls": problem.nan_calls,
-           "wall_time_s": time.perf_counter() - t0}  # fmt: skip
-    return run, {"z": np.asarray(res.samples, dtype=np.float64), "logwt": logwt, "logl": np.asarray(res.logl),
-                 "logvol": np.asarray(res.logvol)}
+    run = {
+        "log_evidence": float(res.logz[-1]),
+        "log_evidence_error": evidence_error(logwt, res.logl, float(res.logz[-1]), s.nlive),
+        "iterations": int(res.niter),
+        "likelihood_calls": int(np.sum(res.ncall)),
+        "efficiency_percent": float(res.eff),
+        "delta_log_evidence_at_stop": float(last.delta_logz) if last is not None else float("nan"),
+        "stopped_by": "maxcall" if s.maxcall and last is not None and last.delta_logz > s.dlogz else "dlogz",
+        "kish_ess": kish_ess(logwt),
+        "nan_likelihood_calls": problem.nan_calls,
+        "wall_time_s": time.perf_counter() - t0,
+    }
+    return run, {
+        "z": np.asarray(res.samples, dtype=np.float64),
+        "logwt": logwt,
+        "logl": np.asarray(res.logl),
+        "logvol": np.asarray(res.logvol),
+    }
 
 
 def _worker(config: Config, s: NestedSettings, out: str, k: int, x64: bool, queue) -> None:
     """Run ``k`` in a process of its own (spawned: a fresh JAX) and write its file; progress goes to ``queue``."""
     jax.config.update("jax_enable_x64", x64)  # the parent's setting, which a spawned process does not inherit
-    report = None if queue is None else (lambda it, lz, dlz: queue.put((k, it, lz, dlz)))  # noqa: E731
+    report = None if queue is None else (lambda it, lz, dlz: queue.put((k, it, lz, dlz)))
     _run_and_write(_Problem(config), config, s, Path(out), k, report)
 
 
@@ -296,12 +342,17 @@ class _Bars:
         if enabled:
             from tqdm.auto import tqdm
 
-            self.bars = {k: tqdm(unit="it", desc=f"nested run {k + 1}/{s.runs}", position=i, leave=True) for i, k in enumerate(todo)}
+            self.bars = {
+                k: tqdm(unit="it", desc=f"nested run {k + 1}/{s.runs}", position=i, leave=True)
+                for i, k in enumerate(todo)
+            }
 
     def __call__(self, k, it, lz, dlz):
         if k in self.bars:
             self.bars[k].update(it - self.bars[k].n)
-            self.bars[k].set_postfix_str(f"ln Z {lz:.3f}, delta ln Z {dlz:.3g} (stop at {self.s.dlogz:g})", refresh=False)
+            self.bars[k].set_postfix_str(
+                f"ln Z {lz:.3f}, delta ln Z {dlz:.3g} (stop at {self.s.dlogz:g})", refresh=False
+            )
 
     def close(self):
         for b in self.bars.values():
@@ -341,16 +392,25 @@ def _sites(fn, space, z: np.ndarray) -> dict:
     return {f"site:{k}": np.asarray(v).reshape(z.shape[:2] + v.shape[1:]) for k, v in out.items()}
 
 
-def sample(config: Config, settings: NestedSettings, out: Path, resume: bool = False, progress: bool = True,
-           stop_after_runs: int | None = None, workers: int = 0) -> dict:  # fmt: skip
+def sample(
+    config: Config,
+    settings: NestedSettings,
+    out: Path,
+    resume: bool = False,
+    progress: bool = True,
+    stop_after_runs: int | None = None,
+    workers: int = 0,
+) -> dict:
     """Run (or finish) the nested-sampling runs and return their equal-weight draws as chains, in the layout of
     :func:`fits.posterior.sample`. The runs go to ``workers`` processes at once (0: one per CPU core, at most one per
     run; 1: this process), which changes nothing in the draws: run ``k`` is seeded by ``[seed, k]`` wherever it runs.
     ``stop_after_runs`` simulates an interruption after that many new runs."""
     s = settings
     if not config.likelihoods:
-        raise ValueError("nested sampling needs a likelihood, and no likelihood varies here (none is enabled): the "
-                         "posterior is the prior; sample it with --sampler nuts")  # fmt: skip
+        raise ValueError(
+            "nested sampling needs a likelihood, and no likelihood varies here (none is enabled): the "
+            "posterior is the prior; sample it with --sampler nuts"
+        )
     if s.walks and s.sample not in ("auto", "rwalk"):
         raise ValueError(f"walks sets the random walk's steps: it needs the proposal rwalk (or auto), not {s.sample}")
     if ParamSpace.from_config(config).dim == 0:
@@ -367,7 +427,9 @@ def sample(config: Config, settings: NestedSettings, out: Path, resume: bool = F
             header, arr = read_run(_run_file(out, k))
             diffs = setting_differences(header, config, s)
             if diffs:
-                raise CheckpointError("resuming needs the settings of the interrupted run; differing: " + "; ".join(diffs))
+                raise CheckpointError(
+                    "resuming needs the settings of the interrupted run; differing: " + "; ".join(diffs)
+                )
             runs[k], arrays[k] = header["run"], arr
             earlier += header["run"]["wall_time_s"]
     todo = [k for k in range(s.runs) if runs[k] is None]
@@ -383,9 +445,17 @@ def sample(config: Config, settings: NestedSettings, out: Path, resume: bool = F
     rng = np.random.default_rng([s.seed, 7])
     z = np.stack([a["z"][equal_weight(a["logwt"], n, rng)] for a in arrays])  # (runs, n, dim)
     fn, space, enabled = site_function(config)
-    result = {"arrays": _sites(fn, space, z), "complete": True, "space": space, "enabled": enabled, "runs_arrays": arrays, "runs": runs, "draws_per_run": n,
-              "chain_method": f"nested sampling (dynesty), {s.runs} independent runs",
-              "elapsed_s": earlier + time.perf_counter() - t0}  # fmt: skip
+    result = {
+        "arrays": _sites(fn, space, z),
+        "complete": True,
+        "space": space,
+        "enabled": enabled,
+        "runs_arrays": arrays,
+        "runs": runs,
+        "draws_per_run": n,
+        "chain_method": f"nested sampling (dynesty), {s.runs} independent runs",
+        "elapsed_s": earlier + time.perf_counter() - t0,
+    }
     return result
 
 
@@ -394,5 +464,10 @@ def evidence(runs: list[dict]) -> dict:
     estimate of one run (the two should agree: a scatter well above the estimate means runs that disagree)."""
     lz = np.array([r["log_evidence"] for r in runs])
     sd = float(lz.std(ddof=1)) if len(lz) > 1 else float("nan")
-    return {"runs": lz.tolist(), "mean": float(lz.mean()), "standard_error": sd / np.sqrt(len(lz)),
-            "scatter_between_runs": sd, "mean_reported_error": float(np.mean([r["log_evidence_error"] for r in runs]))}  # fmt: skip
+    return {
+        "runs": lz.tolist(),
+        "mean": float(lz.mean()),
+        "standard_error": sd / np.sqrt(len(lz)),
+        "scatter_between_runs": sd,
+        "mean_reported_error": float(np.mean([r["log_evidence_error"] for r in runs])),
+    }

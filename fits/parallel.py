@@ -20,7 +20,9 @@ class Layout:
     @classmethod
     def current(cls, devices=None) -> "Layout":
         """All local devices, and the processes of the distributed runtime if it was started."""
-        return cls(list(devices) if devices is not None else jax.local_devices(), jax.process_index(), jax.process_count())
+        return cls(
+            list(devices) if devices is not None else jax.local_devices(), jax.process_index(), jax.process_count()
+        )
 
     @property
     def is_writer(self) -> bool:

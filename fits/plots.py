@@ -15,11 +15,21 @@ def fig6_borexino(T_min=T_MIN_DEFAULT, E_nu=E_NU_DEFAULT, T_max=None, m_range=(1
     fig = Figure(figsize=(6.4, 4.6), layout="constrained")
     ax = fig.add_subplot()
     ax.fill_between(m, mu, mu.max() * 10, color="tab:purple", alpha=0.12, lw=0)
-    ax.loglog(m, mu, color="tab:purple", lw=2,
-              label=f"Borexino recast, massive $A'$ (Eq. 3.10): $E_\\nu$ = {E_nu * 1e6:.0f} keV, "
-                    f"$T$ in [{T_min * 1e6:.0f}, {T_max * 1e6:.0f}] keV")  # fmt: skip
-    ax.axhline(MU_BOREXINO, color="gray", ls="--", lw=1.5,
-               label=f"massless photon: {MU_BOREXINO:.1e} $\\mu_B$ (Borexino, PRD 96, 091103 (2017))")  # fmt: skip
+    ax.loglog(
+        m,
+        mu,
+        color="tab:purple",
+        lw=2,
+        label=f"Borexino recast, massive $A'$ (Eq. 3.10): $E_\\nu$ = {E_nu * 1e6:.0f} keV, "
+        f"$T$ in [{T_min * 1e6:.0f}, {T_max * 1e6:.0f}] keV",
+    )
+    ax.axhline(
+        MU_BOREXINO,
+        color="gray",
+        ls="--",
+        lw=1.5,
+        label=f"massless photon: {MU_BOREXINO:.1e} $\\mu_B$ (Borexino, PRD 96, 091103 (2017))",
+    )
     ax.set_xlim(m[0], m[-1])
     ax.set_ylim(MU_BOREXINO / 3, mu.max() * 3)
     ax.set_xlabel("dark photon mass $m_{A'}$ [GeV]")
@@ -39,12 +49,23 @@ def fig6_scattering(m_range=(1e-6, 10.0), n_masses=400) -> Figure:
 
     m = np.logspace(np.log10(m_range[0]), np.log10(m_range[1]), n_masses)
     T_min, E_nu, T_max = check_window(T_MIN_DEFAULT, E_NU_DEFAULT, None)
-    curves = [(f"Borexino (solar mass states): Eq. 3.10 over [{T_min * 1e6:.0f}, {T_max * 1e6:.0f}] keV, "
-               f"{E_nu * 1e6:.0f} keV line", MU_BOREXINO, np.asarray(recast_limit(m)))]  # fmt: skip
+    curves = [
+        (
+            f"Borexino (solar mass states): Eq. 3.10 over [{T_min * 1e6:.0f}, {T_max * 1e6:.0f}] keV, "
+            f"{E_nu * 1e6:.0f} keV line",
+            MU_BOREXINO,
+            np.asarray(recast_limit(m)),
+        )
+    ]
     for name in scattering.EXPERIMENTS:
         d = scattering.experiment(name)
-        curves.append((f"{name} ({d['flux']}): threshold {d['T_min_GeV'] * 1e6:g} keV",
-                       d["mu_90_muB"], np.asarray(scattering.recast_limit(m, name))))  # fmt: skip
+        curves.append(
+            (
+                f"{name} ({d['flux']}): threshold {d['T_min_GeV'] * 1e6:g} keV",
+                d["mu_90_muB"],
+                np.asarray(scattering.recast_limit(m, name)),
+            )
+        )
     fig = Figure(figsize=(6.8, 4.8), layout="constrained")
     ax = fig.add_subplot()
     for (label, mu0, mu), color in zip(curves, ("tab:purple", "tab:green", "tab:orange", "tab:blue", "tab:red")):
@@ -56,9 +77,12 @@ def fig6_scattering(m_range=(1e-6, 10.0), n_masses=400) -> Figure:
     ax.set_ylim(min(c[1] for c in curves) / 3, lowest.max() * 3)
     ax.set_xlabel("dark photon mass $m_{A'}$ [GeV]")
     ax.set_ylabel(r"$\mu_\mathrm{eff}$ upper limit, 90% CL [$\mu_B$]")
-    ax.set_title("Fig. 6 extended: neutrino-electron scattering limits for a massive $A'$ (dashed: massless photon)",
-                 fontsize=9)  # fmt: skip
-    ax.text(0.03, 0.55, "excluded by the strongest\n(where the beams' moments agree)", transform=ax.transAxes, color="gray")
+    ax.set_title(
+        "Fig. 6 extended: neutrino-electron scattering limits for a massive $A'$ (dashed: massless photon)", fontsize=9
+    )
+    ax.text(
+        0.03, 0.55, "excluded by the strongest\n(where the beams' moments agree)", transform=ax.transAxes, color="gray"
+    )
     ax.legend(loc="upper left", fontsize=7)
     ax.grid(True, which="major", alpha=0.3)
     return fig
@@ -76,8 +100,15 @@ def fig7(result: dict, config) -> Figure:
     curves = []
 
     def curve(g, experiment):
-        sel = [r for r in rows if r["gD"] == g and r["experiment"] == experiment and r["experiment_applies"]
-               and r["feasible"] and r["mu_eff_max_muB"] is not None]  # fmt: skip
+        sel = [
+            r
+            for r in rows
+            if r["gD"] == g
+            and r["experiment"] == experiment
+            and r["experiment_applies"]
+            and r["feasible"]
+            and r["mu_eff_max_muB"] is not None
+        ]
         return np.array([r["m_Ap_GeV"] for r in sel]), np.array([r["mu_eff_max_muB"] for r in sel])
 
     for k, g in enumerate(gDs):
@@ -95,25 +126,46 @@ def fig7(result: dict, config) -> Figure:
     scan = np.concatenate(curves) if curves else lb
     ymin = min(scan.min(), lb.min()) / 5
     ymax = scan.max() * 50
-    ax.fill_between(mb, lb, max(ymax, lb.max()) * 10, color="tab:purple", alpha=0.12, lw=0,
-                    label="excluded by Borexino (recast)")  # fmt: skip
+    ax.fill_between(
+        mb, lb, max(ymax, lb.max()) * 10, color="tab:purple", alpha=0.12, lw=0, label="excluded by Borexino (recast)"
+    )
     closed = sorted({r["m_Ap_GeV"] for r in rows if not r["invisible_open"]})
     mode = config.likelihood_options["when_closed"]
     if closed:
-        ax.axvspan(mb[0], closed[-1], color="0.5", alpha=0.18, lw=0,
-                   label="$A' \\to$ dark states closed: " + {
-                       "apply": "invisible limits not valid (applied anyway)", "drop": "invisible limits dropped",
-                       "physics": "invisible limits scaled by BR(invisible), visible searches apply"}[mode])  # fmt: skip
+        ax.axvspan(
+            mb[0],
+            closed[-1],
+            color="0.5",
+            alpha=0.18,
+            lw=0,
+            label="$A' \\to$ dark states closed: "
+            + {
+                "apply": "invisible limits not valid (applied anyway)",
+                "drop": "invisible limits dropped",
+                "physics": "invisible limits scaled by BR(invisible), visible searches apply",
+            }[mode],
+        )
     ax.set_xlim(mb[0], mb[-1])
     ax.set_ylim(ymin, ymax)
     _mu_ylabel(ax, config)
-    ax.set_title(f"Fig. 7: joint exclusion ({config.name or 'custom'} configuration, convention = {config.convention}, "
-                 f"MEG II {config.likelihood_options['meg_year']})", fontsize=9)  # fmt: skip
+    ax.set_title(
+        f"Fig. 7: joint exclusion ({config.name or 'custom'} configuration, convention = {config.convention}, "
+        f"MEG II {config.likelihood_options['meg_year']})",
+        fontsize=9,
+    )
     fig.legend(loc="outside lower center", ncols=2, fontsize=7.5, frameon=False)
     ax.grid(True, which="major", alpha=0.3)
     if not curves:
-        ax.text(0.5, 0.5, "no feasible point at any mass:\nthe responsible constraints are below", transform=ax.transAxes,
-                ha="center", va="center", fontsize=10, color="tab:red")  # fmt: skip
+        ax.text(
+            0.5,
+            0.5,
+            "no feasible point at any mass:\nthe responsible constraints are below",
+            transform=ax.transAxes,
+            ha="center",
+            va="center",
+            fontsize=10,
+            color="tab:red",
+        )
     _binding_strip(strip, rows, gDs[0])
     return fig
 
@@ -150,8 +202,11 @@ def _binding_strip(ax, rows: list[dict], g, select=None, title: str | None = Non
     ax.set_ylim(-0.7, max(len(order), 1) - 0.3)
     ax.set_xscale("log")
     ax.set_xlabel("dark photon mass $m_{A'}$ [GeV]")
-    ax.set_title(title or f"$g_D$ = {g:g}: constraints binding at the optimum (dots) or violated where no point is "
-                 "feasible (crosses)", fontsize=8)  # fmt: skip
+    ax.set_title(
+        title
+        or f"$g_D$ = {g:g}: constraints binding at the optimum (dots) or violated where no point is feasible (crosses)",
+        fontsize=8,
+    )
     ax.grid(True, axis="x", which="major", alpha=0.3)
 
 
@@ -185,17 +240,32 @@ def fig7_profile(result: dict, config) -> Figure:
     allv = np.concatenate(ys + [lb])
     lo, hi = allv[allv > 0].min() / 5, allv.max() * 20
     if bad:
-        ax.scatter(bad, np.full(len(bad), lo * 1.6), marker="x", color="tab:red", s=20, zorder=3,
-                   label="no feasible point found (reason in scan.csv)")  # fmt: skip
+        ax.scatter(
+            bad,
+            np.full(len(bad), lo * 1.6),
+            marker="x",
+            color="tab:red",
+            s=20,
+            zorder=3,
+            label="no feasible point found (reason in scan.csv)",
+        )
     ax.set_xlim(m_all[0], m_all[-1])
     ax.set_ylim(lo, hi)
     _mu_ylabel(ax, config)
-    ax.set_title(f"Fig. 7, global: every other parameter profiled (convention = {config.convention}; constraints: "
-                 f"{len(config.likelihoods)})", fontsize=9)  # fmt: skip
+    ax.set_title(
+        f"Fig. 7, global: every other parameter profiled (convention = {config.convention}; constraints: "
+        f"{len(config.likelihoods)})",
+        fontsize=9,
+    )
     ax.grid(True, which="major", alpha=0.3)
     fig.legend(loc="outside lower center", ncols=1, fontsize=7.5, frameon=False)
-    _binding_strip(strip, rows, None, select=lambda r: True,
-                   title="constraints binding at the optimum (dots) or violated where nothing is feasible (crosses)")
+    _binding_strip(
+        strip,
+        rows,
+        None,
+        select=lambda r: True,
+        title="constraints binding at the optimum (dots) or violated where nothing is feasible (crosses)",
+    )
     strip.set_xlabel("")
     c = np.array([r["nu_mass_cancellation"] for r in ok]) if ok else np.array([])
     if ok:
@@ -260,7 +330,7 @@ def rank_plot(draws: dict) -> Figure:
         ax.axhline(r.shape[1] / 20, color="k", ls=":", lw=1)
         ax.set_title(n, fontsize=8)
         ax.set_yticks([])
-    for ax in axes[len(names):]:
+    for ax in axes[len(names) :]:
         ax.set_visible(False)
     fig.suptitle("rank plots: each chain's ranks among all draws (dotted: uniform)")
     return fig
@@ -313,8 +383,12 @@ def pair_plot(draws: dict, diverging=None, max_points: int = 2000, log=frozenset
 
 
 _KIND_COLOURS = {"prompt": "tab:blue", "beam_dump": "tab:orange", "invisible": "tab:green", "g-2": "tab:gray"}
-_KIND_LABELS = {"prompt": "prompt (visible)", "beam_dump": "beam dump (visible, displaced)",
-                "invisible": "invisible (x the point's BR)", "g-2": "g-2"}  # fmt: skip
+_KIND_LABELS = {
+    "prompt": "prompt (visible)",
+    "beam_dump": "beam dump (visible, displaced)",
+    "invisible": "invisible (x the point's BR)",
+    "g-2": "g-2",
+}
 
 
 def nested_plot(runs: list[dict]) -> Figure:
@@ -342,8 +416,9 @@ def _sn1987a(ax) -> None:
     m_lo, _, m_hi, _ = edges()
     ms = np.geomspace(max(m_hi[0], m_lo[0]), m_lo[-1], 200)
     lo, hi = (np.asarray(x) for x in band(ms))
-    ax.fill_between(ms, lo, hi, facecolor="none", edgecolor="tab:purple", hatch="////", lw=0.8,
-                    label="SN1987A (Chang et al. 2017)")  # fmt: skip
+    ax.fill_between(
+        ms, lo, hi, facecolor="none", edgecolor="tab:purple", hatch="////", lw=0.8, label="SN1987A (Chang et al. 2017)"
+    )
 
 
 def searches_plane(point, convention: str = "corrected", m_range=(1e-3, 10.0), n_masses=300, title: str = "") -> Figure:
@@ -379,8 +454,15 @@ def searches_plane(point, convention: str = "corrected", m_range=(1e-3, 10.0), n
             c = _KIND_COLOURS[lim.kind]
             label = None if lim.kind in seen else _KIND_LABELS[lim.kind]
             seen.add(lim.kind)
-            ax.fill_between(m, np.where(np.isfinite(lo), lo, np.nan), np.where(np.isfinite(lo), hi, np.nan), color=c,
-                            alpha=0.25, lw=0, label=label)  # fmt: skip
+            ax.fill_between(
+                m,
+                np.where(np.isfinite(lo), lo, np.nan),
+                np.where(np.isfinite(lo), hi, np.nan),
+                color=c,
+                alpha=0.25,
+                lw=0,
+                label=label,
+            )
             ax.loglog(m, lo, color=c, lw=0.6)
             ax.loglog(m, np.where(hi < 1.0, hi, np.nan), color=c, lw=0.6)
         _sn1987a(ax)
@@ -394,8 +476,11 @@ def searches_plane(point, convention: str = "corrected", m_range=(1e-3, 10.0), n
     axes[1].text(thr / 1.05, 2e-11, "$M_1 + M_2$", fontsize=8, ha="right")
     axes[0].set_ylabel(r"kinetic mixing $\epsilon$ (excluded at 90% CL: shaded; SN1987A: luminosity criterion)")
     axes[0].set_title("standard dark photon (Standard Model decays only): the published limits", fontsize=9)
-    axes[1].set_title(f"with the point's dark decays ($g_D$ = {float(point.g_D):g}, $M_{{1,2}}$ = {float(point.M1):g}, "
-                      f"{float(point.M2):g} GeV; convention {convention})", fontsize=9)  # fmt: skip
+    axes[1].set_title(
+        f"with the point's dark decays ($g_D$ = {float(point.g_D):g}, $M_{{1,2}}$ = {float(point.M1):g}, "
+        f"{float(point.M2):g} GeV; convention {convention})",
+        fontsize=9,
+    )
     if title:
         fig.suptitle(title, fontsize=10)
     return fig

@@ -87,7 +87,9 @@ def log_likelihood_z(config: Config):
     signs, etas = _parities(config)
 
     def f(z):
-        one = lambda eta: sum((lk.log_likelihood(space.point_z(z, **dict(zip(signs, eta)))) for lk in enabled), jnp.float64(0.0))  # noqa: E731
+        one = lambda eta: sum(
+            (lk.log_likelihood(space.point_z(z, **dict(zip(signs, eta)))) for lk in enabled), jnp.float64(0.0)
+        )
         return jax.nn.logsumexp(jax.vmap(one)(etas)) - jnp.log(len(etas))
 
     return f, space
@@ -113,8 +115,13 @@ def build_model(config: Config):
     def one(u, eta):
         p = space.point_u(u, **dict(zip(signs, eta)))
         ll = [lk.log_likelihood(p) for lk in enabled]
-        derived = [mu_fn(p), to_mu_B(mu_ij(p, config.convention)[0, 1]), BR_mu_e_gamma(p, config.convention),
-                   delta_a_mu(p, config.convention), delta_a_e(p, config.convention)]  # fmt: skip
+        derived = [
+            mu_fn(p),
+            to_mu_B(mu_ij(p, config.convention)[0, 1]),
+            BR_mu_e_gamma(p, config.convention),
+            delta_a_mu(p, config.convention),
+            delta_a_e(p, config.convention),
+        ]
         return ll, derived
 
     def model():
@@ -174,8 +181,12 @@ class _Engine:
         def potential(u):
             return potential_energy(model, (), {}, {"u": u})
 
-        kernel = NUTS(potential_fn=potential, target_accept_prob=settings.target_accept,
-                      max_tree_depth=settings.max_tree_depth, dense_mass=settings.dense_mass)  # fmt: skip
+        kernel = NUTS(
+            potential_fn=potential,
+            target_accept_prob=settings.target_accept,
+            max_tree_depth=settings.max_tree_depth,
+            dense_mass=settings.dense_mass,
+        )
 
         def init_one(key):
             # numpyro's default start, uniform in [-2, 2] in unconstrained coordinates, the best (least potential) of
@@ -210,9 +221,24 @@ _ENGINES_KEPT = 4
 def engine(config: Config, settings: FitSettings) -> _Engine:
     """The compiled pieces of a fit, shared by fits with the same configuration and kernel settings."""
     c = config
-    key = repr((c.fixed, c.free, tuple(c.pmns), sorted(c.likelihood_options.items()), c.likelihoods,
-                c.borexino, settings.chains, settings.warmup, settings.target_accept, settings.max_tree_depth,
-                settings.init_candidates, settings.dense_mass, c.ordered, jax.local_device_count()))  # fmt: skip
+    key = repr(
+        (
+            c.fixed,
+            c.free,
+            tuple(c.pmns),
+            sorted(c.likelihood_options.items()),
+            c.likelihoods,
+            c.borexino,
+            settings.chains,
+            settings.warmup,
+            settings.target_accept,
+            settings.max_tree_depth,
+            settings.init_candidates,
+            settings.dense_mass,
+            c.ordered,
+            jax.local_device_count(),
+        )
+    )
     if key not in _ENGINES:
         _ENGINES[key] = _Engine(config, settings)
         while len(_ENGINES) > _ENGINES_KEPT:
@@ -237,8 +263,10 @@ class Sampler:
         self.initial = eng.init(keys)
         bad = ~np.isfinite(np.asarray(self.initial.potential_energy))
         if bad.any():
-            raise ValueError(f"the log posterior is not finite at the starting point of chain(s) "
-                             f"{', '.join(str(c) for c in np.flatnonzero(bad))}; check the priors and likelihoods")  # fmt: skip
+            raise ValueError(
+                f"the log posterior is not finite at the starting point of chain(s) "
+                f"{', '.join(str(c) for c in np.flatnonzero(bad))}; check the priors and likelihoods"
+            )
         self._treedef = jax.tree_util.tree_structure(self.initial)
 
     def state_leaves(self, state) -> list[np.ndarray]:
@@ -248,13 +276,22 @@ class Sampler:
         want = jax.tree_util.tree_leaves(self.initial)
         if len(leaves) != len(want) or any(a.shape != b.shape or a.dtype != b.dtype for a, b in zip(leaves, want)):
             raise CheckpointError(f"checkpoint '{source}' holds a sampler state of another shape")
-        return jax.tree_util.tree_unflatten(self._treedef, list(leaves))  # NumPy leaves: the jitted block takes them as they are
+        return jax.tree_util.tree_unflatten(
+            self._treedef, list(leaves)
+        )  # NumPy leaves: the jitted block takes them as they are
 
 
 # ----------------------------------------------------------------------------- checkpoints
 def _header(config: Config, settings: FitSettings, collected: int, steps: int, elapsed: float) -> dict:
-    return {"format": CHECKPOINT_FORMAT, "configuration": config.raw, "options": config.effective_options,
-            "settings": asdict(settings), "collected": collected, "steps": steps, "elapsed_s": elapsed}  # fmt: skip
+    return {
+        "format": CHECKPOINT_FORMAT,
+        "configuration": config.raw,
+        "options": config.effective_options,
+        "settings": asdict(settings),
+        "collected": collected,
+        "steps": steps,
+        "elapsed_s": elapsed,
+    }
 
 
 def write_checkpoint(path: Path, header: dict, leaves, draws: dict, collected: int) -> None:
@@ -275,7 +312,7 @@ def read_checkpoint(path: Path) -> tuple[dict, list, dict]:
         if header.get("format") != CHECKPOINT_FORMAT:
             raise ValueError(f"format {header.get('format')!r}, expected {CHECKPOINT_FORMAT}")
         for key in ("configuration", "options", "settings", "collected", "steps", "elapsed_s"):
-            header[key]  # noqa: B018 -- presence check
+            header[key]
     except (OSError, EOFError, ValueError, KeyError, TypeError, zipfile.BadZipFile) as exc:
         why = " ".join(str(exc).split()) or type(exc).__name__
         raise CheckpointError(f"checkpoint '{path}' is unreadable or corrupt ({why})") from None
@@ -292,10 +329,13 @@ def _flat(d, prefix=""):
 
 def setting_differences(header: dict, config: Config, settings: FitSettings) -> list[str]:
     """Each setting that differs between a checkpoint and this run, as 'name: checkpoint X, now Y'."""
-    norm = lambda d: json.loads(json.dumps(d, default=str))  # noqa: E731 -- the header's JSON types
+    norm = lambda d: json.loads(json.dumps(d, default=str))
     diffs = []
-    for what, old, new in (("", header["settings"], asdict(settings)), ("configuration ", header["configuration"], config.raw),
-                           ("option ", header["options"], config.effective_options)):  # fmt: skip
+    for what, old, new in (
+        ("", header["settings"], asdict(settings)),
+        ("configuration ", header["configuration"], config.raw),
+        ("option ", header["options"], config.effective_options),
+    ):
         a, b = _flat(norm(old)), _flat(norm(new))
         for k in sorted(set(a) | set(b)):
             if a.get(k, "(unset)") != b.get(k, "(unset)"):
@@ -304,8 +344,14 @@ def setting_differences(header: dict, config: Config, settings: FitSettings) -> 
 
 
 # ----------------------------------------------------------------------------- the driver
-def sample(config: Config, settings: FitSettings, out: Path, resume: bool = False, progress: bool = True,
-           stop_after_checkpoints: int | None = None) -> dict:  # fmt: skip
+def sample(
+    config: Config,
+    settings: FitSettings,
+    out: Path,
+    resume: bool = False,
+    progress: bool = True,
+    stop_after_checkpoints: int | None = None,
+) -> dict:
     """Run (or continue) NUTS; returns the accumulated arrays. ``stop_after_checkpoints`` simulates an
     interruption after that many checkpoints."""
     s = settings
@@ -316,7 +362,11 @@ def sample(config: Config, settings: FitSettings, out: Path, resume: bool = Fals
     draws: dict = {}
     if resume:  # the checkpoint is read and compared before anything is compiled
         if not ckpt.exists():
-            old = " (checkpoint.pkl from an older jaxtmm is not read: a pickle can run code)" if (Path(out) / "checkpoint.pkl").exists() else ""
+            old = (
+                " (checkpoint.pkl from an older jaxtmm is not read: a pickle can run code)"
+                if (Path(out) / "checkpoint.pkl").exists()
+                else ""
+            )
             raise CheckpointError(f"nothing to resume: '{ckpt}' does not exist{old}")
         header, leaves, saved = read_checkpoint(ckpt)
         diffs = setting_differences(header, config, s)
@@ -326,8 +376,10 @@ def sample(config: Config, settings: FitSettings, out: Path, resume: bool = Fals
     if resume:
         state = sampler.state_from_leaves(leaves, str(ckpt))
         collected, steps, elapsed = int(header["collected"]), int(header["steps"]), float(header["elapsed_s"])
-        draws = {k: np.concatenate([v, np.zeros((s.chains, s.samples - v.shape[1], *v.shape[2:]), v.dtype)], axis=1)
-                 for k, v in saved.items()}  # fmt: skip
+        draws = {
+            k: np.concatenate([v, np.zeros((s.chains, s.samples - v.shape[1], *v.shape[2:]), v.dtype)], axis=1)
+            for k, v in saved.items()
+        }
     else:
         state, collected, steps, elapsed = sampler.initial, 0, 0, 0.0
     checkpoints = 0
@@ -337,7 +389,9 @@ def sample(config: Config, settings: FitSettings, out: Path, resume: bool = Fals
     if progress:
         from tqdm.auto import tqdm
 
-        bar = tqdm(total=total, initial=min(steps, total), unit="it", desc=f"NUTS, {s.chains} chains ({sampler.method})")
+        bar = tqdm(
+            total=total, initial=min(steps, total), unit="it", desc=f"NUTS, {s.chains} chains ({sampler.method})"
+        )
     try:
         while steps < total:
             state, it, sites, extra = sampler.advance(state)
@@ -345,12 +399,14 @@ def sample(config: Config, settings: FitSettings, out: Path, resume: bool = Fals
             keep = (it > s.warmup) & (it <= total)
             n = int(keep.sum())
             if n:
-                new = {**{f"site:{k}": np.asarray(v)[:, keep] for k, v in sites.items()},
-                       **{f"extra:{k}": np.asarray(v)[:, keep] for k, v in extra.items()}}  # fmt: skip
+                new = {
+                    **{f"site:{k}": np.asarray(v)[:, keep] for k, v in sites.items()},
+                    **{f"extra:{k}": np.asarray(v)[:, keep] for k, v in extra.items()},
+                }
                 if not draws:
                     draws = {k: np.zeros((s.chains, s.samples, *v.shape[2:]), v.dtype) for k, v in new.items()}
                 for k, v in new.items():
-                    draws[k][:, collected:collected + n] = v
+                    draws[k][:, collected : collected + n] = v
                 collected += n
                 divergent += int(new["extra:diverging"].sum())
             before, steps = steps, int(it[-1])
@@ -361,18 +417,35 @@ def sample(config: Config, settings: FitSettings, out: Path, resume: bool = Fals
             warmup_done = before < s.warmup <= steps
             if steps - last_ckpt >= s.chunk or warmup_done or steps >= total:
                 elapsed_now = elapsed + time.perf_counter() - t0
-                write_checkpoint(ckpt, _header(config, s, collected, steps, elapsed_now), sampler.state_leaves(state),
-                                 draws, collected)  # fmt: skip
+                write_checkpoint(
+                    ckpt,
+                    _header(config, s, collected, steps, elapsed_now),
+                    sampler.state_leaves(state),
+                    draws,
+                    collected,
+                )
                 last_ckpt = steps
                 checkpoints += 1
                 if stop_after_checkpoints is not None and checkpoints >= stop_after_checkpoints and steps < total:
-                    return {"arrays": {k: v[:, :collected] for k, v in draws.items()}, "done": collected,
-                            "steps": steps, "complete": False}  # fmt: skip
+                    return {
+                        "arrays": {k: v[:, :collected] for k, v in draws.items()},
+                        "done": collected,
+                        "steps": steps,
+                        "complete": False,
+                    }
     finally:
         if bar is not None:
             bar.close()
-    return {"arrays": draws, "done": collected, "steps": steps, "complete": True, "chain_method": sampler.method,
-            "elapsed_s": elapsed + time.perf_counter() - t0, "space": sampler.space, "enabled": sampler.enabled}  # fmt: skip
+    return {
+        "arrays": draws,
+        "done": collected,
+        "steps": steps,
+        "complete": True,
+        "chain_method": sampler.method,
+        "elapsed_s": elapsed + time.perf_counter() - t0,
+        "space": sampler.space,
+        "enabled": sampler.enabled,
+    }
 
 
 def parity_draws(result: dict, config: Config, seed: int) -> np.ndarray | None:
@@ -425,5 +498,9 @@ def inference_data(result: dict, config: Config, seed: int = 0):
             posterior[name] = a["site:parity_prob"][..., j]
     loglik = {site_name(lk.name): _pick(a[f"site:loglik_{site_name(lk.name)}"], idx) for lk in result["enabled"]}
     stats = _nuts_stats(a) if "extra:energy" in a else {}  # a nested sampler's draws carry no transition statistics
-    attrs = {"configuration": json.dumps(config.raw, default=str), "convention": config.convention, "moment": config.moment}
+    attrs = {
+        "configuration": json.dumps(config.raw, default=str),
+        "convention": config.convention,
+        "moment": config.moment,
+    }
     return _arviz.make(posterior, stats, loglik, attrs)

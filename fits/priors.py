@@ -340,8 +340,14 @@ class Sign(Prior):
 
 #: Each kind, its class and the keys its table takes.
 KINDS = {cls.kind: cls for cls in (Uniform, LogUniform, Circular, Disc, LogDisc, Sign)}
-KEYS = {"uniform": ("low", "high"), "loguniform": ("low", "high"), "circular": ("low", "high"), "disc": ("max",),
-        "logdisc": ("min", "max"), "sign": ()}  # fmt: skip
+KEYS = {
+    "uniform": ("low", "high"),
+    "loguniform": ("low", "high"),
+    "circular": ("low", "high"),
+    "disc": ("max",),
+    "logdisc": ("min", "max"),
+    "sign": (),
+}
 #: The parameters a ``circular`` prior may take, and their period (every observable is periodic in them).
 PERIODS = {"theta_R": math.pi, "theta_I": math.pi}
 COMPLEX_KINDS = tuple(k for k, c in KINDS.items() if issubclass(c, Disc))

@@ -68,8 +68,10 @@ def make_axis(config: Config, name: str, low: float, high: float, n: int, log: b
             raise ValueError(f"the range of '{name}' [{low:g}, {high:g}] leaves its prior [{pr.low:g}, {pr.high:g}]")
     else:
         free = [k for k, p in config.free.items() if p.kind in ("uniform", "loguniform", "circular")]
-        raise ValueError(f"cannot profile '{name}': choose a free parameter ({', '.join(free)}) or a derived "
-                         f"quantity ({', '.join(QUANTITIES)})")  # fmt: skip
+        raise ValueError(
+            f"cannot profile '{name}': choose a free parameter ({', '.join(free)}) or a derived "
+            f"quantity ({', '.join(QUANTITIES)})"
+        )
     log = default_log if log is None else log
     if log and low <= 0:
         raise ValueError(f"a log-spaced range of '{name}' must start above 0, got {low:g}")
@@ -86,8 +88,9 @@ def _solve(config, settings, layout, axes, grid: dict, progress, desc):
     return solve_over_parities(config, settings, grid, masks, layout, progress, desc, objective="lnL", targets=targets)
 
 
-def run_profile(config: Config, axes: list[Axis], settings: Settings = Settings(), progress=True,
-                layout: Layout | None = None) -> dict:  # fmt: skip
+def run_profile(
+    config: Config, axes: list[Axis], settings: Settings = Settings(), progress=True, layout: Layout | None = None
+) -> dict:
     """The profile likelihood of one or two :class:`Axis` (their grids' product, the first axis slowest):
     ``{"rows": [...], "maximum": {...}, "axes": [...], "provenance": {...}}`` (nothing written)."""
     if not 1 <= len(axes) <= 2 or len({a.name for a in axes}) != len(axes):
@@ -106,24 +109,46 @@ def run_profile(config: Config, axes: list[Axis], settings: Settings = Settings(
     for i in range(mesh[0].size):
         p = M.space.point_z(jnp.asarray(res["z"][i]), **{k: v[i] for k, v in ov.items()})
         row = {a.name: float(grid[a.key][i]) for a in axes}
-        row.update({
-            "lnL": float(lnL[i]) if ok[i] else None,
-            "minus_2_delta_lnL": float(2 * (lnL_hat - lnL[i])) if ok[i] else None,
-            "reached": bool(ok[i]),
-            "target_residual": float(res["residual"][i]),
-            "kkt_residual": float(res["kkt"][i]),
-            "mu_eff_muB": float(res["mu_eff_muB"][i]),
-            "eps": float(p.eps),
-            "point": _point_record(M, res["z"][i], p),
-        })  # fmt: skip
+        row.update(
+            {
+                "lnL": float(lnL[i]) if ok[i] else None,
+                "minus_2_delta_lnL": float(2 * (lnL_hat - lnL[i])) if ok[i] else None,
+                "reached": bool(ok[i]),
+                "target_residual": float(res["residual"][i]),
+                "kkt_residual": float(res["kkt"][i]),
+                "mu_eff_muB": float(res["mu_eff_muB"][i]),
+                "eps": float(p.eps),
+                "point": _point_record(M, res["z"][i], p),
+            }
+        )
         rows.append(row)
-    maximum = {"lnL": lnL_hat, "unconstrained_lnL": float(top["F"][0]), "mu_eff_muB": float(top["mu_eff_muB"][0]),
-               "kkt_residual": float(top["kkt"][0]), "point": _point_record(Mt, top["z"][0], p_top)}  # fmt: skip
-    prov = provenance(config, settings, {"axes": [{"name": a.name, "n": len(a.values), "low": a.values[0],
-                                                   "high": a.values[-1], "log": a.log, "unit": a.unit,
-                                                   "derived": a.derived} for a in axes],
-                                         "parity_combinations": config.parity_combinations(),
-                                         "wall_time_s": time.perf_counter() - t0})  # fmt: skip
+    maximum = {
+        "lnL": lnL_hat,
+        "unconstrained_lnL": float(top["F"][0]),
+        "mu_eff_muB": float(top["mu_eff_muB"][0]),
+        "kkt_residual": float(top["kkt"][0]),
+        "point": _point_record(Mt, top["z"][0], p_top),
+    }
+    prov = provenance(
+        config,
+        settings,
+        {
+            "axes": [
+                {
+                    "name": a.name,
+                    "n": len(a.values),
+                    "low": a.values[0],
+                    "high": a.values[-1],
+                    "log": a.log,
+                    "unit": a.unit,
+                    "derived": a.derived,
+                }
+                for a in axes
+            ],
+            "parity_combinations": config.parity_combinations(),
+            "wall_time_s": time.perf_counter() - t0,
+        },
+    )
     return {"rows": rows, "maximum": maximum, "axes": [a.name for a in axes], "provenance": prov}
 
 
@@ -161,7 +186,7 @@ def profile_figure(result: dict, config: Config):
     fig = Figure(figsize=(6.4, 4.8), layout="constrained")
     ax = fig.subplots()
     ax_info = {a["name"]: a for a in result["provenance"]["axes"]}
-    label = lambda n: n + (f" [{ax_info[n]['unit']}]" if ax_info[n]["unit"] else "")  # noqa: E731
+    label = lambda n: n + (f" [{ax_info[n]['unit']}]" if ax_info[n]["unit"] else "")
     q = np.array([np.nan if r["minus_2_delta_lnL"] is None else r["minus_2_delta_lnL"] for r in rows])
     if len(axes) == 1:
         x = np.array([r[axes[0]] for r in rows])
@@ -176,7 +201,7 @@ def profile_figure(result: dict, config: Config):
         ax.set_ylim(-0.05 * max(top, 5.0), max(min(top, 50.0), 5.0) * 1.05)
         ax.legend(fontsize=8)
     else:
-        nx, ny = len(set(r[axes[0]] for r in rows)), len(set(r[axes[1]] for r in rows))
+        nx, ny = len({r[axes[0]] for r in rows}), len({r[axes[1]] for r in rows})
         X = np.array([r[axes[0]] for r in rows]).reshape(nx, ny)
         Y = np.array([r[axes[1]] for r in rows]).reshape(nx, ny)
         Q = q.reshape(nx, ny)
@@ -190,6 +215,9 @@ def profile_figure(result: dict, config: Config):
                 setter("log")
         ax.set_xlabel(label(axes[0]))
         ax.set_ylabel(label(axes[1]))
-    ax.set_title(f"profile likelihood ({config.name or 'custom'} configuration; {len(config.likelihoods)} "
-                 "likelihoods; every other parameter maximised)", fontsize=8)  # fmt: skip
+    ax.set_title(
+        f"profile likelihood ({config.name or 'custom'} configuration; {len(config.likelihoods)} "
+        "likelihoods; every other parameter maximised)",
+        fontsize=8,
+    )
     return fig

@@ -6,10 +6,13 @@ from jaxtmm import mu_eff, sum_m_nu, to_mu_B
 
 #: name -> (maker: config -> (point -> value), unit, what it is)
 QUANTITIES = {
-    "mu_eff": (lambda c: lambda p: to_mu_B(mu_eff(p, c.moment, c.convention)), "mu_B",
-               "the effective moment the configuration's 'moment' option names"),
+    "mu_eff": (
+        lambda c: lambda p: to_mu_B(mu_eff(p, c.moment, c.convention)),
+        "mu_B",
+        "the effective moment the configuration's 'moment' option names",
+    ),
     "sum_m_nu": (lambda c: lambda p: sum_m_nu(p) * 1e9, "eV", "the sum of the one-loop neutrino masses"),
-}  # fmt: skip
+}
 
 
 def quantity(name: str, config: Config):

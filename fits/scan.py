@@ -28,10 +28,6 @@ import jax.numpy as jnp
 import numpy as np
 
 import likelihoods as L
-from likelihoods._data import LimitCurve
-from likelihoods.babar import DATA_FILE as babar_data
-from likelihoods.na64 import DATA_FILE as na64_data
-from likelihoods.searches import SET_NAME
 from fits._io import dumps, save_figure, write_text
 from fits.config import Y_FLAT, Config
 from fits.maximise import Maximiser, Settings, build_likelihoods
@@ -40,6 +36,10 @@ from fits.solver import settings_record
 from fits.space import ParamSpace
 from jaxtmm import BR_mu_e_gamma, invisible_open, mass_cancellation, sum_m_nu
 from jaxtmm.model import MASS_KEYS, Y_KEYS
+from likelihoods._data import LimitCurve
+from likelihoods.babar import DATA_FILE as babar_data
+from likelihoods.na64 import DATA_FILE as na64_data
+from likelihoods.searches import SET_NAME
 
 EXPERIMENTS = ("NA64", "BaBar")
 ALL = "all"  # the experiment of a profile row: every enabled constraint at once
@@ -82,8 +82,12 @@ def provenance(config: Config, settings: Settings, extra: dict) -> dict:
         "created_utc": time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime()),
         "command": " ".join(sys.argv),
         "versions": versions(),
-        "platform": {"machine": platform.machine(), "system": platform.system(), "backend": jax.default_backend(),
-                     "devices": [str(d) for d in jax.devices()]},  # fmt: skip
+        "platform": {
+            "machine": platform.machine(),
+            "system": platform.system(),
+            "backend": jax.default_backend(),
+            "devices": [str(d) for d in jax.devices()],
+        },
         "configuration": {
             "source": config.source,
             "name": config.name,
@@ -129,9 +133,17 @@ def unsatisfiable(config: Config, names=None) -> dict:
     signal ratio (``likelihoods.unsatisfiable_at``: violated and independent of y and eps), when no mass is free."""
     if any(k in MASS_KEYS for k in config.free):
         return {}
-    values = {k: 0.0 if k in Y_FLAT or k == "eps" else  # the couplings are set by unsatisfiable_at
-              1.0 if pr.kind == "sign" else math.sqrt(pr.low * pr.high) if pr.kind == "loguniform" else
-              0.5 * (pr.low + pr.high) for k, pr in config.free.items()}  # fmt: skip
+    values = {
+        k: 0.0
+        if k in Y_FLAT or k == "eps"
+        # the couplings are set by unsatisfiable_at
+        else 1.0
+        if pr.kind == "sign"
+        else math.sqrt(pr.low * pr.high)
+        if pr.kind == "loguniform"
+        else 0.5 * (pr.low + pr.high)
+        for k, pr in config.free.items()
+    }
     p = ParamSpace.from_config(config).point(values, m_Ap=config.fixed.get("m_Ap", 1.0), g_D=0.0)
     lks = build_likelihoods(config)
     return L.unsatisfiable_at(p, [lks[n] for n in (config.likelihoods if names is None else names)])
@@ -183,8 +195,17 @@ def _take(res: dict, idx) -> dict:
     return {k: ([v[i] for i in idx] if isinstance(v, list) else np.asarray(v)[idx]) for k, v in res.items()}
 
 
-def solve_over_parities(config: Config, settings: Settings, overrides: dict, masks, layout=None, progress=False,
-                        desc: str = "maximise", known=None, **maximiser_kw):  # fmt: skip
+def solve_over_parities(
+    config: Config,
+    settings: Settings,
+    overrides: dict,
+    masks,
+    layout=None,
+    progress=False,
+    desc: str = "maximise",
+    known=None,
+    **maximiser_kw,
+):
     """Solve each problem (``overrides``: name -> array; ``masks``: one row each) for every combination of the free CP
     parities and keep each problem's best (:meth:`Maximiser._best`): ``(results, overrides, maximiser)``, the
     overrides including the chosen parities. ``known``: a list with, for each problem, None or a known point
@@ -199,22 +220,40 @@ def solve_over_parities(config: Config, settings: Settings, overrides: dict, mas
             for j, combo in enumerate(config.parity_combinations()):
                 if k is not None and all(k[1].get(name) == v for name, v in combo.items()):
                     starts[copies[i, j], 0] = M.space.z_from_values(k[0])
-    res = M.run(ov_x, masks_x, progress=progress, desc=f"{desc}: {copies.size} problems x {settings.starts} starts",
-                starts=starts)  # fmt: skip
+    res = M.run(
+        ov_x,
+        masks_x,
+        progress=progress,
+        desc=f"{desc}: {copies.size} problems x {settings.starts} starts",
+        starts=starts,
+    )
     pick = M._best(res, copies)
     return _take(res, pick), {k: np.asarray(v)[pick] for k, v in ov_x.items()}, M
 
 
 #: The seed paper's benchmark masses (GeV) and parities, as in the ``paper`` preset (physics-spec section 2).
-BENCHMARK_MASSES = {"m_H1": 0.3, "m_A1": 0.3, "m_H2": 0.4, "m_A2": 0.4, "M1": 0.1, "M2": 0.1, "M_E": 2000.0,
-                    "eta1": 1.0, "eta2": 1.0}  # fmt: skip
+BENCHMARK_MASSES = {
+    "m_H1": 0.3,
+    "m_A1": 0.3,
+    "m_H2": 0.4,
+    "m_A2": 0.4,
+    "M1": 0.1,
+    "M2": 0.1,
+    "M_E": 2000.0,
+    "eta1": 1.0,
+    "eta2": 1.0,
+}
 
 
 def at_benchmark_masses(config: Config) -> Config:
     """``config`` with the masses and parities fixed at the seed paper's benchmark, everything else as it is."""
     free = {k: v for k, v in config.free.items() if k not in BENCHMARK_MASSES}
-    return replace(config, fixed={**config.fixed, **BENCHMARK_MASSES}, free=free,
-                   name=f"{config.name or 'custom'} at the benchmark masses")  # fmt: skip
+    return replace(
+        config,
+        fixed={**config.fixed, **BENCHMARK_MASSES},
+        free=free,
+        name=f"{config.name or 'custom'} at the benchmark masses",
+    )
 
 
 def reference_curves(config: Config, n_masses: int, settings: Settings, progress=False, layout=None) -> dict:
@@ -248,6 +287,7 @@ def known_points(config: Config, problems: list, rows: list) -> list:
     """For each scan problem ``(g_D, m_A', experiment)``, the optimum of the matching feasible row of an earlier scan
     (``rows``: its ``scan.json`` rows; the same g_D, m_A' and experiment) as ``(values, parities)``, or None.
     Raises ValueError when a matching row lacks a free parameter of ``config``."""
+
     def number(r, key):
         v = r.get(key)
         return float(v) if isinstance(v, (int, float)) and not isinstance(v, bool) and math.isfinite(v) else None
@@ -255,8 +295,13 @@ def known_points(config: Config, problems: list, rows: list) -> list:
     usable = [r for r in rows if r.get("feasible") is True and number(r, "mu_eff_max_muB") is not None]
     out = []
     for g, m, e in problems:
-        match = [r for r in usable if r.get("experiment") == e and math.isclose(number(r, "m_Ap_GeV") or -1.0, m, rel_tol=1e-9)
-                 and (g is None or math.isclose(number(r, "gD") or -1.0, g, rel_tol=1e-9))]  # fmt: skip
+        match = [
+            r
+            for r in usable
+            if r.get("experiment") == e
+            and math.isclose(number(r, "m_Ap_GeV") or -1.0, m, rel_tol=1e-9)
+            and (g is None or math.isclose(number(r, "gD") or -1.0, g, rel_tol=1e-9))
+        ]
         if not match:
             out.append(None)
             continue
@@ -279,8 +324,16 @@ def known_points(config: Config, problems: list, rows: list) -> list:
     return out
 
 
-def run_scan(config: Config, gD=DEFAULT_GD, n_masses: int = 100, settings: Settings = Settings(), progress=True,
-             layout: Layout | None = None, references: bool | None = None, starts_from: list | None = None) -> dict:  # fmt: skip
+def run_scan(
+    config: Config,
+    gD=DEFAULT_GD,
+    n_masses: int = 100,
+    settings: Settings = Settings(),
+    progress=True,
+    layout: Layout | None = None,
+    references: bool | None = None,
+    starts_from: list | None = None,
+) -> dict:
     """Run the scan and return ``{"rows": [...], "provenance": {...}}`` (nothing written). With a multi-process
     ``layout`` every process solves its share and all end with the same rows. ``references`` (default: for a
     profile) adds the :func:`reference_curves` under ``"reference"``. ``starts_from``: the rows of an earlier scan
@@ -291,8 +344,9 @@ def run_scan(config: Config, gD=DEFAULT_GD, n_masses: int = 100, settings: Setti
     profile = is_profile(config)
     masses, problems, lk_names, masks, ov = scan_problems(config, gD, n_masses)
     known = known_points(config, problems, starts_from) if starts_from is not None else None
-    res, ov, M = solve_over_parities(config, settings, ov, masks, layout, progress, "jaxtmm scan", known=known,
-                                     likelihood_names=lk_names)  # fmt: skip
+    res, ov, M = solve_over_parities(
+        config, settings, ov, masks, layout, progress, "jaxtmm scan", known=known, likelihood_names=lk_names
+    )
     curves = experiment_curves()
     blocking = unsatisfiable(config, lk_names)
     members = search_members(M, res["z"], ov)
@@ -317,8 +371,9 @@ def run_scan(config: Config, gD=DEFAULT_GD, n_masses: int = 100, settings: Setti
             "borexino_limit_muB": bx_by_m[float(m)],
             "BR_mu_e_gamma": br,
             "feasible": bool(res["feasible"][i]),
-            "reason": "" if res["feasible"][i] else _name_member(_reason(res, i, lk_names, masks[i], blocking,
-                                                                          settings.feas_tol), members[i]),
+            "reason": ""
+            if res["feasible"][i]
+            else _name_member(_reason(res, i, lk_names, masks[i], blocking, settings.feas_tol), members[i]),
             "constraint_residual": float(res["residual"][i]),
             "kkt_residual": float(res["kkt"][i]),
             "multipliers": {nm: float(v) for nm, v in zip(lk_names, res["multipliers"][i]) if v > 0},
@@ -332,21 +387,36 @@ def run_scan(config: Config, gD=DEFAULT_GD, n_masses: int = 100, settings: Setti
             "nu_mass_cancellation": cancellation,
             "tuning_allowed": config.tuning,
         }
-        numbers = [row[k] for k in ("eps_max", "mu_max_muB", "mu_eff_max_muB", "BR_mu_e_gamma", "theta_R", "theta_I")
-                   if row[k] is not None] + y.real.ravel().tolist() + y.imag.ravel().tolist()  # fmt: skip
+        numbers = (
+            [
+                row[k]
+                for k in ("eps_max", "mu_max_muB", "mu_eff_max_muB", "BR_mu_e_gamma", "theta_R", "theta_I")
+                if row[k] is not None
+            ]
+            + y.real.ravel().tolist()
+            + y.imag.ravel().tolist()
+        )
         if applies and not all(math.isfinite(v) for v in numbers):
             row.update(feasible=False, reason="the optimum is not a finite number (overflow in the model)")
         if not row["feasible"]:  # an infeasible row reports why, never a number
-            row.update({k: None for k in ("eps_max", "mu_max_muB", "mu_eff_max_muB")})
+            row.update(dict.fromkeys(("eps_max", "mu_max_muB", "mu_eff_max_muB")))
         rows.append(row)
     wall = time.perf_counter() - t0
-    prov = provenance(config, settings, {"gD": "profiled" if profile else list(gD), "n_masses": n_masses,
-                                         "mass_range_GeV": list(M_RANGE),
-                                         "experiments": [ALL] if profile else list(EXPERIMENTS),
-                                         "parity_combinations": config.parity_combinations(), "wall_time_s": wall,
-                                         "processes": layout.process_count,
-                                         "known_starts": 0 if known is None else sum(k is not None for k in known),
-                                         "devices_per_process": len(layout.devices)})  # fmt: skip
+    prov = provenance(
+        config,
+        settings,
+        {
+            "gD": "profiled" if profile else list(gD),
+            "n_masses": n_masses,
+            "mass_range_GeV": list(M_RANGE),
+            "experiments": [ALL] if profile else list(EXPERIMENTS),
+            "parity_combinations": config.parity_combinations(),
+            "wall_time_s": wall,
+            "processes": layout.process_count,
+            "known_starts": 0 if known is None else sum(k is not None for k in known),
+            "devices_per_process": len(layout.devices),
+        },
+    )
     out = {"rows": rows, "provenance": prov}
     if profile if references is None else references:
         out["reference"] = reference_curves(config, n_masses, settings, progress, layout)
@@ -354,10 +424,31 @@ def run_scan(config: Config, gD=DEFAULT_GD, n_masses: int = 100, settings: Setti
     return out
 
 
-CSV_COLUMNS = ("gD", "m_Ap_GeV", "experiment", "experiment_applies", "eps_max", "mu_max_muB", "mu_eff_max_muB",
-               "invisible_open", "borexino_limit_muB", "BR_mu_e_gamma", "feasible", "reason", "constraint_residual",
-               "kkt_residual", "multipliers", "binding", "feasible_starts", "theta_R", "theta_I", *POINT_KEYS,
-               "sum_m_nu_eV", "nu_mass_cancellation", "tuning_allowed")  # fmt: skip
+CSV_COLUMNS = (
+    "gD",
+    "m_Ap_GeV",
+    "experiment",
+    "experiment_applies",
+    "eps_max",
+    "mu_max_muB",
+    "mu_eff_max_muB",
+    "invisible_open",
+    "borexino_limit_muB",
+    "BR_mu_e_gamma",
+    "feasible",
+    "reason",
+    "constraint_residual",
+    "kkt_residual",
+    "multipliers",
+    "binding",
+    "feasible_starts",
+    "theta_R",
+    "theta_I",
+    *POINT_KEYS,
+    "sum_m_nu_eV",
+    "nu_mass_cancellation",
+    "tuning_allowed",
+)
 Y_COLUMNS = tuple(f"{k}_{part}" for row in Y_KEYS for k in row for part in ("re", "im"))
 
 

@@ -61,7 +61,9 @@ def batched_round(problem: Problem, solver: Callable, z, ov, mask, lam, rho, lr,
     """:func:`al_round` for a batch: ``z``, every leaf of ``ov``, ``mask`` and ``lam`` with a leading problem axis;
     ``rho`` and ``lr`` shared. Jit it with ``problem``, ``solver`` and ``inner`` static (the maximiser does, once
     per instance: the compiled rounds go with it)."""
-    return jax.vmap(al_round, in_axes=(None, None, 0, 0, 0, 0, None, None, None))(problem, solver, z, ov, mask, lam, rho, lr, inner)
+    return jax.vmap(al_round, in_axes=(None, None, 0, 0, 0, 0, None, None, None))(
+        problem, solver, z, ov, mask, lam, rho, lr, inner
+    )
 
 
 def solver_name(solver: Callable) -> str:

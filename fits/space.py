@@ -75,9 +75,11 @@ class ParamSpace:
         fixed = self.config.fixed
         unset = [k for k in self.config.signs if k not in overrides]
         if unset:
-            raise ValueError(f"the free CP parit{'ies' if len(unset) > 1 else 'y'} {', '.join(unset)} need a value (+1 or "
-                             "-1) as an override: a sign prior is enumerated, not sampled")  # fmt: skip
-        get = lambda k: overrides.get(k, values.get(k, fixed.get(k)))  # noqa: E731
+            raise ValueError(
+                f"the free CP parit{'ies' if len(unset) > 1 else 'y'} {', '.join(unset)} need a value (+1 or "
+                "-1) as an override: a sign prior is enumerated, not sampled"
+            )
+        get = lambda k: overrides.get(k, values.get(k, fixed.get(k)))
         y = jnp.stack([jnp.stack([jnp.asarray(get(k), dtype=jnp.complex128) for k in row]) for row in Y_KEYS])
         y = y * get("y_scale")
         reals = {k: jnp.asarray(get(k), dtype=jnp.float64) for k in REAL_KEYS}
@@ -87,7 +89,10 @@ class ParamSpace:
     # ------------------------------------------------------------------ sampler coordinates u
     def values_u(self, u) -> dict:
         out = {n: p.values_u(u[..., a:b]) for n, p, (a, b) in zip(self.names, self.priors, self.u_slices)}
-        for lo_name, hi_name in self.config.ordered:  # the half a <= b of a symmetric pair (fits.config.SYMMETRIC_PAIRS)
+        for (
+            lo_name,
+            hi_name,
+        ) in self.config.ordered:  # the half a <= b of a symmetric pair (fits.config.SYMMETRIC_PAIRS)
             p = self.config.free[lo_name]
             s = jax.nn.sigmoid(u[..., self.u_slices[self.names.index(lo_name)][0]])
             t = jax.nn.sigmoid(u[..., self.u_slices[self.names.index(hi_name)][0]])
@@ -159,7 +164,9 @@ class ParamSpace:
 
     def sample_prior_z(self, key, n: int):
         """n independent prior draws in z coordinates, shape (n, dim)."""
-        return self.z_from_unit(jax.random.uniform(key, (n, self.dim), dtype=jnp.float64, minval=1e-12, maxval=1 - 1e-12))
+        return self.z_from_unit(
+            jax.random.uniform(key, (n, self.dim), dtype=jnp.float64, minval=1e-12, maxval=1 - 1e-12)
+        )
 
     def to_polar(self, z):
         """z of this (Cartesian) space in the coordinates of its polar twin (:attr:`polar`)."""
@@ -191,4 +198,4 @@ class ParamSpace:
         return jnp.concatenate(parts, axis=-1)
 
 
-__all__ = ["ParamSpace", "Y_FLAT"]
+__all__ = ["Y_FLAT", "ParamSpace"]

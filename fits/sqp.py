@@ -35,7 +35,9 @@ class SQP:
         self._c = jax.jit(problem.c)
         self._J = jax.jit(jax.jacfwd(problem.c))
 
-    def solve(self, w0, ov: dict, mask, radius: float = 1.0, rounds: int = 24, tol: float = 1e-9) -> tuple[np.ndarray, dict]:
+    def solve(
+        self, w0, ov: dict, mask, radius: float = 1.0, rounds: int = 24, tol: float = 1e-9
+    ) -> tuple[np.ndarray, dict]:
         """Polish one start ``w0`` of the problem with overrides ``ov`` (name -> scalar) and constraint ``mask``
         (0/1 per constraint: those with 0 are left out). Returns the best point found and a report (``rounds``,
         ``nit``, ``accepted``).
@@ -78,14 +80,25 @@ class SQP:
 
         best = merit(w)
         nit = accepted = k = 0
-        for k in range(rounds):
+        for k in range(rounds):  # noqa: B007 (k is the count of rounds returned)
             sc = SCALE / max(float(np.linalg.norm(vg(w)[1])), 1e-300)
-            box = [(max(lo, x - radius) if lo is not None else x - radius, min(hi, x + radius) if hi is not None else x + radius)
-                   for x, (lo, hi) in zip(w, self.bounds)]  # fmt: skip
+            box = [
+                (
+                    max(lo, x - radius) if lo is not None else x - radius,
+                    min(hi, x + radius) if hi is not None else x + radius,
+                )
+                for x, (lo, hi) in zip(w, self.bounds)
+            ]
             try:
-                res = minimize(lambda v: -sc * vg(v)[0], w, jac=lambda v: -sc * vg(v)[1], method="SLSQP", bounds=box,
-                               constraints=[{"type": "ineq", "fun": cons, "jac": jac}] if len(on) else [],
-                               options={"maxiter": self.maxiter, "ftol": self.ftol})  # fmt: skip
+                res = minimize(
+                    lambda v: -sc * vg(v)[0],
+                    w,
+                    jac=lambda v: -sc * vg(v)[1],
+                    method="SLSQP",
+                    bounds=box,
+                    constraints=[{"type": "ineq", "fun": cons, "jac": jac}] if len(on) else [],
+                    options={"maxiter": self.maxiter, "ftol": self.ftol},
+                )
             except (ValueError, ArithmeticError):  # SciPy's own failures count as a rejected step
                 res = None
             nit += int(res.nit) if res is not None else 0

@@ -1,12 +1,12 @@
 """Gauss-Legendre rules on [0, 1] and the small gradient-safe helpers the loop integrals share."""
 
-from functools import lru_cache
+from functools import cache
 
 import jax.numpy as jnp
 import numpy as np
 
 
-@lru_cache(maxsize=None)
+@cache
 def gauss_legendre_01(n: int) -> tuple[np.ndarray, np.ndarray]:
     """Nodes and weights of the n-point Gauss-Legendre rule mapped to [0, 1] (float64)."""
     if n < 1:

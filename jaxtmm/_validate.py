@@ -29,7 +29,7 @@ PERTURBATIVE = math.sqrt(4.0 * math.pi)
 MASS_RANGE = (1e-9, 1e9)
 #: The allowed interval of each real parameter of a point, with what it is.
 RANGES = {
-    **{k: (*MASS_RANGE, "a mass in GeV") for k in ("m_H1", "m_H2", "m_A1", "m_A2", "M1", "M2", "M_E", "m_Ap")},
+    **dict.fromkeys(("m_H1", "m_H2", "m_A1", "m_A2", "M1", "M2", "M_E", "m_Ap"), (*MASS_RANGE, "a mass in GeV")),
     "theta_R": (-2.0 * math.pi, 2.0 * math.pi, "an angle in rad"),
     "theta_I": (-2.0 * math.pi, 2.0 * math.pi, "an angle in rad"),
     "g_D": (0.0, PERTURBATIVE, "the dark coupling, at most the perturbative bound sqrt(4 pi)"),
@@ -38,8 +38,8 @@ RANGES = {
 }
 #: PMNS entries, degrees: mixing angles in the first quadrant, phases within two turns either way.
 PMNS_RANGES = {
-    **{k: (0.0, 90.0, "a mixing angle in degrees") for k in ("theta12", "theta13", "theta23")},
-    **{k: (-720.0, 720.0, "a phase in degrees") for k in ("delta_CP", "alpha21", "alpha31")},
+    **dict.fromkeys(("theta12", "theta13", "theta23"), (0.0, 90.0, "a mixing angle in degrees")),
+    **dict.fromkeys(("delta_CP", "alpha21", "alpha31"), (-720.0, 720.0, "a phase in degrees")),
 }
 
 

@@ -71,13 +71,38 @@ def fermion_ab(p: Point, n: int):
     ds = jnp.where(open_, d, 1.0)
     den = M * M + Mo * Mo - m * m
     a_vv = jnp.where(open_, g4 * ds**1.5 / (4.0 * PI * M * den**2), 0.0)
-    P = (8 * M**10 + 16 * M**9 * Mo + 28 * M**8 * Mo**2 - 24 * M**8 * m**2 + 32 * M**7 * Mo**3 - 52 * M**7 * Mo * m**2
-         + 16 * M**6 * Mo**4 - 44 * M**6 * Mo**2 * m**2 + 21 * M**6 * m**4 + 16 * M**5 * Mo**5 - 24 * M**5 * Mo**3 * m**2
-         + 30 * M**5 * Mo * m**4 + 12 * M**4 * Mo**6 - 16 * M**4 * Mo**4 * m**2 - 21 * M**4 * Mo**2 * m**4
-         + 15 * M**4 * m**6 - 20 * M**3 * Mo**5 * m**2 - 24 * M**3 * Mo**3 * m**4 + 32 * M**3 * Mo * m**6
-         - 12 * M**2 * Mo**6 * m**2 + 31 * M**2 * Mo**4 * m**4 + 62 * M**2 * Mo**2 * m**6 - 37 * M**2 * m**8
-         + 10 * M * Mo**5 * m**4 + 16 * M * Mo**3 * m**6 - 26 * M * Mo * m**8 + 9 * Mo**6 * m**4 - Mo**4 * m**6
-         - 25 * Mo**2 * m**8 + 17 * m**10)  # fmt: skip
+    P = (
+        8 * M**10
+        + 16 * M**9 * Mo
+        + 28 * M**8 * Mo**2
+        - 24 * M**8 * m**2
+        + 32 * M**7 * Mo**3
+        - 52 * M**7 * Mo * m**2
+        + 16 * M**6 * Mo**4
+        - 44 * M**6 * Mo**2 * m**2
+        + 21 * M**6 * m**4
+        + 16 * M**5 * Mo**5
+        - 24 * M**5 * Mo**3 * m**2
+        + 30 * M**5 * Mo * m**4
+        + 12 * M**4 * Mo**6
+        - 16 * M**4 * Mo**4 * m**2
+        - 21 * M**4 * Mo**2 * m**4
+        + 15 * M**4 * m**6
+        - 20 * M**3 * Mo**5 * m**2
+        - 24 * M**3 * Mo**3 * m**4
+        + 32 * M**3 * Mo * m**6
+        - 12 * M**2 * Mo**6 * m**2
+        + 31 * M**2 * Mo**4 * m**4
+        + 62 * M**2 * Mo**2 * m**6
+        - 37 * M**2 * m**8
+        + 10 * M * Mo**5 * m**4
+        + 16 * M * Mo**3 * m**6
+        - 26 * M * Mo * m**8
+        + 9 * Mo**6 * m**4
+        - Mo**4 * m**6
+        - 25 * Mo**2 * m**8
+        + 17 * m**10
+    )
     b_vv = jnp.where(open_, g4 * jnp.sqrt(ds) * P / (96.0 * PI * M * m**4 * den**4), 0.0)
     # nu pairs through the scalars
     c = _couplings(p)
@@ -88,7 +113,7 @@ def fermion_ab(p: Point, n: int):
     Lam = (c / (M * M + ms2)) @ c.T  # sum_phi c_a phi c_b phi / (M^2 + m_phi^2)
     a_lnv = 2.0 * M * M / (32.0 * PI) * jnp.sum(jnp.abs(Lam) ** 2)  # nu nu and nubar nubar
     ma2, mb2 = ms2[:, None], ms2[None, :]
-    poly = (M**8 + 3 * M**6 * (ma2 + mb2) + 6 * M**4 * ma2 * mb2 - M**2 * ma2 * mb2 * (ma2 + mb2) - 3 * ma2**2 * mb2**2)
+    poly = M**8 + 3 * M**6 * (ma2 + mb2) + 6 * M**4 * ma2 * mb2 - M**2 * ma2 * mb2 * (ma2 + mb2) - 3 * ma2**2 * mb2**2
     b_lnv = -2.0 * jnp.sum(jnp.real(Y.T**2) * M * M * poly / (192.0 * PI * wa**3 * wb**3))
     return a_vv + a_lnv, b_vv + b_lnc + b_lnv
 
@@ -107,7 +132,13 @@ def scalar_ab(p: Point, k: int, cp_even: bool):
     D0 = jnp.sum(Ck**2 / (t0 - partners**2))
     open_ = m < mh
     ds = jnp.where(open_, mh * mh - m * m, 1.0)
-    br = 16 * D0**2 * mh**4 * ds**2 + 8 * D0 * mh**2 * (2 * mh**4 - 3 * mh**2 * m**2 + m**4) + 4 * mh**4 - 4 * mh**2 * m**2 + 3 * m**4
+    br = (
+        16 * D0**2 * mh**4 * ds**2
+        + 8 * D0 * mh**2 * (2 * mh**4 - 3 * mh**2 * m**2 + m**4)
+        + 4 * mh**4
+        - 4 * mh**2 * m**2
+        + 3 * m**4
+    )
     a_vv = jnp.where(open_, jnp.maximum(g4 * jnp.sqrt(ds) * br / (16.0 * PI * mh**3 * m**4), 0.0), 0.0)
     yO = rotated_yukawas(p)[0 if cp_even else 1]
     ysum = jnp.sum(jnp.abs(yO[:, k] / 2.0) ** 2)
@@ -183,8 +214,9 @@ def channels(p: Point, x):
     delta = ms / m0 - 1.0
     fermion = jnp.arange(6) < 2
     family = fermion == fermion[i0]
-    w = jnp.where(family & (delta <= COANNIHILATION_WINDOW),
-                  G_DOF * (1.0 + delta) ** 1.5 * jnp.exp(-x[..., None] * delta), 0.0)  # fmt: skip
+    w = jnp.where(
+        family & (delta <= COANNIHILATION_WINDOW), G_DOF * (1.0 + delta) ** 1.5 * jnp.exp(-x[..., None] * delta), 0.0
+    )
     r = w / jnp.sum(w, axis=-1, keepdims=True)
     v2, v4 = 6.0 / x, 60.0 / x**2
     out = {}
@@ -194,16 +226,18 @@ def channels(p: Point, x):
     for j, (cp_even, k) in enumerate(((True, 0), (True, 1), (False, 0), (False, 1))):
         a, c4 = scalar_ab(p, k, cp_even)
         out[f"{DARK[2 + j]} {DARK[2 + j]} -> A'A', nu nu"] = r[..., 2 + j] ** 2 * (a + c4 * v4)
-    x_i = lambda i: x * ms[i] / m0  # noqa: E731  (each particle's own m / T)
+    x_i = lambda i: x * ms[i] / m0
     gam = _ap_width(p)
     pairs = [(0, 1)] + [(2 + k, 4 + l) for k in range(2) for l in range(2)]
     g_thr = jnp.sum(sm_widths(jnp.stack([ms[i] + ms[j] for i, j in pairs]), p.eps), axis=0)  # Gamma_SM(m_i + m_j)
-    out["N1 N2 -> A'* -> SM"] = 2.0 * r[..., 0] * r[..., 1] * _thermal_pair(
-        lambda s: sigma_N1N2(p, s, gam, g_thr[0]), ms[0], ms[1], x_i(0))  # fmt: skip
+    out["N1 N2 -> A'* -> SM"] = (
+        2.0 * r[..., 0] * r[..., 1] * _thermal_pair(lambda s: sigma_N1N2(p, s, gam, g_thr[0]), ms[0], ms[1], x_i(0))
+    )
     for k in range(2):
         for l in range(2):
-            pair = _thermal_pair(lambda s, k=k, l=l: sigma_HA(p, s, k, l, gam, g_thr[1 + 2 * k + l]), ms[2 + k],
-                                 ms[4 + l], x_i(2 + k))  # fmt: skip
+            pair = _thermal_pair(
+                lambda s, k=k, l=l: sigma_HA(p, s, k, l, gam, g_thr[1 + 2 * k + l]), ms[2 + k], ms[4 + l], x_i(2 + k)
+            )
             out[f"H{k + 1} A{l + 1} -> A'* -> SM"] = 2.0 * r[..., 2 + k] * r[..., 4 + l] * pair
     return out
 
@@ -225,7 +259,7 @@ def omega_h2_model(p: Point, n_steps: int = N_STEPS):
     # <sigma_eff v> once on a grid in ln x, interpolated by the solver (held beyond the grid's ends)
     lx = jnp.asarray(_LN_X_GRID)
     table = sigma_v_eff(p, jnp.exp(lx))
-    sv = lambda x: jnp.interp(jnp.log(x), lx, table)  # noqa: E731
+    sv = lambda x: jnp.interp(jnp.log(x), lx, table)
     om = omega_h2_from_sigma_v_fn(m0, sv, g_eff, True, units="GeV-2", n_steps=n_steps)
     # E lightest: a stable charged relic, excluded whatever its abundance; a large finite value that grows smoothly as E
     # gets lighter keeps the fits' gradients finite
@@ -253,5 +287,10 @@ def relic_summary(p: Point) -> dict:
     ch = {k: float(v) for k, v in jax.jit(lambda q: channels(q, jnp.float64(X_FREEZE)))(p).items()}
     total = sum(ch.values())
     share = {k: (v / total if total > 0 else 0.0) for k, v in ch.items()}
-    return {"omega_h2": om, **relic_flags(p), "sigma_v_eff_x20_GeV-2": total, "channel_shares_x20": share,
-            "dominant_channel": max(share, key=share.get) if total > 0 else None}  # fmt: skip
+    return {
+        "omega_h2": om,
+        **relic_flags(p),
+        "sigma_v_eff_x20_GeV-2": total,
+        "channel_shares_x20": share,
+        "dominant_channel": max(share, key=share.get) if total > 0 else None,
+    }

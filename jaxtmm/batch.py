@@ -7,7 +7,7 @@ A batch is a pytree whose leaves share a leading axis (for example a :class:`jax
 million points never holds all intermediates at once (about 40 kB per point unchunked).
 """
 
-from functools import lru_cache, partial
+from functools import cache, partial
 
 import jax
 import jax.numpy as jnp
@@ -71,13 +71,13 @@ def _mapped(f, bs):
     return partial(_mapped_impl, f, bs)
 
 
-@lru_cache(maxsize=None)
+@cache
 def _evaluator(convention: str):
     check_convention(convention)
     return partial(_evaluate_jit, convention=convention)
 
 
-@lru_cache(maxsize=None)
+@cache
 def _value_and_grad(f):
     return jax.value_and_grad(f)
 

@@ -24,7 +24,7 @@ Dark final states, all invisible:
   ``F`` of :mod:`jaxtmm.vertex`: ``Tr(F F^dagger) m / (24 pi)`` (section 15), which exceeds the dipole's by ``~1/m^2``.
 """
 
-from functools import lru_cache
+from functools import cache
 from importlib import resources
 
 import jax.numpy as jnp
@@ -44,11 +44,19 @@ C_M_PER_S = 299792458.0  # speed of light [m/s]
 HEAVY_QUARKS = {"c_c": (1.5, 2.0 / 3.0), "b_b": (4.8, -1.0 / 3.0)}
 #: The vector-meson-dominance tables and their weights for a dark photon (squared U(3) traces, DarkCast pars.py).
 VMD_FILES = {
-    "rf.pi+_pi-.rho0.dat": 1.0, "rf.pi+_pi-_pi+_pi-.rho0.dat": 1.0, "rf.pi+_pi-_pi0_pi0.rho0.dat": 1.0,
-    "rf.pi+_pi-_pi0.omega.dat": 1.0, "rf.pi+_pi-_pi0.phi.dat": 1.0, "rf.pi+_pi-_pi0.omega_phi.dat": -2.0,
-    "rf.pi0_gamma.omega.dat": 1.0, "rf.K_K.phi.dat": 1.0, "rf.K_K_pi.phi.dat": 1.0, "rf.other.rho0.dat": 1.0,
-    "rf.other.omega.dat": 1.0, "rf.other.phi.dat": 1.0,
-}  # fmt: skip
+    "rf.pi+_pi-.rho0.dat": 1.0,
+    "rf.pi+_pi-_pi+_pi-.rho0.dat": 1.0,
+    "rf.pi+_pi-_pi0_pi0.rho0.dat": 1.0,
+    "rf.pi+_pi-_pi0.omega.dat": 1.0,
+    "rf.pi+_pi-_pi0.phi.dat": 1.0,
+    "rf.pi+_pi-_pi0.omega_phi.dat": -2.0,
+    "rf.pi0_gamma.omega.dat": 1.0,
+    "rf.K_K.phi.dat": 1.0,
+    "rf.K_K_pi.phi.dat": 1.0,
+    "rf.other.rho0.dat": 1.0,
+    "rf.other.omega.dat": 1.0,
+    "rf.other.phi.dat": 1.0,
+}
 HADRONIC_STATES = frozenset(name.split(".")[1] for name in VMD_FILES)
 #: The decay channels, in the order of :func:`widths`.
 CHANNELS = ("e_e", "mu_mu", "tau_tau", "hadrons", "c_c", "b_b", "N1_N2", "scalars", "nu_nu")
@@ -56,7 +64,7 @@ VISIBLE = CHANNELS[:6]
 INVISIBLE = CHANNELS[6:]
 
 
-@lru_cache(maxsize=None)
+@cache
 def vmd_tables() -> tuple:
     """``((weight, masses, R_mu^F), ...)`` read from ``jaxtmm/vmd/`` (NumPy arrays)."""
     out = []

@@ -208,6 +208,7 @@ def F2_tilde(x):
     >>> float(F2_tilde(1.0)) * 12
     1.0
     """
+
     def closed(x):
         return (2.0 + 3.0 * x - 6.0 * x**2 + x**3 + 6.0 * _xlogx(x)) / (6.0 * (1.0 - x) ** 4)
 
@@ -243,6 +244,7 @@ def F_n(x):
     >>> round(float(F_n(0.0)) * 6, 12), round(float(F_n(1.0)) * 12, 12)
     (1.0, 1.0)
     """
+
     def closed(x):
         return (1.0 - 6.0 * x + 3.0 * x**2 + 2.0 * x**3 - 6.0 * x * _xlogx(x)) / (6.0 * (1.0 - x) ** 4)
 

@@ -14,10 +14,22 @@ from jaxtmm.pmns import NUFIT60_NO, PMNS
 Y_KEYS = (("y_e1", "y_e2"), ("y_mu1", "y_mu2"))
 #: Real parameters of a point besides y and the PMNS table, in file order.
 REAL_KEYS = (
-    "theta_R", "theta_I",
-    "m_H1", "m_H2", "m_A1", "m_A2", "M1", "M2", "M_E", "m_Ap",
-    "g_D", "eps", "Q_S", "eta1", "eta2",
-)  # fmt: skip
+    "theta_R",
+    "theta_I",
+    "m_H1",
+    "m_H2",
+    "m_A1",
+    "m_A2",
+    "M1",
+    "M2",
+    "M_E",
+    "m_Ap",
+    "g_D",
+    "eps",
+    "Q_S",
+    "eta1",
+    "eta2",
+)
 #: The CP parities of N1 and N2 (signed Majorana masses ``eta_n M_n``): +1 or -1, both +1 by default.
 PARITY_KEYS = ("eta1", "eta2")
 #: Those that are masses (GeV) and must be positive.

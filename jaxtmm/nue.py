@@ -54,8 +54,13 @@ def couplings(p: Point, T, sign: float = 1.0):
     U = pmns_matrix(p.pmns)
     T = jnp.asarray(T, dtype=jnp.float64)[..., None, None]
     cc = jnp.conj(U[0, :])[:, None] * U[0, :][None, :]  # U*_ej U_ei
-    dg = sign * p.eps * E_CHARGE * vector_coupling_mass_basis(p) / (
-        2.0**0.5 * G_F_GEV2 * (jnp.asarray(p.m_Ap, dtype=jnp.float64) ** 2 + 2.0 * M_E_GEV * T))  # fmt: skip
+    dg = (
+        sign
+        * p.eps
+        * E_CHARGE
+        * vector_coupling_mass_basis(p)
+        / (2.0**0.5 * G_F_GEV2 * (jnp.asarray(p.m_Ap, dtype=jnp.float64) ** 2 + 2.0 * M_E_GEV * T))
+    )
     eye = jnp.eye(3)
     gL = (-0.5 + S2W_MSBAR) * eye + cc + 0.5 * dg
     gR = S2W_MSBAR * eye + 0.5 * dg
@@ -80,7 +85,9 @@ def rate_ratio(p: Point, E: float, T_min: float, T_max: float, sign: float = 1.0
     T = jnp.exp(u)
     wt = jnp.asarray(w) * T
     with_f = jnp.sum(wt * dsigma_dT_solar(p, E, T, sign))
-    without = jnp.sum(wt * dsigma_dT_solar(p._replace(g_D=jnp.zeros_like(jnp.asarray(p.g_D, dtype=jnp.float64))), E, T, sign))
+    without = jnp.sum(
+        wt * dsigma_dT_solar(p._replace(g_D=jnp.zeros_like(jnp.asarray(p.g_D, dtype=jnp.float64))), E, T, sign)
+    )
     return with_f / without
 
 
@@ -90,8 +97,13 @@ def couplings_flavour(p: Point, T, sign: float = 1.0):
     + delta g_{alpha e} / 2``, ``delta g`` as in the module's docstring with ``F^{fl}`` (its tau entry zero)."""
     T = jnp.asarray(T, dtype=jnp.float64)[..., None]
     Ffl = jnp.zeros(3, dtype=jnp.complex128).at[:2].set(vector_coupling(p)[:, 0])  # F^{fl}_{alpha e}
-    dg = sign * p.eps * E_CHARGE * Ffl / (
-        2.0**0.5 * G_F_GEV2 * (jnp.asarray(p.m_Ap, dtype=jnp.float64) ** 2 + 2.0 * M_E_GEV * T))  # fmt: skip
+    dg = (
+        sign
+        * p.eps
+        * E_CHARGE
+        * Ffl
+        / (2.0**0.5 * G_F_GEV2 * (jnp.asarray(p.m_Ap, dtype=jnp.float64) ** 2 + 2.0 * M_E_GEV * T))
+    )
     e = jnp.array([1.0, 0.0, 0.0])
     return (0.5 + S2W_MSBAR) * e + 0.5 * dg, S2W_MSBAR * e + 0.5 * dg
 

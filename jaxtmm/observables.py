@@ -16,18 +16,18 @@ from jaxtmm.consistency import (
     T_oblique,
     delta_a_dark_photon,
     delta_N_nu,
-    mass_determinant,
     m_nu_loop_matrix,
     m_nu_loop_values,
+    mass_determinant,
     mass_kernel,
     signed_masses,
     sum_m_nu_loop,
 )
 from jaxtmm.loops import F2_tilde, F_n, check_convention, delta_J, loop_function
-from jaxtmm.vertex import vector_coupling, width_nu_nu_vector
-from jaxtmm.widths import STATES, width_over_mass
 from jaxtmm.model import Point
 from jaxtmm.pmns import pmns_matrix
+from jaxtmm.vertex import vector_coupling, width_nu_nu_vector
+from jaxtmm.widths import STATES, width_over_mass
 
 PI = jnp.pi
 

@@ -37,7 +37,7 @@ Beacom, arXiv:1204.3622, abstract); an independent SciPy Radau integration of th
 same table (``tests/make_reference_relic.py``); the thermal average against mpmath quadrature.
 """
 
-from functools import lru_cache
+from functools import cache
 from importlib import resources
 
 import jax
@@ -62,7 +62,7 @@ _TA_U_MAX = 8.0  # thermal_average's cut in u = sqrt(x (sqrt(s)/m - 2)): exp(-64
 _RATE = float(np.sqrt(PI / 45.0))  # s / H = sqrt(pi/45) (h_* / sqrt(g_*)) T M_Pl
 
 
-@lru_cache(maxsize=None)
+@cache
 def gstar_table() -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     """``(T [GeV], g_*rho, g_*s)`` of Saikawa & Shirai (arXiv:1803.01038) as shipped in ``jaxtmm/gstar/`` (NumPy)."""
     text = resources.files("jaxtmm.gstar").joinpath(GSTAR_FILE).read_text(encoding="utf-8")
@@ -70,7 +70,7 @@ def gstar_table() -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     return data[:, 0], data[:, 1], data[:, 3]
 
 
-@lru_cache(maxsize=None)
+@cache
 def _log_table() -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
     """``ln T, ln g_*, ln h_*`` padded with the edge values far outside (so interpolation clamps), and
     ``A = ln T + ln h_* / 3 = ln(s^{1/3})`` up to a constant, increasing in T: the solver's time variable."""
@@ -175,7 +175,7 @@ _BDF = {
 }
 
 
-@lru_cache(maxsize=None)
+@cache
 def _bdf_coefficients(n_steps: int, order: int) -> np.ndarray:
     """Per-step ``(beta, alpha_0, ..., alpha_{order-1})`` (zero-padded): step k uses BDF-min(k, order)."""
     if order not in _BDF:

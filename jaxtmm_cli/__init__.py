@@ -27,7 +27,7 @@ output location is checked before any work; an interrupted command exits 130 (``
 from jaxtmm_cli._common import EXIT_BAD_INPUT, EXIT_FAILED, EXIT_INTERRUPTED, fail
 from jaxtmm_cli.parser import UsageError, build_parser
 
-__all__ = ["main", "EXIT_BAD_INPUT", "EXIT_FAILED", "EXIT_INTERRUPTED"]
+__all__ = ["EXIT_BAD_INPUT", "EXIT_FAILED", "EXIT_INTERRUPTED", "main"]
 
 
 def main(argv=None) -> int:

@@ -42,6 +42,12 @@ def load_config(args):
 
 def with_options(config, args, **more):
     """The configuration with the options given on the command line (those not given keep the file's)."""
-    given = {"convention": args.convention, "likelihoods": args.constraints, "nu_mass_bound": args.nu_bound,
-             "tuning": args.tuning, "alpha_e": args.alpha_e, **more}  # fmt: skip
+    given = {
+        "convention": args.convention,
+        "likelihoods": args.constraints,
+        "nu_mass_bound": args.nu_bound,
+        "tuning": args.tuning,
+        "alpha_e": args.alpha_e,
+        **more,
+    }
     return config.replace_options(**{k: v for k, v in given.items() if v is not None})

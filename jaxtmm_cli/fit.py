@@ -35,8 +35,11 @@ def _nested_settings(args):
     from fits.nested import NestedSettings
 
     d = NestedSettings()
-    v = {k: getattr(d, "sample" if k == "proposal" else k) if getattr(args, k) is None else getattr(args, k)
-         for k in NESTED_ONLY if k != "workers"}  # fmt: skip
+    v = {
+        k: getattr(d, "sample" if k == "proposal" else k) if getattr(args, k) is None else getattr(args, k)
+        for k in NESTED_ONLY
+        if k != "workers"
+    }
     if not 1 <= v["runs"] <= 64:
         raise ValueError(f"--runs must be 1 to 64, got {v['runs']}")
     if not 10 <= v["nlive"] <= 100_000:
@@ -50,9 +53,19 @@ def _nested_settings(args):
     if not 0 <= v["walks"] <= 10_000:
         raise ValueError(f"--walks must be 1 to 10000 (or 0: dynesty's default), got {v['walks']}")
     if v["walks"] and v["proposal"] not in ("auto", "rwalk"):
-        raise ValueError(f"--walks sets the random walk's steps: it needs --proposal rwalk (or auto), not {v['proposal']}")
-    return NestedSettings(runs=v["runs"], nlive=v["nlive"], dlogz=v["dlogz"], seed=args.seed, sample=v["proposal"], draws=v["draws"],
-                          queue=v["queue"], walks=v["walks"])  # fmt: skip
+        raise ValueError(
+            f"--walks sets the random walk's steps: it needs --proposal rwalk (or auto), not {v['proposal']}"
+        )
+    return NestedSettings(
+        runs=v["runs"],
+        nlive=v["nlive"],
+        dlogz=v["dlogz"],
+        seed=args.seed,
+        sample=v["proposal"],
+        draws=v["draws"],
+        queue=v["queue"],
+        walks=v["walks"],
+    )
 
 
 def fit(args) -> int:
@@ -65,8 +78,10 @@ def fit(args) -> int:
     other = NUTS_ONLY if args.sampler == "nested" else NESTED_ONLY
     wrong = [f"--{k.replace('_', '-')}" for k in other if getattr(args, k) is not None]
     if wrong:
-        return fail(f"{', '.join(wrong)} appl{'y' if len(wrong) > 1 else 'ies'} to --sampler "
-                     f"{'nuts' if args.sampler == 'nested' else 'nested'}, not {args.sampler}")  # fmt: skip
+        return fail(
+            f"{', '.join(wrong)} appl{'y' if len(wrong) > 1 else 'ies'} to --sampler "
+            f"{'nuts' if args.sampler == 'nested' else 'nested'}, not {args.sampler}"
+        )
     settings = _nested_settings(args) if args.sampler == "nested" else _nuts_settings(args)
     if args.workers is not None and not 1 <= args.workers <= 256:
         return fail(f"--workers must be 1 to 256, got {args.workers}")
@@ -79,45 +94,76 @@ def fit(args) -> int:
         choices = pair_choices(config)
         unknown = [v for v in pair if v not in choices]
         if unknown or not pair:
-            return fail(f"--pair: unknown variable(s) {', '.join(unknown) or '(none given)'}; choose from {', '.join(choices)}")
-    out = prepare_dir(args.out, force=args.force, resume=args.resume, option="--out",
-                      hint="use --resume to continue it or --force to overwrite")  # fmt: skip
+            return fail(
+                f"--pair: unknown variable(s) {', '.join(unknown) or '(none given)'}; choose from {', '.join(choices)}"
+            )
+    out = prepare_dir(
+        args.out,
+        force=args.force,
+        resume=args.resume,
+        option="--out",
+        hint="use --resume to continue it or --force to overwrite",
+    )
     blocking = unsatisfiable(config)
     if blocking:
-        print("warning: no choice of couplings satisfies " + ", ".join(f"{n} (r = {r:.4g})" for n, r in blocking.items())
-              + " at this configuration's fixed masses: the posterior sits outside their CL regions", file=sys.stderr)  # fmt: skip
+        print(
+            "warning: no choice of couplings satisfies "
+            + ", ".join(f"{n} (r = {r:.4g})" for n, r in blocking.items())
+            + " at this configuration's fixed masses: the posterior sits outside their CL regions",
+            file=sys.stderr,
+        )
     try:
-        rec = run_fit(config, settings, out, resume=args.resume, progress=not args.quiet, pair=pair, workers=args.workers or 0)
+        rec = run_fit(
+            config, settings, out, resume=args.resume, progress=not args.quiet, pair=pair, workers=args.workers or 0
+        )
     except CheckpointError as exc:
         return fail(f"{exc}; --force starts the fit again")
     if args.sampler == "nested":
         ev = rec["log_evidence"]
-        print(f"jaxtmm fit: {rec['draws']} draws ({rec['chain_method']}, {rec['draws_per_run']} each), ln Z = "
-              f"{ev['mean']:.3f} +- {ev['standard_error']:.3f}, max R-hat {rec['max_r_hat']:.4f}, min ESS bulk "
-              f"{rec['min_ess_bulk']:.0f} / tail {rec['min_ess_tail']:.0f} / between runs {rec['min_ess_runs']:.0f} "
-              f"({rec['worst_ess_runs']}), {rec['wall_time_s']:.1f} s")  # fmt: skip
+        print(
+            f"jaxtmm fit: {rec['draws']} draws ({rec['chain_method']}, {rec['draws_per_run']} each), ln Z = "
+            f"{ev['mean']:.3f} +- {ev['standard_error']:.3f}, max R-hat {rec['max_r_hat']:.4f}, min ESS bulk "
+            f"{rec['min_ess_bulk']:.0f} / tail {rec['min_ess_tail']:.0f} / between runs {rec['min_ess_runs']:.0f} "
+            f"({rec['worst_ess_runs']}), {rec['wall_time_s']:.1f} s"
+        )
     else:
-        print(f"jaxtmm fit: {rec['draws']} draws ({settings.chains} chains, {rec['chain_method']}), "
-              f"{rec['divergences']} divergences, max R-hat {rec['max_r_hat']:.4f}, min ESS bulk {rec['min_ess_bulk']:.0f} "
-              f"/ tail {rec['min_ess_tail']:.0f}, {rec['wall_time_s']:.1f} s ({rec['min_ess_bulk_per_s']:.3g} ESS/s)")  # fmt: skip
+        print(
+            f"jaxtmm fit: {rec['draws']} draws ({settings.chains} chains, {rec['chain_method']}), "
+            f"{rec['divergences']} divergences, max R-hat {rec['max_r_hat']:.4f}, min ESS bulk {rec['min_ess_bulk']:.0f} "
+            f"/ tail {rec['min_ess_tail']:.0f}, {rec['wall_time_s']:.1f} s ({rec['min_ess_bulk_per_s']:.3g} ESS/s)"
+        )
     for name in DERIVED_LABELS:
         print(f"  {rec['derived'][name]}")
     for name, p in rec["parity_probabilities"].items():
-        print(f"  P({name[7:]}) = {p['mean']:.3f} +- {p['mcse']:.3f} (CP parities, {', '.join(config.signs)}: p = +1, m = -1)")
-    missed = [f"{k} {t['value']:.4g} (target {'>=' if k.startswith('min') else '<='} {t['target']:g})"
-              for k, t in rec["targets"].items() if t["met"] is False]  # fmt: skip
+        print(
+            f"  P({name[7:]}) = {p['mean']:.3f} +- {p['mcse']:.3f} (CP parities, {', '.join(config.signs)}: p = +1, m = -1)"
+        )
+    missed = [
+        f"{k} {t['value']:.4g} (target {'>=' if k.startswith('min') else '<='} {t['target']:g})"
+        for k, t in rec["targets"].items()
+        if t["met"] is False
+    ]
     nans = sum(r["nan_likelihood_calls"] for r in rec.get("runs", []))
     if nans:
-        print(f"warning: the likelihood was NaN at {nans} point(s) the nested sampler proposed; they count as excluded "
-              "(ln L = -1e300). fit.json has the count per run", file=sys.stderr)  # fmt: skip
+        print(
+            f"warning: the likelihood was NaN at {nans} point(s) the nested sampler proposed; they count as excluded "
+            "(ln L = -1e300). fit.json has the count per run",
+            file=sys.stderr,
+        )
     if missed and args.sampler == "nested":
-        print(f"warning: convergence targets not met: {'; '.join(missed)}; worst R-hat {rec['worst_r_hat']}, worst ESS "
-              f"{rec['worst_ess_bulk']}, between runs {rec['worst_ess_runs']}: more live points (--nlive) or runs (--runs); "
-              "see docs/fits.md", file=sys.stderr)  # fmt: skip
+        print(
+            f"warning: convergence targets not met: {'; '.join(missed)}; worst R-hat {rec['worst_r_hat']}, worst ESS "
+            f"{rec['worst_ess_bulk']}, between runs {rec['worst_ess_runs']}: more live points (--nlive) or runs (--runs); "
+            "see docs/fits.md",
+            file=sys.stderr,
+        )
     elif missed:
-        print(f"warning: convergence targets not met: {'; '.join(missed)}; worst R-hat {rec['worst_r_hat']}, worst ESS "
-              f"{rec['worst_ess_bulk']}, {100 * rec['tree_depth_saturated_fraction']:.0f}% of transitions at the maximum "
-              "tree depth: run longer, or try --sampler nested (docs/fits.md, the global fit)", file=sys.stderr)  # fmt: skip
+        print(
+            f"warning: convergence targets not met: {'; '.join(missed)}; worst R-hat {rec['worst_r_hat']}, worst ESS "
+            f"{rec['worst_ess_bulk']}, {100 * rec['tree_depth_saturated_fraction']:.0f}% of transitions at the maximum "
+            "tree depth: run longer, or try --sampler nested (docs/fits.md, the global fit)",
+            file=sys.stderr,
+        )
     for name in NESTED_OUTPUTS if args.sampler == "nested" else OUTPUTS:
         print(f"wrote {out / name}")
     return 0

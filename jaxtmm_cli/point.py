@@ -27,11 +27,18 @@ def _table(result: dict, convention: str, source: str) -> str:
     from jaxtmm.darkphoton import CHANNELS
 
     lines = [f"point: {source}    convention: {convention}"]
-    what = "modulus |A_ij| = sqrt(mu^2 + d^2), symmetric" if convention == "corrected" else "Eq. 2.20 as printed, antisymmetric"
-    lines += _matrix("A' nu nu vector form factor |F_ab| (flavour basis e, mu; dimensionless; docs/derivation.md section 15)",
-                     result["F_vector_flavour_abs"])
-    lines += _matrix(f"dark transition moments mu_ij [mu_B]  ({what}; i = row, j = column, mass states 1..3)",
-                     result["mu_ij_muB"])  # fmt: skip
+    what = (
+        "modulus |A_ij| = sqrt(mu^2 + d^2), symmetric"
+        if convention == "corrected"
+        else "Eq. 2.20 as printed, antisymmetric"
+    )
+    lines += _matrix(
+        "A' nu nu vector form factor |F_ab| (flavour basis e, mu; dimensionless; docs/derivation.md section 15)",
+        result["F_vector_flavour_abs"],
+    )
+    lines += _matrix(
+        f"dark transition moments mu_ij [mu_B]  ({what}; i = row, j = column, mass states 1..3)", result["mu_ij_muB"]
+    )
     if convention == "corrected":
         lines += _matrix("  magnetic part Re A_ij [mu_B]", result["mu_ij_magnetic_muB"])
         lines += _matrix("  electric part Im A_ij [mu_B]", result["mu_ij_electric_muB"])
@@ -52,7 +59,11 @@ def _table(result: dict, convention: str, source: str) -> str:
         ("oblique T (finite part)", result["T_oblique"], ""),
         ("A' total width", result["Ap_width_total_GeV"], "GeV"),
         ("  of which nu nu (vector F)", result["Ap_width_nu_nu_vector_GeV"], "GeV"),
-        ("A' c tau", "stable (no open channel, or beyond 1e308)" if result["Ap_ctau_m"] is None else result["Ap_ctau_m"], "m"),
+        (
+            "A' c tau",
+            "stable (no open channel, or beyond 1e308)" if result["Ap_ctau_m"] is None else result["Ap_ctau_m"],
+            "m",
+        ),
         ("A' BR(invisible)", result["Ap_BR_invisible"], ""),
     ]
     brs = [(c, result[f"Ap_BR_{c}"]) for c in CHANNELS]
@@ -61,7 +72,9 @@ def _table(result: dict, convention: str, source: str) -> str:
     lines.append("A' branching ratios        " + ", ".join(f"{c} {num(b):.4g}" for c, b in brs))
     from jaxtmm.widths import STATES
 
-    lines.append("width / mass (two-body)    " + ", ".join(f"{s} {num(result[f'width_over_mass_{s}']):.3g}" for s in STATES))
+    lines.append(
+        "width / mass (two-body)    " + ", ".join(f"{s} {num(result[f'width_over_mass_{s}']):.3g}" for s in STATES)
+    )
     return "\n".join(lines)
 
 
@@ -93,10 +106,15 @@ def _relic_line(r: dict) -> str:
     if r["omega_h2"] is None:
         return "relic abundance            E is the lightest Z2-odd state: a stable charged relic (excluded)"
     share = r["channel_shares_x20"].get(r["dominant_channel"], 0.0)
-    tail = (f"; coannihilation with {', '.join(r['cross_family_partners_not_included'])} not included"
-            if r["cross_family_partners_not_included"] else "")  # fmt: skip
-    return (f"relic abundance            Omega h^2 = {r['omega_h2']:.4g} ({r['candidate']}, {r['mass_GeV']:.4g} GeV; "
-            f"leading: {r['dominant_channel']}, {100 * share:.0f}% of <sigma v> at x = 20; Planck: 0.120){tail}")
+    tail = (
+        f"; coannihilation with {', '.join(r['cross_family_partners_not_included'])} not included"
+        if r["cross_family_partners_not_included"]
+        else ""
+    )
+    return (
+        f"relic abundance            Omega h^2 = {r['omega_h2']:.4g} ({r['candidate']}, {r['mass_GeV']:.4g} GeV; "
+        f"leading: {r['dominant_channel']}, {100 * share:.0f}% of <sigma v> at x = 20; Planck: 0.120){tail}"
+    )
 
 
 def _g(v, unit="") -> str:
@@ -104,30 +122,56 @@ def _g(v, unit="") -> str:
 
 
 def _constraints_table(rows: list[dict], head: str, invisible: str) -> str:
-    cols = ("group", "experiment", "quantity", "value", "limit", "signal/limit", "ln L", "q / threshold", "result",
-            "A'->invisible")  # fmt: skip
+    cols = (
+        "group",
+        "experiment",
+        "quantity",
+        "value",
+        "limit",
+        "signal/limit",
+        "ln L",
+        "q / threshold",
+        "result",
+        "A'->invisible",
+    )
     body = []
     for k, r in enumerate(rows):
         unit = f" {r['unit']}" if r["unit"] else ""
         on = r["constrains"]
-        body.append((
-            r["group"] if k == 0 or rows[k - 1]["group"] != r["group"] else "",
-            ("  " + r["experiment"]) if r.get("part_of") else r["experiment"], r["quantity"],
-            _g(r["value"], unit),
-            _g(r["limit"], unit) if on and r["limit"] is not None else "-",
-            _g(r["signal_ratio"]) if on else "-",
-            _g(r["log_likelihood"]) if on else "-",
-            f"{_g(r['test_statistic'])} / {_g(r['threshold'])}" if on and r["threshold"] is not None else
-            _g(r["test_statistic"]) if on else "-",
-            ("allowed" if r["allowed"] else "EXCLUDED") + f" at {100 * r['cl']:.0f}% CL" if on else "no constraint",
-            "-" if r["invisible_open"] is None else ("open" if r["invisible_open"] else
-                                                     {"drop": "CLOSED (limit dropped)", "apply": "CLOSED (limit assumed anyway)",
-                                                      "physics": "CLOSED (scaled by the point's BR)"}[invisible]),
-        ))  # fmt: skip
+        body.append(
+            (
+                r["group"] if k == 0 or rows[k - 1]["group"] != r["group"] else "",
+                ("  " + r["experiment"]) if r.get("part_of") else r["experiment"],
+                r["quantity"],
+                _g(r["value"], unit),
+                _g(r["limit"], unit) if on and r["limit"] is not None else "-",
+                _g(r["signal_ratio"]) if on else "-",
+                _g(r["log_likelihood"]) if on else "-",
+                f"{_g(r['test_statistic'])} / {_g(r['threshold'])}"
+                if on and r["threshold"] is not None
+                else _g(r["test_statistic"])
+                if on
+                else "-",
+                ("allowed" if r["allowed"] else "EXCLUDED") + f" at {100 * r['cl']:.0f}% CL" if on else "no constraint",
+                "-"
+                if r["invisible_open"] is None
+                else (
+                    "open"
+                    if r["invisible_open"]
+                    else {
+                        "drop": "CLOSED (limit dropped)",
+                        "apply": "CLOSED (limit assumed anyway)",
+                        "physics": "CLOSED (scaled by the point's BR)",
+                    }[invisible]
+                ),
+            )
+        )
     w = [max(len(c), *(len(b[i]) for b in body)) for i, c in enumerate(cols)]
-    fmt = lambda row: "  ".join(c.ljust(w[i]) for i, c in enumerate(row)).rstrip()  # noqa: E731
+    fmt = lambda row: "  ".join(c.ljust(w[i]) for i, c in enumerate(row)).rstrip()
     lines = [head, "", fmt(cols), fmt(["-" * n for n in w])] + [fmt(b) for b in body]
-    lines += ["", "sources:"] + [f"  {r['experiment']}: {r['citation']} [{r['statistical_model']}; data {r['data_file']}]" for r in rows]
+    lines += ["", "sources:"] + [
+        f"  {r['experiment']}: {r['citation']} [{r['statistical_model']}; data {r['data_file']}]" for r in rows
+    ]
     return "\n".join(lines)
 
 
@@ -141,30 +185,58 @@ def constraints(args) -> int:
     T_min, E_nu, T_max = check_window(args.T_min, args.E_nu, args.T_max)
     more = {"nu_mass_bound": args.nu_bound, "tuning": check_tuning(args.tuning), "alpha_e": args.alpha_e}
     invisible = invisible_mode(args.invisible, args.constraints)
-    lks = default_likelihoods(args.convention, args.meg, args.moment, T_min, E_nu, T_max, invisible,
-                              args.constraints, **more)  # fmt: skip
+    lks = default_likelihoods(
+        args.convention, args.meg, args.moment, T_min, E_nu, T_max, invisible, args.constraints, **more
+    )
     rows = report(point, lks)
     blocking = unsatisfiable_at(point, lks)
-    bad = sorted({r["experiment"] for r in rows for k in ("value", "signal_ratio", "log_likelihood")
-                  if r[k] is not None and not math.isfinite(r[k])})  # fmt: skip
+    bad = sorted(
+        {
+            r["experiment"]
+            for r in rows
+            for k in ("value", "signal_ratio", "log_likelihood")
+            if r[k] is not None and not math.isfinite(r[k])
+        }
+    )
     if bad:
         return fail(f"the constraint(s) {', '.join(bad)} are not finite at {source}")
     from likelihoods.registry import meg_year
 
-    options = {"convention": args.convention, "meg": meg_year(args.meg, args.constraints), "moment": args.moment, "T_min_GeV": T_min, "E_nu_GeV": E_nu,
-               "T_max_GeV": T_max, "T_max_is_endpoint": args.T_max is None, "invisible": invisible,
-               "constraints": args.constraints, **more}  # fmt: skip
+    options = {
+        "convention": args.convention,
+        "meg": meg_year(args.meg, args.constraints),
+        "moment": args.moment,
+        "T_min_GeV": T_min,
+        "E_nu_GeV": E_nu,
+        "T_max_GeV": T_max,
+        "T_max_is_endpoint": args.T_max is None,
+        "invisible": invisible,
+        "constraints": args.constraints,
+        **more,
+    }
     if args.json:
-        print(json.dumps({"point": source, "options": options, "constraints": rows,
-                          "unsatisfiable_whatever_the_couplings": blocking}, indent=2, allow_nan=False))  # fmt: skip
+        print(
+            json.dumps(
+                {
+                    "point": source,
+                    "options": options,
+                    "constraints": rows,
+                    "unsatisfiable_whatever_the_couplings": blocking,
+                },
+                indent=2,
+                allow_nan=False,
+            )
+        )
     else:
         shown = {**options, "T_max_GeV": f"{T_max:.6g}" + (" (kinematic endpoint)" if args.T_max is None else "")}
         del shown["T_max_is_endpoint"]
         head = f"point: {source}    " + "    ".join(f"{k}: {v}" for k, v in shown.items())
         print(_constraints_table(rows, head, invisible))
         if blocking:
-            print("\nno choice of couplings satisfies: " + ", ".join(f"{n} (r = {r:.4g}, fixed by the masses)"
-                                                                   for n, r in blocking.items()))  # fmt: skip
+            print(
+                "\nno choice of couplings satisfies: "
+                + ", ".join(f"{n} (r = {r:.4g}, fixed by the masses)" for n, r in blocking.items())
+            )
     return 0
 
 
@@ -177,8 +249,9 @@ def plot(args) -> int:
     if args.figure in ("borexino", "scattering") and (args.point or args.preset):
         return fail(f"'plot {args.figure}' takes no point: the recast limits do not depend on the model")
     if args.figure == "scattering" and (args.T_min, args.E_nu, args.T_max) != (T_MIN_DEFAULT, E_NU_DEFAULT, None):
-        return fail("'plot scattering' draws each experiment's own window: --T-min, --E-nu and --T-max are for "
-                     "'plot borexino'")  # fmt: skip
+        return fail(
+            "'plot scattering' draws each experiment's own window: --T-min, --E-nu and --T-max are for 'plot borexino'"
+        )
     out = prepare_file(args.out, force=args.force, option="--out", hint="; use --force to overwrite it")
     if args.figure == "searches":
         from fits.plots import searches_plane

@@ -11,17 +11,17 @@ from jaxtmm_cli._common import check_seed, fail, load_config, with_options
 def scan(args) -> int:
     from fits._io import prepare_dir
     from fits.maximise import Settings
-    from fits.scan import run_scan, write_results
+    from fits.scan import DEFAULT_GD, is_profile, run_scan, write_results
     from jaxtmm._validate import perturbative
-
-    from fits.scan import DEFAULT_GD, is_profile
 
     config = load_config(args)
     config = with_options(config, args, moment=args.moment, meg_year=args.meg)
     profile = is_profile(config)
     if profile and args.gD is not None:
-        return fail("--gD: this configuration frees g_D, and the scan profiles it; fix g_D in the configuration's "
-                     "[fixed] to scan a list of values")  # fmt: skip
+        return fail(
+            "--gD: this configuration frees g_D, and the scan profiles it; fix g_D in the configuration's "
+            "[fixed] to scan a list of values"
+        )
     if not profile and args.no_references:
         return fail("--no-references applies to a profile only (a configuration with g_D free)")
     gD_text = args.gD if args.gD is not None else ",".join(f"{g:g}" for g in DEFAULT_GD)
@@ -50,8 +50,10 @@ def scan(args) -> int:
         except ValueError as exc:
             return fail(f"--starts-from {args.starts_from}: {exc}")
         if not any(k is not None for k in known):
-            return fail(f"--starts-from {args.starts_from}: no feasible row matches a problem of this scan (the same "
-                        "g_D, m_A' grid and experiments; --masses must be the earlier scan's)")  # fmt: skip
+            return fail(
+                f"--starts-from {args.starts_from}: no feasible row matches a problem of this scan (the same "
+                "g_D, m_A' grid and experiments; --masses must be the earlier scan's)"
+            )
     layout = None
     if args.distributed:
         from fits.parallel import Layout, initialize_distributed
@@ -72,23 +74,40 @@ def scan(args) -> int:
     if problem:
         return fail(problem)
     settings = Settings(seed=args.seed, **({} if args.starts is None else {"starts": args.starts}))
-    result = run_scan(config, gD, args.masses, settings, progress=not args.quiet, layout=layout,
-                      references=profile and not args.no_references, starts_from=earlier)  # fmt: skip
+    result = run_scan(
+        config,
+        gD,
+        args.masses,
+        settings,
+        progress=not args.quiet,
+        layout=layout,
+        references=profile and not args.no_references,
+        starts_from=earlier,
+    )
     if layout is not None and not layout.is_writer:
         return 0
     files = write_results(result, out, config)
     rows = result["rows"]
     bad = [r for r in rows if r["experiment_applies"] and not r["feasible"]]
-    shape = (f"{args.masses} masses, every constraint at once, g_D and {len(config.parity_combinations())} CP-parity "
-             "combination(s) profiled" if profile else f"{len(gD)} g_D x {args.masses} masses x 2 experiments")
-    print(f"jaxtmm scan: {len(rows)} rows ({shape}), "
-          f"convention {config.convention}, constraints {', '.join(config.likelihoods)}, moment {config.moment}, "
-          f"MEG II {config.likelihood_options['meg_year']}; "
-          f"{result['provenance']['wall_time_s']:.1f} s")  # fmt: skip
+    shape = (
+        f"{args.masses} masses, every constraint at once, g_D and {len(config.parity_combinations())} CP-parity "
+        "combination(s) profiled"
+        if profile
+        else f"{len(gD)} g_D x {args.masses} masses x 2 experiments"
+    )
+    print(
+        f"jaxtmm scan: {len(rows)} rows ({shape}), "
+        f"convention {config.convention}, constraints {', '.join(config.likelihoods)}, moment {config.moment}, "
+        f"MEG II {config.likelihood_options['meg_year']}; "
+        f"{result['provenance']['wall_time_s']:.1f} s"
+    )
     if bad:
         reasons = sorted({r["reason"].split(" (r = ")[0] for r in bad})
-        print(f"warning: {len(bad)} row(s) infeasible (no numbers reported; see the 'reason' column): "
-              f"{'; '.join(reasons[:4])}", file=sys.stderr)  # fmt: skip
+        print(
+            f"warning: {len(bad)} row(s) infeasible (no numbers reported; see the 'reason' column): "
+            f"{'; '.join(reasons[:4])}",
+            file=sys.stderr,
+        )
     for f in files:
         print(f"wrote {f}")
     return 0
@@ -145,11 +164,15 @@ def profile(args) -> int:
     files = write_profile(result, out, config)
     m = result["maximum"]
     lost = sum(not r["reached"] for r in result["rows"])
-    print(f"jaxtmm profile: {len(result['rows'])} points of {' x '.join(a.name for a in axes)}, max ln L = "
-          f"{m['lnL']:.6g}; {result['provenance']['wall_time_s']:.1f} s")  # fmt: skip
+    print(
+        f"jaxtmm profile: {len(result['rows'])} points of {' x '.join(a.name for a in axes)}, max ln L = "
+        f"{m['lnL']:.6g}; {result['provenance']['wall_time_s']:.1f} s"
+    )
     if lost:
-        print(f"warning: {lost} point(s) not reached within the priors (no -2 Delta ln L; see the 'reached' column)",
-              file=sys.stderr)  # fmt: skip
+        print(
+            f"warning: {lost} point(s) not reached within the priors (no -2 Delta ln L; see the 'reached' column)",
+            file=sys.stderr,
+        )
     for f in files:
         print(f"wrote {f}")
     return 0

@@ -3,7 +3,7 @@
 import csv
 import tomllib
 from dataclasses import dataclass
-from functools import lru_cache
+from functools import cache
 from importlib import resources
 
 import jax.numpy as jnp
@@ -16,7 +16,7 @@ def data_path(name: str):
     return resources.files(DATA_PACKAGE).joinpath(name)
 
 
-@lru_cache(maxsize=None)
+@cache
 def read_toml(name: str) -> dict:
     return tomllib.loads(data_path(name).read_text(encoding="utf-8"))
 
@@ -35,7 +35,7 @@ class LimitCurve:
     eps: np.ndarray
 
     @classmethod
-    @lru_cache(maxsize=None)
+    @cache
     def load(cls, file: str) -> "LimitCurve":
         lines = data_path(file).read_text(encoding="utf-8").splitlines()
         header = tuple(ln[1:].strip() for ln in lines if ln.startswith("#"))

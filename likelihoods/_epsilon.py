@@ -12,9 +12,9 @@ from likelihoods._limit import OneSidedLimit
 def epsilon_limit(name, data_file, stat, citation, arxiv, when_closed="apply", convention="corrected") -> OneSidedLimit:
     curve = LimitCurve.load(data_file)
     if when_closed == "physics":
-        value = lambda p: p.eps * safe_sqrt(invisible_fraction(p, convention))  # noqa: E731
+        value = lambda p: p.eps * safe_sqrt(invisible_fraction(p, convention))
     else:
-        value = lambda p: p.eps  # noqa: E731
+        value = lambda p: p.eps
     return OneSidedLimit(
         name=name,
         quantity="epsilon",

@@ -11,9 +11,9 @@ turns ``r`` into a test statistic ``q(r) = -2 ln [L(r) / L(0)]`` whose CL thresh
 """
 
 import math
+from collections.abc import Callable
 from dataclasses import dataclass
 from statistics import NormalDist
-from typing import Callable
 
 import jax.numpy as jnp
 
@@ -218,33 +218,93 @@ class AgainstSM(Measurement):
         return self.test_statistic(p) <= self.stat.threshold
 
 
-def against_sm(name: str, quantity: str, unit: str, value: Callable, shift: float, sigma: float, cl: float,
-               citation: str, arxiv: str, data_file: str) -> AgainstSM:  # fmt: skip
+def against_sm(
+    name: str,
+    quantity: str,
+    unit: str,
+    value: Callable,
+    shift: float,
+    sigma: float,
+    cl: float,
+    citation: str,
+    arxiv: str,
+    data_file: str,
+) -> AgainstSM:
     """An :class:`AgainstSM` comparison of ``value(p)`` with the shift ``shift +- sigma`` at ``cl``. ``limit(p)`` is the
     largest positive ``value`` still allowed, ``d + sqrt(d^2 + z^2 sigma^2)``."""
     stat = Gaussian(cl, name="Gaussian, against the SM")
     edge = shift + math.sqrt(shift**2 + stat.threshold * sigma**2)
-    return AgainstSM(name=name, quantity=quantity, unit=unit, power=1.0, stat=stat, value=value,
-                     limit=lambda p: edge, citation=citation, arxiv=arxiv, data_file=data_file, shift=shift,
-                     sigma=sigma)  # fmt: skip
+    return AgainstSM(
+        name=name,
+        quantity=quantity,
+        unit=unit,
+        power=1.0,
+        stat=stat,
+        value=value,
+        limit=lambda p: edge,
+        citation=citation,
+        arxiv=arxiv,
+        data_file=data_file,
+        shift=shift,
+        sigma=sigma,
+    )
 
 
-def measurement(name: str, quantity: str, unit: str, value: Callable, shift: float, sigma: float, cl: float,
-                citation: str, arxiv: str, data_file: str) -> Measurement:  # fmt: skip
+def measurement(
+    name: str,
+    quantity: str,
+    unit: str,
+    value: Callable,
+    shift: float,
+    sigma: float,
+    cl: float,
+    citation: str,
+    arxiv: str,
+    data_file: str,
+) -> Measurement:
     """A :class:`Measurement` of ``value(p)`` against the shift ``shift +- sigma``, its interval at ``cl``."""
     stat = Gaussian(cl)
     edge = shift + stat.z * sigma
-    return Measurement(name=name, quantity=quantity, unit=unit, power=1.0, stat=stat, value=value,
-                       limit=lambda p: edge, citation=citation, arxiv=arxiv, data_file=data_file, shift=shift,
-                       sigma=sigma)  # fmt: skip
+    return Measurement(
+        name=name,
+        quantity=quantity,
+        unit=unit,
+        power=1.0,
+        stat=stat,
+        value=value,
+        limit=lambda p: edge,
+        citation=citation,
+        arxiv=arxiv,
+        data_file=data_file,
+        shift=shift,
+        sigma=sigma,
+    )
 
 
-def half_normal_limit(name: str, quantity: str, unit: str, value: Callable, limit, table: dict, data_file: str,
-                      power: float = 1.0, citation: str | None = None) -> OneSidedLimit:  # fmt: skip
+def half_normal_limit(
+    name: str,
+    quantity: str,
+    unit: str,
+    value: Callable,
+    limit,
+    table: dict,
+    data_file: str,
+    power: float = 1.0,
+    citation: str | None = None,
+) -> OneSidedLimit:
     """A published upper limit on ``value(p)`` with the :class:`HalfNormal` statistic, its CL, citation and arXiv number
     read from the experiment's data-file ``table`` (``citation`` overrides the table's, for a limit built from several
     sources); ``limit`` is a number or a function of the point."""
     limit_fn = limit if callable(limit) else (lambda p: limit)
-    return OneSidedLimit(name=name, quantity=quantity, unit=unit, power=power, stat=HalfNormal(float(table["cl"])),
-                         value=value, limit=limit_fn, citation=table["citation"] if citation is None else citation,
-                         arxiv=table["arxiv"], data_file=data_file)  # fmt: skip
+    return OneSidedLimit(
+        name=name,
+        quantity=quantity,
+        unit=unit,
+        power=power,
+        stat=HalfNormal(float(table["cl"])),
+        value=value,
+        limit=limit_fn,
+        citation=table["citation"] if citation is None else citation,
+        arxiv=table["arxiv"],
+        data_file=data_file,
+    )

@@ -25,6 +25,12 @@ def likelihood(when_closed: str = "apply", convention: str = "corrected") -> One
     )
 
 
-@register("BaBar", group="dark photon, invisible", data_file=DATA_FILE, scales="eps^2 BR(A' -> invisible) (= 1 in the paper's use)", rank=30)
+@register(
+    "BaBar",
+    group="dark photon, invisible",
+    data_file=DATA_FILE,
+    scales="eps^2 BR(A' -> invisible) (= 1 in the paper's use)",
+    rank=30,
+)
 def build(options: Options) -> OneSidedLimit:
     return likelihood(options.invisible, options.convention)

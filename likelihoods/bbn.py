@@ -24,8 +24,8 @@ Signal ratio ``max over thermal states of (m_min / m)^10`` (half-normal: a smoot
 import jax.numpy as jnp
 
 from jaxtmm._constants import G_STAR_MEV, M_PLANCK_GEV
-from jaxtmm.darkphoton import scalar_pair_widths, sm_widths, width_N1N2, width_nu_nu
 from jaxtmm.consistency import DARK, dark_masses
+from jaxtmm.darkphoton import scalar_pair_widths, sm_widths, width_N1N2, width_nu_nu
 from jaxtmm.widths import partial_widths
 from likelihoods._data import read_toml
 from likelihoods._limit import OneSidedLimit, half_normal_limit
@@ -87,13 +87,26 @@ def likelihood(convention: str = "corrected") -> OneSidedLimit:
     data = read_toml(DATA_FILE)
     ee, anyx = data["bbn_neff"], data["light_thermal"]
     m_ee, m_any = float(ee["m_min_GeV"]), float(anyx["m_min_GeV"])
-    return half_normal_limit("BBN", "m_min / m (largest over the states thermal at T ~ m)", "",
-                             lambda p: bound_over_mass(p, convention, m_ee, m_any), 1.0, anyx,
-                             f"{DATA_FILE} [bbn_neff], [light_thermal]", power=POWER,
-                             citation=f"{ee['citation']} (arXiv:{ee['arxiv']}; A' -> e e); {anyx['citation']}")  # fmt: skip
+    return half_normal_limit(
+        "BBN",
+        "m_min / m (largest over the states thermal at T ~ m)",
+        "",
+        lambda p: bound_over_mass(p, convention, m_ee, m_any),
+        1.0,
+        anyx,
+        f"{DATA_FILE} [bbn_neff], [light_thermal]",
+        power=POWER,
+        citation=f"{ee['citation']} (arXiv:{ee['arxiv']}; A' -> e e); {anyx['citation']}",
+    )
 
 
-@register("BBN", group="cosmology", data_file=DATA_FILE, sets=("complete",), rank=90,
-          scales="(m_min / m)^10 of every state thermal at T ~ m: A' (8.5 MeV if -> e e, else 3.7), N, scalars (3.7)")  # fmt: skip
+@register(
+    "BBN",
+    group="cosmology",
+    data_file=DATA_FILE,
+    sets=("complete",),
+    rank=90,
+    scales="(m_min / m)^10 of every state thermal at T ~ m: A' (8.5 MeV if -> e e, else 3.7), N, scalars (3.7)",
+)
 def build(options: Options) -> OneSidedLimit:
     return likelihood(options.convention)

@@ -26,10 +26,10 @@ import jax
 import jax.numpy as jnp
 
 from jaxtmm import mu_eff, to_mu_B
-from jaxtmm.observables import check_moment
 from jaxtmm._constants import M_E_GEV
 from jaxtmm._quadrature import gauss_legendre_01
 from jaxtmm._x64 import require_x64
+from jaxtmm.observables import check_moment
 from likelihoods._data import read_toml
 from likelihoods._limit import OneSidedLimit, half_normal_limit
 from likelihoods.registry import Options, register
@@ -53,11 +53,15 @@ def check_window(T_min: float, E_nu: float, T_max: float | None) -> tuple[float,
         if not (isinstance(v, (int, float)) and math.isfinite(v) and v > 0):
             raise ValueError(f"Borexino window: {name} must be a positive number of GeV, got {v!r}")
     if E_nu > E_NU_MAX:
-        raise ValueError(f"Borexino window: E_nu = {E_nu:g} GeV is above {E_NU_MAX:g} GeV (the recast is for solar neutrinos)")
+        raise ValueError(
+            f"Borexino window: E_nu = {E_nu:g} GeV is above {E_NU_MAX:g} GeV (the recast is for solar neutrinos)"
+        )
     T_end = endpoint(E_nu)
     T_max = T_end if T_max is None else float(T_max)
     if T_max > T_end * (1 + 1e-12):
-        raise ValueError(f"Borexino window: T_max = {T_max:g} GeV is above the endpoint {T_end:g} GeV for E_nu = {E_nu:g} GeV")
+        raise ValueError(
+            f"Borexino window: T_max = {T_max:g} GeV is above the endpoint {T_end:g} GeV for E_nu = {E_nu:g} GeV"
+        )
     if not T_min < T_max:
         raise ValueError(f"Borexino window: T_min = {T_min:g} GeV must be below T_max = {T_max:g} GeV")
     return float(T_min), float(E_nu), T_max
@@ -92,17 +96,37 @@ def recast_limit(m_Ap, T_min=T_MIN_DEFAULT, E_nu=E_NU_DEFAULT, T_max=None, mu_0=
     return mu_0 * jnp.sqrt(I0 / rate_integral(m_Ap, T_min, E_nu, T_max, n))
 
 
-def likelihood(convention: str = "corrected", moment: str = "solar", T_min=T_MIN_DEFAULT, E_nu=E_NU_DEFAULT, T_max=None):
+def likelihood(
+    convention: str = "corrected", moment: str = "solar", T_min=T_MIN_DEFAULT, E_nu=E_NU_DEFAULT, T_max=None
+):
     """The Borexino likelihood with the massive-mediator recast; ``moment`` = solar | 12 | 13 | 23."""
     check_window(T_min, E_nu, T_max)
     check_moment(moment)
-    return half_normal_limit("Borexino", f"mu_eff ({moment})", "mu_B", lambda p: to_mu_B(mu_eff(p, moment, convention)),
-                             lambda p: recast_limit(p.m_Ap, T_min, E_nu, T_max), _D, DATA_FILE, power=2.0)  # fmt: skip
+    return half_normal_limit(
+        "Borexino",
+        f"mu_eff ({moment})",
+        "mu_B",
+        lambda p: to_mu_B(mu_eff(p, moment, convention)),
+        lambda p: recast_limit(p.m_Ap, T_min, E_nu, T_max),
+        _D,
+        DATA_FILE,
+        power=2.0,
+    )
 
 
-@register("Borexino", group="neutrino-electron scattering", data_file=DATA_FILE,
-          scales="mu_eff^2, recast to a massive A' (Eq. 3.10)", rank=40)  # fmt: skip
+@register(
+    "Borexino",
+    group="neutrino-electron scattering",
+    data_file=DATA_FILE,
+    scales="mu_eff^2, recast to a massive A' (Eq. 3.10)",
+    rank=40,
+)
 def build(options: Options) -> OneSidedLimit:
     o = options
-    return likelihood(o.convention, o.moment, T_MIN_DEFAULT if o.T_min is None else o.T_min,
-                    E_NU_DEFAULT if o.E_nu is None else o.E_nu, o.T_max)  # fmt: skip
+    return likelihood(
+        o.convention,
+        o.moment,
+        T_MIN_DEFAULT if o.T_min is None else o.T_min,
+        E_NU_DEFAULT if o.E_nu is None else o.E_nu,
+        o.T_max,
+    )

@@ -41,11 +41,27 @@ def likelihood(T_min: float | None = None, T_max: float | None = None) -> Agains
         q = (dk - s) ** 2 - s * s
         return jnp.where(q[0] <= q[1], dk[0], dk[1])  # the sign that constrains less
 
-    return against_sm("Borexino 7Be rate", "rate(F) / rate(SM) - 1 (A' nu nu vector form factor)", "", value, s,
-                      sigma, float(d["cl"]), d["citation"], d["arxiv"], DATA_FILE)  # fmt: skip
+    return against_sm(
+        "Borexino 7Be rate",
+        "rate(F) / rate(SM) - 1 (A' nu nu vector form factor)",
+        "",
+        value,
+        s,
+        sigma,
+        float(d["cl"]),
+        d["citation"],
+        d["arxiv"],
+        DATA_FILE,
+    )
 
 
-@register("Borexino 7Be rate", group="neutrino-electron scattering", data_file=DATA_FILE, sets=("complete",), rank=44,
-          scales="7Be rate change from the vector form factor's A' exchange (interference with the weak amplitude)")  # fmt: skip
+@register(
+    "Borexino 7Be rate",
+    group="neutrino-electron scattering",
+    data_file=DATA_FILE,
+    sets=("complete",),
+    rank=44,
+    scales="7Be rate change from the vector form factor's A' exchange (interference with the weak amplitude)",
+)
 def build(options: Options) -> AgainstSM:
     return likelihood(options.T_min, options.T_max)

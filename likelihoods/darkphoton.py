@@ -21,7 +21,7 @@ NaN where the limit does not cover the mass or the band closes).
 import csv
 import math
 from dataclasses import dataclass
-from functools import lru_cache
+from functools import cache
 
 import numpy as np
 
@@ -72,14 +72,24 @@ class Limit:
 
 #: The invisible-mode limits the seed paper uses (``likelihoods.na64``, ``likelihoods.babar``): file stem -> manifest row.
 PAPER_INVISIBLE = {
-    "na64_invisible_2023": {"experiment": "NA64", "arxiv": "2307.02404", "kind": "invisible",
-                            "final_states": "invisible", "production": "electron bremsstrahlung"},
-    "babar_invisible_2017": {"experiment": "BaBar", "arxiv": "1702.03327", "kind": "invisible",
-                             "final_states": "invisible", "production": "e+e- -> gamma A'"},
-}  # fmt: skip
+    "na64_invisible_2023": {
+        "experiment": "NA64",
+        "arxiv": "2307.02404",
+        "kind": "invisible",
+        "final_states": "invisible",
+        "production": "electron bremsstrahlung",
+    },
+    "babar_invisible_2017": {
+        "experiment": "BaBar",
+        "arxiv": "1702.03327",
+        "kind": "invisible",
+        "final_states": "invisible",
+        "production": "e+e- -> gamma A'",
+    },
+}
 
 
-@lru_cache(maxsize=None)
+@cache
 def manifest() -> dict:
     """Every limit's manifest row by file stem: the data folder's MANIFEST.csv and the paper's two invisible limits."""
     with open(data_path(f"{FOLDER}/MANIFEST.csv"), encoding="utf-8") as fh:
@@ -93,7 +103,7 @@ def names() -> tuple:
     return tuple(manifest())
 
 
-@lru_cache(maxsize=None)
+@cache
 def load(name: str) -> Limit:
     rows = manifest()
     if name not in rows:
@@ -107,8 +117,17 @@ def load(name: str) -> Limit:
     data = np.loadtxt(str(data_path(f"{FOLDER}/{name}.lmt")), comments="#", ndmin=2)
     cols = [np.where(data[:, k] >= NO_LIMIT, np.nan, data[:, k]) for k in range(1, data.shape[1])]
     lr = row["L_decay_over_L_shield"]
-    return Limit(name, row["experiment"], row["arxiv"], row["kind"], tuple(row["final_states"].split(";")), data[:, 0],
-                 cols[0], cols[1] if len(cols) > 1 else None, float(lr) if lr else None)  # fmt: skip
+    return Limit(
+        name,
+        row["experiment"],
+        row["arxiv"],
+        row["kind"],
+        tuple(row["final_states"].split(";")),
+        data[:, 0],
+        cols[0],
+        cols[1] if len(cols) > 1 else None,
+        float(lr) if lr else None,
+    )
 
 
 def _interp(x, xp, fp):
@@ -125,7 +144,7 @@ def _interp(x, xp, fp):
     return out
 
 
-@lru_cache(maxsize=None)
+@cache
 def _sm_table_fn():
     import jax
 
@@ -177,7 +196,11 @@ def recast(name: str, m_Ap, *, invisible_width: float = 0.0, invisible_ratio: fl
     closes, and for prompt and beam-dump limits below the e+e- threshold (no visible decay to recast). Arrays in,
     arrays out (a float in, floats out).
     """
-    if invisible_width < 0 or invisible_ratio < 0 or not (math.isfinite(invisible_width) and math.isfinite(invisible_ratio)):
+    if (
+        invisible_width < 0
+        or invisible_ratio < 0
+        or not (math.isfinite(invisible_width) and math.isfinite(invisible_ratio))
+    ):
         raise ValueError("the invisible width and ratio must be finite and >= 0")
     if invisible_width > 0 and invisible_ratio > 0:
         raise ValueError("give the invisible width in GeV or as a ratio to the Standard Model width, not both")
@@ -204,6 +227,7 @@ def recast(name: str, m_Ap, *, invisible_width: float = 0.0, invisible_ratio: fl
         if lim.kind == "g-2":
             lo[k], hi[k] = lo_pub[k], np.inf
         elif lim.kind == "invisible":
+
             def br_inv(e, g1=g1):  # below 2 m_e the Standard Model width is 0: then R / (1 + R) of nothing
                 G = gamma(e)
                 return (G - e**2 * g1) / G if G > 0 else invisible_ratio / (1.0 + invisible_ratio)
@@ -212,18 +236,18 @@ def recast(name: str, m_Ap, *, invisible_width: float = 0.0, invisible_ratio: fl
                 continue  # a standard dark photon never decays invisibly: no limit
             # eps^2 BR_inv(eps) = eps_pub^2 (published for BR = 1); increasing in eps
             target = lo_pub[k] ** 2
-            f = lambda e: e**2 * br_inv(e) - target  # noqa: E731
+            f = lambda e: e**2 * br_inv(e) - target
             if f(lo_pub[k] * 1e8) <= 0:
                 continue  # eps^2 BR_inv -> Gamma_inv / g1 as eps grows: a small invisible width never reaches the limit
             lo[k] = _bisect(f, lo_pub[k], lo_pub[k] * 1e8)
             hi[k] = np.inf
         elif lim.kind == "prompt":
             t1 = LIFETIME_CUTS.get(name, lambda m: math.inf)(m)
-            accept = (lambda G: 1.0) if math.isinf(t1) else (lambda G: -math.expm1(-t1 * G / HBAR_GEV_S))  # noqa: E731
-            signal = lambda e, gam: e**2 * (e**2 * gF / gam) * accept(gam)  # noqa: E731
+            accept = (lambda G: 1.0) if math.isinf(t1) else (lambda G: -math.expm1(-t1 * G / HBAR_GEV_S))
+            signal = lambda e, gam: e**2 * (e**2 * gF / gam) * accept(gam)
             e0 = lo_pub[k]
             target = signal(e0, e0**2 * g1)
-            f = lambda e: signal(e, gamma(e)) - target  # noqa: E731 -- increasing in eps
+            f = lambda e: signal(e, gamma(e)) - target
             if f(e0 * 1e8) <= 0:
                 continue  # not reached below 1e8 times the published limit: no limit
             lo[k] = _bisect(f, e0 * 1e-8, e0 * 1e8)
@@ -242,7 +266,7 @@ def _log_yield(e, x, k, gF, G, g1):
 def equal_yield_x(e_lo: float, e_hi: float, k: float) -> float:
     """``x = t0 g1 / hbar`` at which a standard dark photon gives equal beam-dump yields at ``e_lo`` and ``e_hi``
     (``g1`` its width at eps = 1, ``t1 = k t0``): the one root, the difference rising from ``4 ln(e_lo/e_hi) < 0``."""
-    std = lambda e, x: _log_yield(e, x, k, 1.0, e**2, 1.0)  # noqa: E731 -- BR(F) drops out of the difference
+    std = lambda e, x: _log_yield(e, x, k, 1.0, e**2, 1.0)
     return _bisect(lambda x: std(e_lo, x) - std(e_hi, x), 1e-30, 1e60)
 
 
@@ -256,5 +280,5 @@ def _beam_dump(e_lo, e_hi, L, g1, gF, gamma):
     j = int(np.argmax(vals))
     if not vals[j] > y_star:
         return math.nan, math.nan
-    g = lambda e: float(_log_yield(e, x, k, gF, gamma(e), g1)) - y_star  # noqa: E731
+    g = lambda e: float(_log_yield(e, x, k, gF, gamma(e), g1)) - y_star
     return _bisect(g, grid[0], grid[j]), _bisect(g, grid[j], grid[-1])

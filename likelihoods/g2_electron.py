@@ -67,17 +67,36 @@ def _source(alpha_e: str, d: dict) -> str:
 def likelihood(alpha_e: str = "combined", convention: str = "corrected") -> AgainstSM:
     d = read_toml(DATA_FILE)["electron"]
     s, sigma = shift(alpha_e)
-    return against_sm("(g-2)_e", f"Delta a_e (alpha: {alpha_e}; against the SM)", "",
-                      lambda p: delta_a_e(p, convention) + delta_a_e_dark_photon(p), s, sigma, float(d["cl"]),
-                      f"{d['citation']}; alpha: {_source(alpha_e, d)}", d["arxiv"], f"{DATA_FILE} [electron]")  # fmt: skip
+    return against_sm(
+        "(g-2)_e",
+        f"Delta a_e (alpha: {alpha_e}; against the SM)",
+        "",
+        lambda p: delta_a_e(p, convention) + delta_a_e_dark_photon(p),
+        s,
+        sigma,
+        float(d["cl"]),
+        f"{d['citation']}; alpha: {_source(alpha_e, d)}",
+        d["arxiv"],
+        f"{DATA_FILE} [electron]",
+    )
 
 
-@register("(g-2)_e", group="lepton g-2", data_file=DATA_FILE, scales="Delta a_e (E loop + A' loop), against the SM",
-          sets=("complete",), rank=100)  # fmt: skip
+@register(
+    "(g-2)_e",
+    group="lepton g-2",
+    data_file=DATA_FILE,
+    scales="Delta a_e (E loop + A' loop), against the SM",
+    sets=("complete",),
+    rank=100,
+)
 def build(options: Options) -> AgainstSM:
     return likelihood(options.alpha_e, options.convention)
 
 
 if __name__ == "__main__":
     for x in ALPHAS:
-        print(x, "alpha^-1 = %.10f +- %.2g (S = %.2f)" % alpha_inv(x), " a_e(exp) - a_e(SM) = %.3g +- %.2g" % shift(x))
+        print(
+            x,
+            "alpha^-1 = {:.10f} +- {:.2g} (S = {:.2f})".format(*alpha_inv(x)),
+            " a_e(exp) - a_e(SM) = {:.3g} +- {:.2g}".format(*shift(x)),
+        )

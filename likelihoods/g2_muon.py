@@ -17,12 +17,27 @@ DATA_FILE = "g_minus_2.toml"
 
 def likelihood(convention: str = "corrected") -> AgainstSM:
     d = read_toml(DATA_FILE)["muon"]
-    return against_sm("(g-2)_mu", "Delta a_mu (against the SM)", "",
-                      lambda p: delta_a_mu(p, convention) + delta_a_mu_dark_photon(p), float(d["delta"]),
-                      float(d["sigma"]), float(d["cl"]), d["citation"], d["arxiv"], f"{DATA_FILE} [muon]")  # fmt: skip
+    return against_sm(
+        "(g-2)_mu",
+        "Delta a_mu (against the SM)",
+        "",
+        lambda p: delta_a_mu(p, convention) + delta_a_mu_dark_photon(p),
+        float(d["delta"]),
+        float(d["sigma"]),
+        float(d["cl"]),
+        d["citation"],
+        d["arxiv"],
+        f"{DATA_FILE} [muon]",
+    )
 
 
-@register("(g-2)_mu", group="lepton g-2", data_file=DATA_FILE, scales="Delta a_mu (E loop + A' loop), against the SM",
-          sets=("complete",), rank=90)  # fmt: skip
+@register(
+    "(g-2)_mu",
+    group="lepton g-2",
+    data_file=DATA_FILE,
+    scales="Delta a_mu (E loop + A' loop), against the SM",
+    sets=("complete",),
+    rank=90,
+)
 def build(options: Options) -> AgainstSM:
     return likelihood(options.convention)

@@ -17,11 +17,25 @@ POWER = 10.0
 
 def likelihood() -> OneSidedLimit:
     d = read_toml(DATA_FILE)["lep_heavy_lepton"]
-    return half_normal_limit("LEP heavy lepton", "1 / M_E", "GeV^-1", lambda p: 1.0 / p.M_E, 1.0 / float(d["M_95_GeV"]),
-                             d, f"{DATA_FILE} [lep_heavy_lepton]", power=POWER)  # fmt: skip
+    return half_normal_limit(
+        "LEP heavy lepton",
+        "1 / M_E",
+        "GeV^-1",
+        lambda p: 1.0 / p.M_E,
+        1.0 / float(d["M_95_GeV"]),
+        d,
+        f"{DATA_FILE} [lep_heavy_lepton]",
+        power=POWER,
+    )
 
 
-@register("LEP heavy lepton", group="collider", data_file=DATA_FILE, scales="(100.8 GeV / M_E)^10",
-          sets=("complete",), rank=80)  # fmt: skip
+@register(
+    "LEP heavy lepton",
+    group="collider",
+    data_file=DATA_FILE,
+    scales="(100.8 GeV / M_E)^10",
+    sets=("complete",),
+    rank=80,
+)
 def build(options: Options) -> OneSidedLimit:
     return likelihood()

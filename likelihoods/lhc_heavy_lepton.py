@@ -49,12 +49,25 @@ def mass_bound(p, m_slepton: float, m_chargino: float):
 def likelihood() -> OneSidedLimit:
     d = read_toml(DATA_FILE)["lhc_heavy_lepton"]
     ms, mc = float(d["M_slepton_like_GeV"]), float(d["M_chargino_like_GeV"])
-    return half_normal_limit("LHC heavy lepton", "M_lim / M_E (published mass bound; no recast)", "",
-                             lambda p: mass_bound(p, ms, mc) / p.M_E, 1.0, d, f"{DATA_FILE} [lhc_heavy_lepton]",
-                             power=POWER)  # fmt: skip
+    return half_normal_limit(
+        "LHC heavy lepton",
+        "M_lim / M_E (published mass bound; no recast)",
+        "",
+        lambda p: mass_bound(p, ms, mc) / p.M_E,
+        1.0,
+        d,
+        f"{DATA_FILE} [lhc_heavy_lepton]",
+        power=POWER,
+    )
 
 
-@register("LHC heavy lepton", group="collider", data_file=DATA_FILE, sets=("complete",), rank=81,
-          scales="(M_lim / M_E)^10: 700 GeV if E -> l + invisible, 420 GeV if E -> N W (published bounds)")  # fmt: skip
+@register(
+    "LHC heavy lepton",
+    group="collider",
+    data_file=DATA_FILE,
+    sets=("complete",),
+    rank=81,
+    scales="(M_lim / M_E)^10: 700 GeV if E -> l + invisible, 420 GeV if E -> N W (published bounds)",
+)
 def build(options: Options) -> OneSidedLimit:
     return likelihood()

@@ -21,8 +21,15 @@ def likelihood(year: str = "2023", convention: str = "corrected") -> OneSidedLim
     if year not in YEARS:
         raise ValueError(f"MEG II limit year must be one of {', '.join(YEARS)}, got {year!r}")
     d = read_toml(DATA_FILE)[year]
-    return half_normal_limit("MEG II", "BR(mu -> e gamma)", "", lambda p: BR_mu_e_gamma(p, convention),
-                             float(d["BR_90"]), d, f"{DATA_FILE} [{year}]")  # fmt: skip
+    return half_normal_limit(
+        "MEG II",
+        "BR(mu -> e gamma)",
+        "",
+        lambda p: BR_mu_e_gamma(p, convention),
+        float(d["BR_90"]),
+        d,
+        f"{DATA_FILE} [{year}]",
+    )
 
 
 @register("MEG II", group="charged-lepton flavour", data_file=DATA_FILE, scales="BR(mu -> e gamma)", rank=10)

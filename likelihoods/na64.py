@@ -26,6 +26,12 @@ def likelihood(when_closed: str = "apply", convention: str = "corrected") -> One
     )
 
 
-@register("NA64", group="dark photon, invisible", data_file=DATA_FILE, scales="eps^2 BR(A' -> invisible) (= 1 in the paper's use)", rank=20)
+@register(
+    "NA64",
+    group="dark photon, invisible",
+    data_file=DATA_FILE,
+    scales="eps^2 BR(A' -> invisible) (= 1 in the paper's use)",
+    rank=20,
+)
 def build(options: Options) -> OneSidedLimit:
     return likelihood(options.invisible, options.convention)

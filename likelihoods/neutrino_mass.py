@@ -33,11 +33,24 @@ def likelihood(bound: str = "planck2018", tuning: float = 1.0) -> OneSidedLimit:
     t = check_tuning(tuning)
     d = read_toml(DATA_FILE)[bound]
     quantity = "sum m_nu (one loop)" + ("" if t == 1.0 else f" / tuning {t:g}")
-    return half_normal_limit("Neutrino mass", quantity, "eV", lambda p: sum_m_nu(p) * 1e9, float(d["sum_95_eV"]) * t, d,
-                             f"{DATA_FILE} [{bound}]")  # fmt: skip
+    return half_normal_limit(
+        "Neutrino mass",
+        quantity,
+        "eV",
+        lambda p: sum_m_nu(p) * 1e9,
+        float(d["sum_95_eV"]) * t,
+        d,
+        f"{DATA_FILE} [{bound}]",
+    )
 
 
-@register("Neutrino mass", group="neutrino mass", data_file=DATA_FILE, scales="sum of the one-loop masses",
-          sets=("complete",), rank=50)  # fmt: skip
+@register(
+    "Neutrino mass",
+    group="neutrino mass",
+    data_file=DATA_FILE,
+    scales="sum of the one-loop masses",
+    sets=("complete",),
+    rank=50,
+)
 def build(options: Options) -> OneSidedLimit:
     return likelihood(options.nu_mass_bound, options.tuning)

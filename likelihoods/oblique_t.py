@@ -17,11 +17,27 @@ DATA_FILE = "electroweak.toml"
 
 def likelihood() -> Measurement:
     d = read_toml(DATA_FILE)["oblique_T"]
-    return measurement("Oblique T", "T (MS-bar at mu ~ M_E; an estimate)", "", T_oblique, float(d["T"]), float(d["sigma"]), float(d["cl"]),
-                       d["citation"], d["arxiv"], f"{DATA_FILE} [oblique_T]")  # fmt: skip
+    return measurement(
+        "Oblique T",
+        "T (MS-bar at mu ~ M_E; an estimate)",
+        "",
+        T_oblique,
+        float(d["T"]),
+        float(d["sigma"]),
+        float(d["cl"]),
+        d["citation"],
+        d["arxiv"],
+        f"{DATA_FILE} [oblique_T]",
+    )
 
 
-@register("Oblique T", group="electroweak precision", data_file=DATA_FILE, scales="T (N1, N2, E loops)",
-          sets=("complete",), rank=70)  # fmt: skip
+@register(
+    "Oblique T",
+    group="electroweak precision",
+    data_file=DATA_FILE,
+    scales="T (N1, N2, E loops)",
+    sets=("complete",),
+    rank=70,
+)
 def build(options: Options) -> Measurement:
     return likelihood()

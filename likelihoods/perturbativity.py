@@ -20,12 +20,25 @@ POWER = 4.0
 
 def likelihood() -> OneSidedLimit:
     d = read_toml(DATA_FILE)["perturbativity"]
-    return half_normal_limit("Perturbative widths", "max Gamma / M (E, N1, N2, H1, H2, A1, A2)", "",
-                             lambda p: jnp.max(width_over_mass(p)), float(d["max_width_over_mass"]), d,
-                             f"{DATA_FILE} [perturbativity]", power=POWER)  # fmt: skip
+    return half_normal_limit(
+        "Perturbative widths",
+        "max Gamma / M (E, N1, N2, H1, H2, A1, A2)",
+        "",
+        lambda p: jnp.max(width_over_mass(p)),
+        float(d["max_width_over_mass"]),
+        d,
+        f"{DATA_FILE} [perturbativity]",
+        power=POWER,
+    )
 
 
-@register("Perturbative widths", group="theory", data_file=DATA_FILE, scales="max Gamma / M of the dark states",
-          sets=("complete",), rank=75)  # fmt: skip
+@register(
+    "Perturbative widths",
+    group="theory",
+    data_file=DATA_FILE,
+    scales="max Gamma / M of the dark states",
+    sets=("complete",),
+    rank=75,
+)
 def build(options: Options) -> OneSidedLimit:
     return likelihood()

@@ -13,8 +13,8 @@ file.
 
 import importlib
 import pkgutil
+from collections.abc import Callable
 from dataclasses import dataclass, field, replace
-from typing import Callable
 
 
 @dataclass(frozen=True)
@@ -56,7 +56,7 @@ def register(name: str, *, group: str, data_file: str, scales: str, sets=("paper
     """Decorator: register ``build(options) -> likelihood`` under ``name`` (``rank`` orders the reports)."""
 
     def deco(build):
-        same = lambda f: (f.__code__.co_filename, f.__qualname__)  # noqa: E731  (a module run as a script: once again)
+        same = lambda f: (f.__code__.co_filename, f.__qualname__)
         if name in REGISTRY and same(REGISTRY[name].build) != same(build):
             raise ValueError(f"experiment {name!r} is registered twice")
         REGISTRY[name] = Entry(name, group, build, data_file, scales, tuple(sets), rank)
@@ -101,8 +101,10 @@ def resolve(spec) -> tuple[str, ...]:
     known = names()
     unknown = [s for s in spec if s not in known]
     if unknown or (given_as_text and not spec):
-        raise ValueError(f"unknown constraint(s) {', '.join(map(repr, unknown)) or '(none given)'}: choose a set "
-                         f"({', '.join(SET_NAMES)}) or names from {', '.join(known)}")  # fmt: skip
+        raise ValueError(
+            f"unknown constraint(s) {', '.join(map(repr, unknown)) or '(none given)'}: choose a set "
+            f"({', '.join(SET_NAMES)}) or names from {', '.join(known)}"
+        )
     return tuple(dict.fromkeys(spec))
 
 
@@ -126,7 +128,9 @@ def meg_year(year: str, spec) -> str:
 def build(spec="paper", options: Options = Options()) -> tuple:
     """The likelihoods of a set or list of names, built with ``options`` (``invisible`` and ``meg_year`` = auto
     resolved)."""
-    options = replace(options, invisible=invisible_mode(options.invisible, spec), meg_year=meg_year(options.meg_year, spec))
+    options = replace(
+        options, invisible=invisible_mode(options.invisible, spec), meg_year=meg_year(options.meg_year, spec)
+    )
     return tuple(REGISTRY[n].build(options) for n in resolve(spec))
 
 
@@ -137,13 +141,17 @@ def _mass_range(lk) -> str:
 
 def markdown_table() -> str:
     """The docs' table of constraints, from the registry: every entry, with the default options."""
-    rows = ["| constraint | group | scales | statistical model | m_A' range (GeV) | source | data file | sets |",
-            "|---|---|---|---|---|---|---|---|"]  # fmt: skip
+    rows = [
+        "| constraint | group | scales | statistical model | m_A' range (GeV) | source | data file | sets |",
+        "|---|---|---|---|---|---|---|---|",
+    ]
     for n in names():
         e = REGISTRY[n]
         (lk,) = build([n])
-        rows.append(f"| {n} | {e.group} | {e.scales} | {lk.stat.name} | {_mass_range(lk)} | {lk.source} | "
-                    f"`{e.data_file}` | {', '.join(e.sets) or 'by name only'} |")  # fmt: skip
+        rows.append(
+            f"| {n} | {e.group} | {e.scales} | {lk.stat.name} | {_mass_range(lk)} | {lk.source} | "
+            f"`{e.data_file}` | {', '.join(e.sets) or 'by name only'} |"
+        )
     return "\n".join(rows)
 
 

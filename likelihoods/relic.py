@@ -19,11 +19,25 @@ POWER = 10.0
 
 def likelihood() -> OneSidedLimit:
     d = read_toml(DATA_FILE)["relic"]
-    return half_normal_limit("Relic abundance", "Omega h^2 of the lightest Z2-odd state", "", omega_h2_model,
-                             float(d["omega_h2_max"]), d, f"{DATA_FILE} [relic]", power=POWER)  # fmt: skip
+    return half_normal_limit(
+        "Relic abundance",
+        "Omega h^2 of the lightest Z2-odd state",
+        "",
+        omega_h2_model,
+        float(d["omega_h2_max"]),
+        d,
+        f"{DATA_FILE} [relic]",
+        power=POWER,
+    )
 
 
-@register("Relic abundance", group="cosmology", data_file=DATA_FILE, sets=("complete",), rank=92,
-          scales="(Omega h^2 / 0.120)^10 of the lightest Z2-odd state (freeze-out)")  # fmt: skip
+@register(
+    "Relic abundance",
+    group="cosmology",
+    data_file=DATA_FILE,
+    sets=("complete",),
+    rank=92,
+    scales="(Omega h^2 / 0.120)^10 of the lightest Z2-odd state (freeze-out)",
+)
 def build(options: Options) -> OneSidedLimit:
     return likelihood()

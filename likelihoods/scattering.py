@@ -35,6 +35,7 @@ Counting the flat change at the threshold, where the ``1/T`` signal is largest a
 ``(mu_eff / mu_lim)^2``, as for Borexino.
 """
 
+import itertools
 import math
 from typing import NamedTuple
 
@@ -113,7 +114,7 @@ def spectrum_lines(density, E_lo: float, E_hi: float, T_min: float, T_max: float
     edges = sorted({E_lo, E_hi, *(c for c in cuts if E_lo < c < E_hi)})
     xi, gw = (np.asarray(a) for a in gauss_legendre_01(n))
     out = []
-    for a, b in zip(edges[:-1], edges[1:]):
+    for a, b in itertools.pairwise(edges):
         if b <= cuts[0]:
             continue
         E = a + (b - a) * xi
@@ -142,8 +143,9 @@ def table(name: str) -> RecastTable:
     d = experiment(name)
     if d["recast"] == "window":
         T_max = d.get("T_max_GeV")
-        return window_table([tuple(map(float, x)) for x in d["lines"]], float(d["T_min_GeV"]),
-                            None if T_max is None else float(T_max))  # fmt: skip
+        return window_table(
+            [tuple(map(float, x)) for x in d["lines"]], float(d["T_min_GeV"]), None if T_max is None else float(T_max)
+        )
     return threshold_table(float(d["T_min_GeV"]))
 
 
@@ -186,17 +188,30 @@ def likelihood(name: str, convention: str = "corrected") -> OneSidedLimit:
     d = experiment(name)
     tab, mu0, flavour = table(name), float(d["mu_90_muB"]), d["beam"]
     quantity = f"mu_eff ({flavour} flavour)" + (" + vector form factor" if d["flux"].startswith("reactor") else "")
-    return half_normal_limit(name, quantity, "mu_B", lambda p: mu_equivalent(p, name, convention),
-                             lambda p: mu0 / jnp.sqrt(suppression(p.m_Ap, tab)), d, DATA_FILE, power=2.0)  # fmt: skip
+    return half_normal_limit(
+        name,
+        quantity,
+        "mu_B",
+        lambda p: mu_equivalent(p, name, convention),
+        lambda p: mu0 / jnp.sqrt(suppression(p.m_Ap, tab)),
+        d,
+        DATA_FILE,
+        power=2.0,
+    )
 
 
 def _register(name: str, rank: int):
-    @register(name, group="neutrino-electron scattering", data_file=DATA_FILE, sets=("complete",),
-              scales=f"mu_eff^2 ({_D[name]['beam']} flavour)"
-                     f"{' + the vector form factor (weak-rate change as a moment)' if _D[name]['flux'].startswith('reactor') else ''}"
-                     f", recast to a massive A' "
-                     f"({'at threshold' if _D[name]['recast'] == 'threshold' else 'over its window, Eq. 3.10'})",
-              rank=rank)  # fmt: skip
+    @register(
+        name,
+        group="neutrino-electron scattering",
+        data_file=DATA_FILE,
+        sets=("complete",),
+        scales=f"mu_eff^2 ({_D[name]['beam']} flavour)"
+        f"{' + the vector form factor (weak-rate change as a moment)' if _D[name]['flux'].startswith('reactor') else ''}"
+        f", recast to a massive A' "
+        f"({'at threshold' if _D[name]['recast'] == 'threshold' else 'over its window, Eq. 3.10'})",
+        rank=rank,
+    )
     def build(options: Options) -> OneSidedLimit:
         return likelihood(name, options.convention)
 

@@ -44,8 +44,12 @@ from likelihoods.registry import Options, register
 
 _LN_R_MAX = 700.0  # r is capped at e^700: deep inside a beam-dump band, without overflow
 _NEWTON = 8  # Newton steps for t0 from the interpolated node value (quadratic convergence; 3 suffice)
-STAT = {"prompt": HalfNormal(0.90), "beam_dump": ZeroObservedPoisson(0.90), "invisible": HalfNormal(0.90),
-        "g-2": HalfNormal(0.90)}  # fmt: skip
+STAT = {
+    "prompt": HalfNormal(0.90),
+    "beam_dump": ZeroObservedPoisson(0.90),
+    "invisible": HalfNormal(0.90),
+    "g-2": HalfNormal(0.90),
+}
 
 
 def _stack(rows, fill):
@@ -79,7 +83,7 @@ def _interp(lm, lx, lf, ok, n, idx):
     on_node = idx["prev"][i] == lm
     k = jnp.clip(idx["le"][:, i], 1, n - 1)[:, None]
     j = jnp.clip(jnp.where(on_node, idx["lt"][:, i], idx["le"][:, i]), 0, n - 1)[:, None]
-    at = lambda a, q: jnp.take_along_axis(a, q, axis=1)[:, 0]  # noqa: E731
+    at = lambda a, q: jnp.take_along_axis(a, q, axis=1)[:, 0]
     x0, x1, xj = at(lx, k - 1), at(lx, k), at(lx, j)
     exact = xj == lm
     t = (lm - x0) / jnp.where(exact, 1.0, x1 - x0)
@@ -93,7 +97,9 @@ def _log1mexp(t):
     """``ln(1 - exp(-t))`` for t > 0 (t <= 0 is clamped to the smallest positive number)."""
     t = jnp.maximum(t, 1e-300)
     small = t < 0.693
-    return jnp.where(small, jnp.log(-jnp.expm1(-jnp.where(small, t, 1.0))), jnp.log1p(-jnp.exp(-jnp.where(small, 1.0, t))))
+    return jnp.where(
+        small, jnp.log(-jnp.expm1(-jnp.where(small, t, 1.0))), jnp.log1p(-jnp.exp(-jnp.where(small, 1.0, t)))
+    )
 
 
 def _t_over_expm1(t):
@@ -209,11 +215,13 @@ class SearchSet(OneSidedLimit):
     def member_parts(self, p: Point) -> dict:
         """Per member at the concrete point ``p``, in one compiled evaluation: ``ratio``, ``q``, ``published`` (the
         standard dark photon's limit on eps at m_A') and ``constrains`` (NumPy arrays, in the order of members)."""
+
         def parts(p):
             r, ok = self._ratios_applying(p)
             a = self.arrays
-            l_lo, _ = _interp(jnp.log(jnp.asarray(p.m_Ap, dtype=jnp.float64)), a["lx"], a["lo"], a["ok_lo"], a["n"],
-                              a["idx"])  # fmt: skip
+            l_lo, _ = _interp(
+                jnp.log(jnp.asarray(p.m_Ap, dtype=jnp.float64)), a["lx"], a["lo"], a["ok_lo"], a["n"], a["idx"]
+            )
             return {"ratio": r, "q": self._q(r), "published": jnp.exp(l_lo), "constrains": ok}
 
         return {k: np.asarray(v) for k, v in jax.jit(parts)(p).items()}
@@ -246,7 +254,7 @@ def search_set(convention: str = "corrected", names=None, set_name: str | None =
     """The searches ``names`` (default :data:`IN_COMPLETE`) as one likelihood; one name gives that search's own."""
     names = IN_COMPLETE if names is None else tuple(names)
     lims = [_check(n) for n in names]
-    nan = lambda lim: np.full(lim.mass.shape, np.nan)  # noqa: E731
+    nan = lambda lim: np.full(lim.mass.shape, np.nan)
     lo = [_finite(np.log(lim.lower)) for lim in lims]
     hi = [_finite(np.log(lim.upper) if lim.upper is not None else nan(lim)) for lim in lims]
     u = [_finite(_equal_yield_nodes(lim) if lim.kind == "beam_dump" else nan(lim)) for lim in lims]
@@ -256,19 +264,29 @@ def search_set(convention: str = "corrected", names=None, set_name: str | None =
         "lx": jnp.asarray(lx),
         "n": jnp.asarray(n),
         "idx": _index_tables(lx, n),
-        "lo": jnp.asarray(_stack([v for v, _ in lo], 0.0)), "ok_lo": jnp.asarray(_stack([o for _, o in lo], False)),
-        "hi": jnp.asarray(_stack([v for v, _ in hi], 0.0)), "ok_hi": jnp.asarray(_stack([o for _, o in hi], False)),
+        "lo": jnp.asarray(_stack([v for v, _ in lo], 0.0)),
+        "ok_lo": jnp.asarray(_stack([o for _, o in lo], False)),
+        "hi": jnp.asarray(_stack([v for v, _ in hi], 0.0)),
+        "ok_hi": jnp.asarray(_stack([o for _, o in hi], False)),
         "u": jnp.asarray(_stack([v for v, _ in u], 0.0)),
         "kind": jnp.asarray([KINDS.index(lim.kind) for lim in lims]),
         "k": jnp.asarray([1.0 + lim.length_ratio if lim.kind == "beam_dump" else 2.0 for lim in lims]),
         "has_cut": jnp.asarray([n in D.LIFETIME_CUTS for n in names]),
         "poisson": jnp.asarray([isinstance(st, ZeroObservedPoisson) for st in stats]),
         "thr": jnp.asarray([st.threshold for st in stats]),
-    }  # fmt: skip
+    }
     m_lo, m_hi = min(lim.mass[0] for lim in lims), max(lim.mass[-1] for lim in lims)
-    common = dict(unit="", power=2.0, value=lambda p: p.eps, members=names, arrays=arrays, convention=convention,
-                  cuts=tuple(D.LIFETIME_CUTS.get(n) for n in names),
-                  constrains=lambda p: (p.m_Ap >= m_lo) & (p.m_Ap <= m_hi), mass_range=(float(m_lo), float(m_hi)))  # fmt: skip
+    common = dict(
+        unit="",
+        power=2.0,
+        value=lambda p: p.eps,
+        members=names,
+        arrays=arrays,
+        convention=convention,
+        cuts=tuple(D.LIFETIME_CUTS.get(n) for n in names),
+        constrains=lambda p: (p.m_Ap >= m_lo) & (p.m_Ap <= m_hi),
+        mass_range=(float(m_lo), float(m_hi)),
+    )
     if len(names) == 1:
         lim = lims[0]
         curve = (arrays["lx"], arrays["lo"], arrays["ok_lo"], arrays["n"], arrays["idx"])
@@ -276,13 +294,26 @@ def search_set(convention: str = "corrected", names=None, set_name: str | None =
         def published(p):
             return jnp.exp(_interp(jnp.log(jnp.asarray(p.m_Ap, dtype=jnp.float64)), *curve)[0][0])
 
-        return SearchSet(name=names[0], quantity="epsilon (limit: published, standard A')", stat=stats[0],
-                         limit=published, data_file=f"darkphoton/{names[0]}.lmt", arxiv=lim.arxiv,
-                         citation=citation(names[0]), **common)  # fmt: skip
-    return SearchSet(name=set_name or SET_NAME, quantity="epsilon (largest signal ratio of the searches)",
-                     stat=IndependentSearches(), limit=lambda p: jnp.nan, data_file="darkphoton/*.lmt",
-                     citation=f"{len(names)} searches compiled by DarkCast (Ilten, Soreq, Williams, Xue)",
-                     arxiv="1801.04847", **common)  # fmt: skip
+        return SearchSet(
+            name=names[0],
+            quantity="epsilon (limit: published, standard A')",
+            stat=stats[0],
+            limit=published,
+            data_file=f"darkphoton/{names[0]}.lmt",
+            arxiv=lim.arxiv,
+            citation=citation(names[0]),
+            **common,
+        )
+    return SearchSet(
+        name=set_name or SET_NAME,
+        quantity="epsilon (largest signal ratio of the searches)",
+        stat=IndependentSearches(),
+        limit=lambda p: jnp.nan,
+        data_file="darkphoton/*.lmt",
+        citation=f"{len(names)} searches compiled by DarkCast (Ilten, Soreq, Williams, Xue)",
+        arxiv="1801.04847",
+        **common,
+    )
 
 
 def citation(name: str) -> str:
@@ -307,17 +338,26 @@ SET_NAME = "A' searches"
 IN_COMPLETE = tuple(n for n in D.names() if n not in D.PAPER_INVISIBLE and D.load(n).kind != "g-2")
 
 
-_GROUPS = {"prompt": "dark photon, visible (prompt)", "beam_dump": "dark photon, visible (beam dump)",
-           "invisible": "dark photon, invisible", "g-2": "dark photon, g-2"}  # fmt: skip
-_SCALES = {"prompt": "eps^2 BR(F) (lifetime cut where published)", "beam_dump": "eps^2 BR(F) x decay in the volume",
-           "invisible": "eps^2 BR(A' -> invisible)", "g-2": "eps^2"}  # fmt: skip
+_GROUPS = {
+    "prompt": "dark photon, visible (prompt)",
+    "beam_dump": "dark photon, visible (beam dump)",
+    "invisible": "dark photon, invisible",
+    "g-2": "dark photon, g-2",
+}
+_SCALES = {
+    "prompt": "eps^2 BR(F) (lifetime cut where published)",
+    "beam_dump": "eps^2 BR(F) x decay in the volume",
+    "invisible": "eps^2 BR(A' -> invisible)",
+    "g-2": "eps^2",
+}
 _RANK = {"prompt": 50, "beam_dump": 60, "invisible": 70, "g-2": 80}
 
 
 def _register(name: str) -> None:
     kind = D.load(name).kind
-    register(name, group=_GROUPS[kind], data_file=f"darkphoton/{name}.lmt", scales=_SCALES[kind], sets=(),
-             rank=_RANK[kind])(lambda options, name=name: likelihood(name, options.convention))  # fmt: skip
+    register(
+        name, group=_GROUPS[kind], data_file=f"darkphoton/{name}.lmt", scales=_SCALES[kind], sets=(), rank=_RANK[kind]
+    )(lambda options, name=name: likelihood(name, options.convention))
 
 
 SEARCHES = tuple(n for n in D.names() if n not in D.PAPER_INVISIBLE)
@@ -325,7 +365,13 @@ for _name in SEARCHES:
     _register(_name)
 
 
-@register(SET_NAME, group="dark photon, visible and invisible", data_file="darkphoton/", sets=("complete",), rank=45,
-          scales="each search's signal: eps^2 x BR and decay probability from the point's widths")  # fmt: skip
+@register(
+    SET_NAME,
+    group="dark photon, visible and invisible",
+    data_file="darkphoton/",
+    sets=("complete",),
+    rank=45,
+    scales="each search's signal: eps^2 x BR and decay probability from the point's widths",
+)
 def build(options: Options) -> SearchSet:
     return search_set(options.convention)

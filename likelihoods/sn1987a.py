@@ -13,7 +13,7 @@ partly verified against its publication (the data file's header says what was ch
 """
 
 import csv
-from functools import lru_cache
+from functools import cache
 
 import jax.numpy as jnp
 import numpy as np
@@ -26,7 +26,7 @@ DATA_FILE = "sn1987a_chang2017.csv"
 M_LOW_GEV = 1.103695e-3  # the upper edge's lowest mass before the jump at 2 m_e (row 81)
 
 
-@lru_cache(maxsize=None)
+@cache
 def edges() -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
     """``(m_lo, eps_lo, m_hi, eps_hi)``: the lower edge and the upper edge (closed at the tip), masses increasing."""
     lines = data_path(DATA_FILE).read_text(encoding="utf-8").splitlines()
@@ -63,15 +63,30 @@ def ratio(m, eps):
 
 def likelihood() -> OneSidedLimit:
     m_tip = float(edges()[0][-1])
-    return OneSidedLimit(name="SN1987A", quantity="min((eps/eps_low)^2, (eps_high/eps)^2)", unit="", power=1.0,
-                         stat=HalfNormal(0.95), value=lambda p: ratio(p.m_Ap, p.eps), limit=lambda p: 1.0,
-                         citation="J. H. Chang, R. Essig, S. D. McDermott, JHEP 01 (2017) 107 (curve digitised by "
-                                  "NewPhysicsLive/DarkMatterLive, Apache-2.0)", arxiv="1611.03864", data_file=DATA_FILE,
-                         constrains=lambda p: (p.m_Ap >= M_LOW_GEV) & (p.m_Ap <= m_tip),
-                         mass_range=(M_LOW_GEV, m_tip))  # fmt: skip
+    return OneSidedLimit(
+        name="SN1987A",
+        quantity="min((eps/eps_low)^2, (eps_high/eps)^2)",
+        unit="",
+        power=1.0,
+        stat=HalfNormal(0.95),
+        value=lambda p: ratio(p.m_Ap, p.eps),
+        limit=lambda p: 1.0,
+        citation="J. H. Chang, R. Essig, S. D. McDermott, JHEP 01 (2017) 107 (curve digitised by "
+        "NewPhysicsLive/DarkMatterLive, Apache-2.0)",
+        arxiv="1611.03864",
+        data_file=DATA_FILE,
+        constrains=lambda p: (p.m_Ap >= M_LOW_GEV) & (p.m_Ap <= m_tip),
+        mass_range=(M_LOW_GEV, m_tip),
+    )
 
 
-@register("SN1987A", group="astrophysics", data_file=DATA_FILE, sets=("complete",), rank=95,
-          scales="eps inside the cooling band eps_low(m_A') < eps < eps_high(m_A'), 1.1 - 179 MeV")  # fmt: skip
+@register(
+    "SN1987A",
+    group="astrophysics",
+    data_file=DATA_FILE,
+    sets=("complete",),
+    rank=95,
+    scales="eps inside the cooling band eps_low(m_A') < eps < eps_high(m_A'), 1.1 - 179 MeV",
+)
 def build(options: Options) -> OneSidedLimit:
     return likelihood()

@@ -58,15 +58,29 @@ def _member_rows(p: Point, lk) -> list[dict]:
         lim, r = D.load(name), float(parts["ratio"][k])
         stat = STAT[lim.kind]
         entry = REGISTRY.get(name)
-        rows.append({
-            "experiment": name, "group": entry.group if entry else "", "quantity": "epsilon (limit: published, standard A')",
-            "unit": "", "value": float(abs(p.eps)), "limit": float(parts["published"][k]), "signal_ratio": r,
-            "log_likelihood": -0.5 * float(parts["q"][k]), "test_statistic": float(parts["q"][k]),
-            "threshold": stat.threshold, "cl": stat.cl, "statistical_model": stat.name, "constrains": True,
-            "allowed": r <= 1.0, "assumes_invisible": False, "invisible_open": None,
-            "citation": source_text(citation(name), lim.arxiv),
-            "data_file": f"darkphoton/{name}.lmt", "part_of": lk.name,
-        })  # fmt: skip
+        rows.append(
+            {
+                "experiment": name,
+                "group": entry.group if entry else "",
+                "quantity": "epsilon (limit: published, standard A')",
+                "unit": "",
+                "value": float(abs(p.eps)),
+                "limit": float(parts["published"][k]),
+                "signal_ratio": r,
+                "log_likelihood": -0.5 * float(parts["q"][k]),
+                "test_statistic": float(parts["q"][k]),
+                "threshold": stat.threshold,
+                "cl": stat.cl,
+                "statistical_model": stat.name,
+                "constrains": True,
+                "allowed": r <= 1.0,
+                "assumes_invisible": False,
+                "invisible_open": None,
+                "citation": source_text(citation(name), lim.arxiv),
+                "data_file": f"darkphoton/{name}.lmt",
+                "part_of": lk.name,
+            }
+        )
     return rows
 
 

@@ -10,8 +10,9 @@ fixed by the derivations: the less constraining sign is used. Data: ``likelihood
 numbers were read from the paper and which were not).
 """
 
+import itertools
 import math
-from functools import lru_cache
+from functools import cache
 
 import jax.numpy as jnp
 import numpy as np
@@ -31,11 +32,13 @@ def spectrum(E_GeV):
     """Anti-nu_e per fission per MeV at ``E_GeV`` (NumPy): ``sum_iso f_iso exp(sum_k a_k E^k)``, E in MeV."""
     d = read_toml(DATA_FILE)
     E = np.asarray(E_GeV, dtype=float) * 1e3
-    return sum(float(d["fission_fractions"][iso]) * np.exp(np.polyval(np.asarray(a, dtype=float)[::-1], E))
-               for iso, a in d["mueller_2011"].items())  # fmt: skip
+    return sum(
+        float(d["fission_fractions"][iso]) * np.exp(np.polyval(np.asarray(a, dtype=float)[::-1], E))
+        for iso, a in d["mueller_2011"].items()
+    )
 
 
-@lru_cache(maxsize=None)
+@cache
 def nodes(n_E: int = 48, n_T: int = 16) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     """``(E, T, w)`` (GeV, GeV, relative): Gauss-Legendre in E from ``min_energy(T_min)`` to ``E_max``, split where
     the endpoint crosses ``T_max``, and in T over ``[T_min, min(T_max, endpoint(E))]``."""
@@ -45,7 +48,7 @@ def nodes(n_E: int = 48, n_T: int = 16) -> tuple[np.ndarray, np.ndarray, np.ndar
     xi, gw = (np.asarray(a) for a in gauss_legendre_01(n_E))
     ti, tw = (np.asarray(a) for a in gauss_legendre_01(n_T))
     Es, Ts, ws = [], [], []
-    for a, b in zip(cuts[:-1], cuts[1:]):
+    for a, b in itertools.pairwise(cuts):
         for E, g in zip(a + (b - a) * xi, (b - a) * gw):
             top = min(T_hi, endpoint(E))
             Es.append(np.full(n_T, E))
@@ -76,11 +79,27 @@ def likelihood() -> AgainstSM:
         q = (dk - s) ** 2 - s * s
         return jnp.where(q[0] <= q[1], dk[0], dk[1])  # the sign that constrains less
 
-    return against_sm("TEXONO CsI rate", "rate(F) / rate(SM) - 1 (A' nu nu vector form factor)", "", value, s, sigma,
-                      float(d["cl"]), d["citation"], d["arxiv"], DATA_FILE)  # fmt: skip
+    return against_sm(
+        "TEXONO CsI rate",
+        "rate(F) / rate(SM) - 1 (A' nu nu vector form factor)",
+        "",
+        value,
+        s,
+        sigma,
+        float(d["cl"]),
+        d["citation"],
+        d["arxiv"],
+        DATA_FILE,
+    )
 
 
-@register("TEXONO CsI rate", group="neutrino-electron scattering", data_file=DATA_FILE, sets=("complete",), rank=43,
-          scales="reactor anti-nu_e e rate change from the vector form factor's A' exchange, T = 3 - 8 MeV")  # fmt: skip
+@register(
+    "TEXONO CsI rate",
+    group="neutrino-electron scattering",
+    data_file=DATA_FILE,
+    sets=("complete",),
+    rank=43,
+    scales="reactor anti-nu_e e rate change from the vector form factor's A' exchange, T = 3 - 8 MeV",
+)
 def build(options: Options) -> AgainstSM:
     return likelihood()

@@ -15,11 +15,27 @@ DATA_FILE = "electroweak.toml"
 
 def likelihood() -> Measurement:
     d = read_toml(DATA_FILE)["z_width"]
-    return measurement("Z invisible width", "Delta N_nu", "", delta_N_nu, float(d["N_nu"]) - float(d["N_nu_SM"]),
-                       float(d["sigma"]), float(d["cl"]), d["citation"], d["arxiv"], f"{DATA_FILE} [z_width]")
+    return measurement(
+        "Z invisible width",
+        "Delta N_nu",
+        "",
+        delta_N_nu,
+        float(d["N_nu"]) - float(d["N_nu_SM"]),
+        float(d["sigma"]),
+        float(d["cl"]),
+        d["citation"],
+        d["arxiv"],
+        f"{DATA_FILE} [z_width]",
+    )
 
 
-@register("Z invisible width", group="electroweak precision", data_file=DATA_FILE, scales="Delta N_nu (Z -> N1 N2)",
-          sets=("complete",), rank=60)  # fmt: skip
+@register(
+    "Z invisible width",
+    group="electroweak precision",
+    data_file=DATA_FILE,
+    scales="Delta N_nu (Z -> N1 N2)",
+    sets=("complete",),
+    rank=60,
+)
 def build(options: Options) -> Measurement:
     return likelihood()

@@ -23,7 +23,7 @@ def vector_width(mV, M1, M2, vertex):
     p1 = np.array([math.sqrt(pabs**2 + M1**2), 0, 0, pabs])
     p2 = np.array([math.sqrt(pabs**2 + M2**2), 0, 0, -pabs])
     q = p1 + p2
-    slash = lambda k: sum(METRIC[m, m] * k[m] * g[m] for m in range(4))  # noqa: E731
+    slash = lambda k: sum(METRIC[m, m] * k[m] * g[m] for m in range(4))
     G = [vertex(m, g, g5, q) for m in range(4)]
     Gbar = [g[0] @ Gm.conj().T @ g[0] for Gm in G]
     total = 0.0

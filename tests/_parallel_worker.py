@@ -38,14 +38,20 @@ def main(what):
         pts = points(1001)  # not a multiple of 4: padding is exercised
         a, b = evaluate_batch(pts, batch_size=64), evaluate_batch(pts, batch_size=64, devices=one)
         out["evaluate_rel"] = max(rel(a[k], b[k]) for k in a)
-        out["evaluate_sharded_over"] = len(a["mu_ij_GeV"].sharding.device_set) if hasattr(a["mu_ij_GeV"], "sharding") else 0
+        out["evaluate_sharded_over"] = (
+            len(a["mu_ij_GeV"].sharding.device_set) if hasattr(a["mu_ij_GeV"], "sharding") else 0
+        )
         out["chain_method_4"] = chain_method(4)
         out["chain_method_8"] = chain_method(8)
     elif what == "maximise":
         cfg = preset_config("paper")
         # one inner length for every stage: one compiled step per coordinate system
-        s = Settings(starts=2, explore=Stage(rounds=8, inner=100, lr=0.1), share=Stage(rounds=4, inner=100, lr=0.05),
-                     polish=Stage(rounds=4, inner=100, lr=1e-3))  # fmt: skip
+        s = Settings(
+            starts=2,
+            explore=Stage(rounds=8, inner=100, lr=0.1),
+            share=Stage(rounds=4, inner=100, lr=0.05),
+            polish=Stage(rounds=4, inner=100, lr=1e-3),
+        )
         ov = {"m_Ap": np.array([0.003, 0.02, 0.1, 0.4, 1.0]), "g_D": np.full(5, 0.5)}
         masks = np.array([[1.0, 1.0, 0.0]] * 5)
         r4 = Maximiser(cfg, s, layout=Layout.current()).run(ov, masks)

@@ -50,7 +50,7 @@ def dJ_ref(args):
     def f(x, y):
         z = 1 - x - y
         num = x + y if kind == "J" else z
-        D = lambda mphi1, mphi2: x * mphi2**2 + y * mphi1**2 + z * M**2  # noqa: E731
+        D = lambda mphi1, mphi2: x * mphi2**2 + y * mphi1**2 + z * M**2
         return num * (1 / D(h1, a1) + 1 / D(h2, a2) - 1 / D(h1, a2) - 1 / D(h2, a1))
 
     return mp.nstr(_tri(f), 25)
@@ -60,7 +60,9 @@ def I_ref(args):
     M1, M2, m = args
     mp.mp.dps = DPS
     M1, M2, m = (mp.mpf(v) for v in (M1, M2, m))
-    return mp.nstr(_tri(lambda x, y: (M2 * (1 + x - y) - M1 * (1 - x + y)) / (x * M2**2 + y * M1**2 + (1 - x - y) * m**2)), 25)
+    return mp.nstr(
+        _tri(lambda x, y: (M2 * (1 + x - y) - M1 * (1 - x + y)) / (x * M2**2 + y * M1**2 + (1 - x - y) * m**2)), 25
+    )
 
 
 def F2_ref(x):
@@ -90,8 +92,30 @@ def main() -> None:
             dj_cases.append((kind, M, m, m * (1 + frac), m * (1 + 0.5 * frac), m * (1 + 1.5 * frac)))
     fer = [tuple(float(v) for v in 10.0 ** rng.uniform(-3, 2, 3)) for _ in range(10)]
     fer += [(0.1, 0.1 * (1 + 1e-3), 0.3), (1e-3, 1e2, 0.5)]
-    xs = [0.0, 1e-300, 1e-12, 1e-6, 1e-3, 0.1, 0.5, 0.9, 0.999, 1 - 1e-6, 1 - 1e-9, 1.0, 1 + 1e-9, 1 + 1e-6,
-          1.001, 1.1, 1.5, 2.0, 10.0, 1e3, 1e6, 1e10]  # fmt: skip
+    xs = [
+        0.0,
+        1e-300,
+        1e-12,
+        1e-6,
+        1e-3,
+        0.1,
+        0.5,
+        0.9,
+        0.999,
+        1 - 1e-6,
+        1 - 1e-9,
+        1.0,
+        1 + 1e-9,
+        1 + 1e-6,
+        1.001,
+        1.1,
+        1.5,
+        2.0,
+        10.0,
+        1e3,
+        1e6,
+        1e10,
+    ]
     xs += [float(v) for v in np.linspace(0.0, 4.0, 161)]
     with mproc.Pool(2) as pool:
         j_vals = pool.map(J_ref, [("J", *t) for t in T], chunksize=1)
@@ -105,10 +129,17 @@ def main() -> None:
         "J": [{"M": t[0], "m1": t[1], "m2": t[2], "value": v} for t, v in zip(T, j_vals)],
         "J_z": [{"M": t[0], "m1": t[1], "m2": t[2], "value": v} for t, v in zip(T, jz_vals)],
         "delta_J": [
-            {"loop": "paper" if c[0] == "J" else "derived", "M": c[1], "m_H1": c[2], "m_H2": c[3], "m_A1": c[4],
-             "m_A2": c[5], "value": v}
+            {
+                "loop": "paper" if c[0] == "J" else "derived",
+                "M": c[1],
+                "m_H1": c[2],
+                "m_H2": c[3],
+                "m_A1": c[4],
+                "m_A2": c[5],
+                "value": v,
+            }
             for c, v in zip(dj_cases, dj_vals)
-        ],  # fmt: skip
+        ],
         "fermion_radiated": [{"M1": c[0], "M2": c[1], "m_phi": c[2], "value": v} for c, v in zip(fer, i_vals)],
         "F2_tilde": [{"x": x, "value": v} for x, v in zip(xs, f2_vals)],
     }

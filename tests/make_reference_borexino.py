@@ -21,15 +21,19 @@ WINDOWS = [
 
 
 def I(m, T_min, E_nu, T_max):
-    f = lambda T: (1 / T - 1 / E_nu) * (2 * M_E * T / (2 * M_E * T + m**2)) ** 2  # noqa: E731
+    f = lambda T: (1 / T - 1 / E_nu) * (2 * M_E * T / (2 * M_E * T + m**2)) ** 2
     return mp.quad(f, [T_min, T_max])
 
 
 def main():
     mp.mp.dps = 30
     masses = [10 ** (-6 + 7 * k / 35) for k in range(36)]
-    out = {"generator": "tests/make_reference_borexino.py", "method": f"mpmath {mp.__version__} tanh-sinh in T, 30 digits",
-           "mu_0_muB": 2.8e-11, "cases": []}  # fmt: skip
+    out = {
+        "generator": "tests/make_reference_borexino.py",
+        "method": f"mpmath {mp.__version__} tanh-sinh in T, 30 digits",
+        "mu_0_muB": 2.8e-11,
+        "cases": [],
+    }
     for w in WINDOWS:
         T_min, E_nu = mp.mpf(w["T_min"]), mp.mpf(w["E_nu"])
         T_max = 2 * E_nu**2 / (M_E + 2 * E_nu) if w["T_max"] is None else mp.mpf(w["T_max"])

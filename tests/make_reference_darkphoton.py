@@ -61,11 +61,23 @@ def pair(m, mf, cq2=1.0):
 def main():
     cases = []
     for m in (0.005, 0.1, 0.15, 0.3, 0.5, 0.7755, 0.79, 1.0, 1.0195, 1.2, 1.6, 1.99, 2.5, 4.0, 11.0):
-        w = {"e_e": pair(m, M_E), "mu_mu": pair(m, M_MU), "tau_tau": pair(m, M_TAU), "hadrons": R_had(m),
-             "c_c": pair(m, 1.5, 3 * (2 / 3) ** 2), "b_b": pair(m, 4.8, 3 * (1 / 3) ** 2)}  # fmt: skip
+        w = {
+            "e_e": pair(m, M_E),
+            "mu_mu": pair(m, M_MU),
+            "tau_tau": pair(m, M_TAU),
+            "hadrons": R_had(m),
+            "c_c": pair(m, 1.5, 3 * (2 / 3) ** 2),
+            "b_b": pair(m, 4.8, 3 * (1 / 3) ** 2),
+        }
         tot = sum(w.values())
-        cases.append({"m": m, "R_hadrons": w["hadrons"], "BR": {k: v / tot for k, v in w.items()},
-                      "width_over_eps2": ALPHA * m / 3 * tot})  # fmt: skip
+        cases.append(
+            {
+                "m": m,
+                "R_hadrons": w["hadrons"],
+                "BR": {k: v / tot for k, v in w.items()},
+                "width_over_eps2": ALPHA * m / 3 * tot,
+            }
+        )
     OUT.write_text(json.dumps(cases, indent=1))
 
 

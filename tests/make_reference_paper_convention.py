@@ -11,9 +11,8 @@ import json
 import sys
 from pathlib import Path
 
-import numpy as np
-
 import jax
+import numpy as np
 
 jax.config.update("jax_enable_x64", True)
 
@@ -24,9 +23,20 @@ from jaxtmm.observables import evaluate  # noqa: E402
 def random_point_text(rng) -> str:
     y = {k: [float(v) for v in rng.normal(0, 0.3, 2)] for k in ("y_e1", "y_e2", "y_mu1", "y_mu2")}
     m = 10 ** rng.uniform(-2, 0, 6)
-    vals = dict(theta_R=float(rng.uniform(0, 3)), theta_I=float(rng.uniform(0, 3)), m_H1=m[0], m_H2=m[1], m_A1=m[2],
-                m_A2=m[3], M1=m[4], M2=m[5], M_E=float(10 ** rng.uniform(2, 3.5)), m_Ap=float(10 ** rng.uniform(-3, 0)),
-                g_D=float(rng.uniform(0.01, 1)), eps=float(10 ** rng.uniform(-6, -3)))  # fmt: skip
+    vals = dict(
+        theta_R=float(rng.uniform(0, 3)),
+        theta_I=float(rng.uniform(0, 3)),
+        m_H1=m[0],
+        m_H2=m[1],
+        m_A1=m[2],
+        m_A2=m[3],
+        M1=m[4],
+        M2=m[5],
+        M_E=float(10 ** rng.uniform(2, 3.5)),
+        m_Ap=float(10 ** rng.uniform(-3, 0)),
+        g_D=float(rng.uniform(0.01, 1)),
+        eps=float(10 ** rng.uniform(-6, -3)),
+    )
     lines = [f"{k} = [{v[0]!r}, {v[1]!r}]" for k, v in y.items()] + [f"{k} = {float(v)!r}" for k, v in vals.items()]
     return "\n".join(lines) + "\n"
 

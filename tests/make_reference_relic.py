@@ -18,6 +18,7 @@ integral in its original form (mpmath.besselk).
 Run from the repository root: `python tests/make_reference_relic.py` (about three minutes).
 """
 
+import itertools
 import json
 import math
 import sys
@@ -82,7 +83,7 @@ def omega(m, sv_cm3_s, rtol=1e-10):
     breaks = [lx0] + [b for b in nodes if lx0 < b < lx1] + [lx1]
     lg, lh, _ = eos(math.log(m))
     y = [45.0 * 2.0 / (4.0 * math.pi**4) * kve(2, 1.0) * math.exp(-1.0) / math.exp(lh)]
-    for a, b in zip(breaks[:-1], breaks[1:]):
+    for a, b in itertools.pairwise(breaks):
         seg = interval(math.log(m) - 0.5 * (a + b))
         sol = solve_ivp(rhs, (a, b), y, method="Radau", rtol=rtol, atol=1e-40, jac=jac, args=(seg,))
         if not sol.success:
@@ -117,16 +118,21 @@ def main():
         for b in (0.0, TA_B):
             t = time.time()
             averages.append({"x": x, "a": TA_A, "b": b, "sigma_v": thermal_average_mpmath(b, x)})
-            print(f"<sigma v>(x = {x:g}, b = {b:g}) = {averages[-1]['sigma_v']:.15g}, {time.time() - t:.1f} s",
-                  file=sys.stderr)  # fmt: skip
+            print(
+                f"<sigma v>(x = {x:g}, b = {b:g}) = {averages[-1]['sigma_v']:.15g}, {time.time() - t:.1f} s",
+                file=sys.stderr,
+            )
     rows = []
     for m, sv in CASES:
         t = time.time()
         om = omega(m, sv)
         om2 = omega(m, sv, rtol=1e-11)
         rows.append({"m_GeV": m, "sigma_v_cm3_s": sv, "omega_h2": om, "omega_h2_rtol_1e-11": om2})
-        print(f"m = {m:g} GeV, sigma v = {sv:.2e}: Omega h^2 = {om:.10g} ({om2 / om - 1:+.1e} at rtol 1e-11), "
-              f"{time.time() - t:.1f} s", file=sys.stderr)  # fmt: skip
+        print(
+            f"m = {m:g} GeV, sigma v = {sv:.2e}: Omega h^2 = {om:.10g} ({om2 / om - 1:+.1e} at rtol 1e-11), "
+            f"{time.time() - t:.1f} s",
+            file=sys.stderr,
+        )
     OUT.parent.mkdir(parents=True, exist_ok=True)
     OUT.write_text(
         json.dumps(

@@ -43,8 +43,8 @@ def recoil(m, E, a, b):
 
 
 def rate(m, T_min, T_max):
-    density = lambda E: E**2 * (3 - 4 * E / M_MU)  # noqa: E731
-    top = lambda E: endpoint(E) if T_max is None else min(T_max, endpoint(E))  # noqa: E731
+    density = lambda E: E**2 * (3 - 4 * E / M_MU)
+    top = lambda E: endpoint(E) if T_max is None else min(T_max, endpoint(E))
     cuts = sorted({min_energy(T_min), M_MU / 2, *([min_energy(T_max)] if T_max is not None else [])})
     cuts = [c for c in cuts if c <= M_MU / 2]
     return mp.quad(lambda E: density(E) * recoil(m, E, T_min, top(E)), cuts)
@@ -53,9 +53,12 @@ def rate(m, T_min, T_max):
 def main():
     mp.mp.dps = 30
     masses = [10 ** (-4 + 5 * k / 20) for k in range(21)]
-    out = {"generator": "tests/make_reference_scattering.py",
-           "method": f"mpmath {mp.__version__}: closed-form recoil integral, tanh-sinh in E, 30 digits",
-           "spectrum": "E^2 (3 - 4 E / m_mu) on [0, m_mu / 2], m_mu = 0.1056583755 GeV", "cases": []}  # fmt: skip
+    out = {
+        "generator": "tests/make_reference_scattering.py",
+        "method": f"mpmath {mp.__version__}: closed-form recoil integral, tanh-sinh in E, 30 digits",
+        "spectrum": "E^2 (3 - 4 E / m_mu) on [0, m_mu / 2], m_mu = 0.1056583755 GeV",
+        "cases": [],
+    }
     for w in WINDOWS:
         T_min = mp.mpf(w["T_min"])
         T_max = None if w["T_max"] is None else mp.mpf(w["T_max"])

@@ -18,7 +18,9 @@ P = load_preset("paper")
 
 
 def _pt(**kw):
-    return P._replace(**{k: (jnp.asarray(v, dtype=jnp.complex128) if k == "y" else jnp.float64(v)) for k, v in kw.items()})
+    return P._replace(
+        **{k: (jnp.asarray(v, dtype=jnp.complex128) if k == "y" else jnp.float64(v)) for k, v in kw.items()}
+    )
 
 
 def test_dirac_limit_of_N_N_to_two_dark_photons():

@@ -9,11 +9,28 @@ from importlib.metadata import entry_points
 import numpy as np
 import pytest
 
-from jaxtmm import load_preset, observables as ob
-from jaxtmm_cli import main
+from jaxtmm import load_preset
+from jaxtmm import observables as ob
 from jaxtmm.pointfile import preset_text
+from jaxtmm_cli import main
 
-KEYS = {"mu_ij_GeV", "mu_ij_muB", "mu_eff_solar_muB", "mu_eff_e_muB", "mu_eff_mu_muB", "BR_mu_e_gamma", "delta_a_mu", "delta_a_e", "loop_sum_GeV_inv", "convention", "mu_ij_magnetic_muB", "mu_ij_electric_muB", "m_nu_loop_eV", "delta_N_nu", "T_oblique"}
+KEYS = {
+    "mu_ij_GeV",
+    "mu_ij_muB",
+    "mu_eff_solar_muB",
+    "mu_eff_e_muB",
+    "mu_eff_mu_muB",
+    "BR_mu_e_gamma",
+    "delta_a_mu",
+    "delta_a_e",
+    "loop_sum_GeV_inv",
+    "convention",
+    "mu_ij_magnetic_muB",
+    "mu_ij_electric_muB",
+    "m_nu_loop_eV",
+    "delta_N_nu",
+    "T_oblique",
+}
 
 
 def run_cli(*args):
@@ -213,8 +230,12 @@ def test_plot_borexino(tmp_path, capsys):
 
 def test_help_texts(capsys):
     """argparse needs '%%' in help= but prints descriptions as written; presets are listed."""
-    for cmd, wanted in (("constraints", "CL (90% or 95%)"), ("scan", "paper, aligned, posterior"), ("fit", "paper, aligned, posterior"),
-                        ("evaluate", "a shipped point: paper")):  # fmt: skip
+    for cmd, wanted in (
+        ("constraints", "CL (90% or 95%)"),
+        ("scan", "paper, aligned, posterior"),
+        ("fit", "paper, aligned, posterior"),
+        ("evaluate", "a shipped point: paper"),
+    ):
         with pytest.raises(SystemExit):
             main([cmd, "--help"])
         text = capsys.readouterr().out
@@ -256,7 +277,10 @@ def test_constraints_option(capsys):
 @pytest.mark.parametrize(
     "args,message",
     [
-        (["evaluate", "--preset", "paper", "--convention", "derived"], "argument --convention: invalid choice: 'derived'"),
+        (
+            ["evaluate", "--preset", "paper", "--convention", "derived"],
+            "argument --convention: invalid choice: 'derived'",
+        ),
         (["evaluate", "--preset", "paper", "--loop", "paper"], "--loop was replaced by --convention"),
         (["constraints", "--preset", "paper", "--tuning", "0"], "the tuning factor must be a finite number > 0"),
         (["constraints", "--preset", "paper", "--tuning", "-3"], "the tuning factor must be a finite number > 0"),

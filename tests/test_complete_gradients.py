@@ -21,14 +21,33 @@ def _lu(a, b):
 
 
 PTS = replicate(P, N)._replace(
-    M1=_lu(1e-3, 1e4), M2=_lu(1e-3, 1e4), m_H1=_lu(1e-3, 1e4), m_H2=_lu(1e-3, 1e4), m_A1=_lu(1e-3, 1e4),
-    m_A2=_lu(1e-3, 1e4), M_E=_lu(100.8, 1e4), m_Ap=_lu(1e-3, 8.0), g_D=_lu(1e-3, 3.5), eps=_lu(1e-10, 1e-2),
-    theta_R=jnp.asarray(_rng.uniform(0, np.pi, N)), theta_I=jnp.asarray(_rng.uniform(0, np.pi, N)),
+    M1=_lu(1e-3, 1e4),
+    M2=_lu(1e-3, 1e4),
+    m_H1=_lu(1e-3, 1e4),
+    m_H2=_lu(1e-3, 1e4),
+    m_A1=_lu(1e-3, 1e4),
+    m_A2=_lu(1e-3, 1e4),
+    M_E=_lu(100.8, 1e4),
+    m_Ap=_lu(1e-3, 8.0),
+    g_D=_lu(1e-3, 3.5),
+    eps=_lu(1e-10, 1e-2),
+    theta_R=jnp.asarray(_rng.uniform(0, np.pi, N)),
+    theta_I=jnp.asarray(_rng.uniform(0, np.pi, N)),
     eta2=jnp.asarray(_rng.choice([-1.0, 1.0], N)),
     y=jnp.asarray(10 ** _rng.uniform(-8, np.log10(3.5), (N, 2, 2)) * np.exp(1j * _rng.uniform(0, 6.3, (N, 2, 2)))),
-)  # fmt: skip
-NAMES = ["Relic abundance", "Borexino 7Be rate", "TEXONO CsI rate", "GEMMA", "BBN", "Perturbative widths", "LHC heavy lepton", "SN1987A",
-         "(g-2)_e", "(g-2)_mu"]  # fmt: skip
+)
+NAMES = [
+    "Relic abundance",
+    "Borexino 7Be rate",
+    "TEXONO CsI rate",
+    "GEMMA",
+    "BBN",
+    "Perturbative widths",
+    "LHC heavy lepton",
+    "SN1987A",
+    "(g-2)_e",
+    "(g-2)_mu",
+]
 
 
 @pytest.mark.parametrize("name", NAMES)

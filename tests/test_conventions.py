@@ -10,6 +10,7 @@ import jax.numpy as jnp
 import mpmath as mp
 import numpy as np
 import pytest
+from _dirac import vector_width  # tests/_dirac.py (pytest puts tests/ on the path)
 
 from jaxtmm import observables as ob
 from jaxtmm import parse_point
@@ -26,7 +27,6 @@ from jaxtmm.consistency import (
 from jaxtmm.loops import F_n
 from jaxtmm.model import Point
 from jaxtmm.pmns import PMNS, pmns_matrix
-from _dirac import vector_width  # tests/_dirac.py (pytest puts tests/ on the path)
 
 DATA = Path(__file__).parent / "data"
 mp.mp.dps = 30
@@ -34,9 +34,23 @@ mp.mp.dps = 30
 
 def point(rng, **over):
     y = rng.normal(size=(2, 2)) * 0.05 + 1j * rng.normal(size=(2, 2)) * 0.05
-    base = dict(y=jnp.asarray(y), theta_R=0.3, theta_I=1.1, m_H1=0.3, m_H2=0.45, m_A1=0.35, m_A2=0.5, M1=0.1,
-                M2=0.17, M_E=2000.0, m_Ap=0.02, g_D=0.5, eps=1e-5, Q_S=1.0,
-                pmns=PMNS.from_degrees(alpha21=40.0, alpha31=-70.0))  # fmt: skip
+    base = dict(
+        y=jnp.asarray(y),
+        theta_R=0.3,
+        theta_I=1.1,
+        m_H1=0.3,
+        m_H2=0.45,
+        m_A1=0.35,
+        m_A2=0.5,
+        M1=0.1,
+        M2=0.17,
+        M_E=2000.0,
+        m_Ap=0.02,
+        g_D=0.5,
+        eps=1e-5,
+        Q_S=1.0,
+        pmns=PMNS.from_degrees(alpha21=40.0, alpha31=-70.0),
+    )
     base.update(over)
     return Point(**base)
 
@@ -57,7 +71,7 @@ def test_paper_convention_reproduces_the_loop_paper_outputs():
 
 # ----------------------------------------------------------------------------- the moment (section 4)
 def _J_z_mpmath(M, m1, m2):
-    f = lambda x, y: (1 - x - y) / (x * m2**2 + y * m1**2 + (1 - x - y) * M**2)  # noqa: E731
+    f = lambda x, y: (1 - x - y) / (x * m2**2 + y * m1**2 + (1 - x - y) * M**2)
     return mp.quad(lambda x: mp.quad(lambda y: f(x, y), [0, 1 - x]), [0, 1])
 
 
@@ -70,7 +84,7 @@ def test_moment_amplitude_equals_the_explicit_sum_over_scalar_paths():
     p = p._replace(M2=0.17, eta2=-1.0)
     U = np.asarray(pmns_matrix(p.pmns))
     lc = np.conj(np.conj(U[:2, :]).T @ np.asarray(p.y))  # lc[i, a] = conj(lambda[i, a])
-    O = lambda t: np.array([[math.cos(t), math.sin(t)], [-math.sin(t), math.cos(t)]])  # noqa: E731
+    O = lambda t: np.array([[math.cos(t), math.sin(t)], [-math.sin(t), math.cos(t)]])
     OR, OI = O(float(p.theta_R)), O(float(p.theta_I))
     cH, cA = lc @ OR / math.sqrt(2), 1j * lc @ OI / math.sqrt(2)
     R = OR.T @ OI
@@ -110,7 +124,7 @@ def _K_mpmath(p, uv=0):
     """K from the Feynman-parameter integrals int_0^1 ln(x M^2 + (1-x) m^2) dx (uv: a common divergent constant)."""
     OR = np.array([[math.cos(p.theta_R), math.sin(p.theta_R)], [-math.sin(p.theta_R), math.cos(p.theta_R)]])
     OI = np.array([[math.cos(p.theta_I), math.sin(p.theta_I)], [-math.sin(p.theta_I), math.cos(p.theta_I)]])
-    B = lambda M, m: float(mp.quad(lambda x: mp.log(x * M**2 + (1 - x) * m**2), [0, 1])) + uv  # noqa: E731
+    B = lambda M, m: float(mp.quad(lambda x: mp.log(x * M**2 + (1 - x) * m**2), [0, 1])) + uv
     K = np.zeros((2, 2))
     for M in (float(p.eta1 * p.M1), float(p.eta2 * p.M2)):
         h = np.diag([B(M, float(p.m_H1)), B(M, float(p.m_H2))])
@@ -153,7 +167,7 @@ def test_mass_values_are_the_singular_values_and_the_ratio_identity():
         ratios.append(np.linalg.norm(A) / math.sqrt(2) / math.sqrt(s[0] * s[1]))  # |A'_12| = ||A||_F / sqrt 2
     np.testing.assert_allclose(ratios, ratios[0], rtol=1e-9)
     d = float(base.theta_I - base.theta_R)
-    F = lambda M, m: float(mass_log(M, m))  # noqa: E731
+    F = lambda M, m: float(mass_log(M, m))
     Ms = (float(base.M1), float(base.M2))
     h = [sum(M * F(M, m) for M in Ms) for m in (float(base.m_H1), float(base.m_H2))]
     a = [sum(M * F(M, m) for M in Ms) for m in (float(base.m_A1), float(base.m_A2))]
@@ -209,7 +223,8 @@ def test_corrected_mu_e_gamma_and_g2_against_decoupling_and_the_printed_ones():
     S_ratio = float(ob.BR_mu_e_gamma(p)) / float(ob.BR_mu_e_gamma_decoupling(p.y, p.M_E))
     assert S_ratio == pytest.approx(1.0, rel=1e-8)  # F_n(x) -> 1/6 + O(x ln x), x ~ 1e-13
     assert float(ob.BR_mu_e_gamma_decoupling(p.y, 1e3, "paper")) == pytest.approx(
-        8 * float(ob.BR_mu_e_gamma_decoupling(p.y, 1e3)), rel=1e-14)  # fmt: skip
+        8 * float(ob.BR_mu_e_gamma_decoupling(p.y, 1e3)), rel=1e-14
+    )
     assert float(ob.delta_a_mu(p, "paper")) == pytest.approx(4 * float(ob.delta_a_mu(p)), rel=1e-8)
 
 
@@ -225,15 +240,42 @@ def test_dark_photon_g2_integral_against_mpmath():
 def test_delta_N_nu_against_explicit_dirac_traces(M1, M2):
     nu = vector_width(M_Z_GEV, 0.0, 0.0, lambda m, g, g5, q: g[m] @ (np.eye(4) - g5) / 2)  # nu-bar gamma^mu P_L nu
     NN = vector_width(M_Z_GEV, M1, M2, lambda m, g, g5, q: g[m] @ g5)  # N2-bar gamma^mu gamma_5 N1
-    p = Point(y=jnp.zeros((2, 2), complex), theta_R=0.0, theta_I=0.0, m_H1=1.0, m_H2=1.0, m_A1=1.0, m_A2=1.0,
-              M1=abs(M1), M2=abs(M2), M_E=2000.0, m_Ap=1.0, g_D=0.1, eps=0.0, eta1=math.copysign(1, M1),
-              eta2=math.copysign(1, M2))  # fmt: skip
+    p = Point(
+        y=jnp.zeros((2, 2), complex),
+        theta_R=0.0,
+        theta_I=0.0,
+        m_H1=1.0,
+        m_H2=1.0,
+        m_A1=1.0,
+        m_A2=1.0,
+        M1=abs(M1),
+        M2=abs(M2),
+        M_E=2000.0,
+        m_Ap=1.0,
+        g_D=0.1,
+        eps=0.0,
+        eta1=math.copysign(1, M1),
+        eta2=math.copysign(1, M2),
+    )
     assert float(delta_N_nu(p)) == pytest.approx(NN / nu, rel=1e-10)
 
 
 def test_delta_N_nu_closes_at_threshold():
-    p = Point(y=jnp.zeros((2, 2), complex), theta_R=0.0, theta_I=0.0, m_H1=1.0, m_H2=1.0, m_A1=1.0, m_A2=1.0,
-              M1=50.0, M2=45.0, M_E=2000.0, m_Ap=1.0, g_D=0.1, eps=0.0)  # fmt: skip
+    p = Point(
+        y=jnp.zeros((2, 2), complex),
+        theta_R=0.0,
+        theta_I=0.0,
+        m_H1=1.0,
+        m_H2=1.0,
+        m_A1=1.0,
+        m_A2=1.0,
+        M1=50.0,
+        M2=45.0,
+        M_E=2000.0,
+        m_Ap=1.0,
+        g_D=0.1,
+        eps=0.0,
+    )
     assert float(delta_N_nu(p)) == 0.0
     assert np.isfinite(float(jax.grad(lambda m: delta_N_nu(p._replace(M1=m)))(50.0)))
 
@@ -253,8 +295,23 @@ def test_theta_functions_against_mpmath():
 
 
 def _doublet(M1, M2, ME, eta1=1.0, eta2=1.0):
-    return Point(y=jnp.zeros((2, 2), complex), theta_R=0.0, theta_I=0.0, m_H1=1.0, m_H2=1.0, m_A1=1.0, m_A2=1.0,
-                 M1=M1, M2=M2, M_E=ME, m_Ap=1.0, g_D=0.1, eps=0.0, eta1=eta1, eta2=eta2)  # fmt: skip
+    return Point(
+        y=jnp.zeros((2, 2), complex),
+        theta_R=0.0,
+        theta_I=0.0,
+        m_H1=1.0,
+        m_H2=1.0,
+        m_A1=1.0,
+        m_A2=1.0,
+        M1=M1,
+        M2=M2,
+        M_E=ME,
+        m_Ap=1.0,
+        g_D=0.1,
+        eps=0.0,
+        eta1=eta1,
+        eta2=eta2,
+    )
 
 
 def test_T_dirac_limit_is_the_vector_like_doublet_and_vanishes_for_su2_symmetric_masses():

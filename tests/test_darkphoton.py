@@ -20,7 +20,9 @@ DATA = Path(__file__).parent / "data"
 P = load_preset("paper")
 
 
-@pytest.mark.parametrize("case", json.loads((DATA / "darkphoton_reference.json").read_text()), ids=lambda c: f"{c['m']}")
+@pytest.mark.parametrize(
+    "case", json.loads((DATA / "darkphoton_reference.json").read_text()), ids=lambda c: f"{c['m']}"
+)
 def test_standard_dark_photon_branching_ratios_against_independent_evaluation(case):
     """e+e-, mu+mu-, hadrons (below, at and above the rho, at the phi, above 2 GeV), tau and heavy quarks."""
     p = P._replace(m_Ap=case["m"], eps=1e-4, g_D=0.0)  # no dark decay: a standard dark photon
@@ -35,7 +37,9 @@ def test_lifetime_and_sums():
     p = P._replace(m_Ap=0.5, eps=1e-6)
     s = dp.summary(p)
     assert sum(float(s[f"Ap_BR_{c}"]) for c in dp.CHANNELS) == pytest.approx(1.0, rel=1e-14)
-    assert float(s["Ap_ctau_m"]) == pytest.approx(6.582119569e-25 * 299792458.0 / float(s["Ap_width_total_GeV"]), rel=1e-14)
+    assert float(s["Ap_ctau_m"]) == pytest.approx(
+        6.582119569e-25 * 299792458.0 / float(s["Ap_width_total_GeV"]), rel=1e-14
+    )
     # e+e- only: Gamma = alpha eps^2 m / 3 (1 + 2r) sqrt(1 - 4r)
     q = P._replace(m_Ap=0.02, eps=1e-5, g_D=0.0)
     r = (0.51099895e-3 / 0.02) ** 2
@@ -44,8 +48,22 @@ def test_lifetime_and_sums():
 
 
 def _point(**kw):
-    base = dict(m_Ap=1.0, eps=0.0, g_D=0.3, Q_S=1.0, theta_R=0.2, theta_I=0.2, M1=0.1, M2=0.1, eta1=1.0, eta2=1.0,
-                m_H1=0.2, m_H2=0.3, m_A1=0.25, m_A2=0.35)  # fmt: skip
+    base = dict(
+        m_Ap=1.0,
+        eps=0.0,
+        g_D=0.3,
+        Q_S=1.0,
+        theta_R=0.2,
+        theta_I=0.2,
+        M1=0.1,
+        M2=0.1,
+        eta1=1.0,
+        eta2=1.0,
+        m_H1=0.2,
+        m_H2=0.3,
+        m_A1=0.25,
+        m_A2=0.35,
+    )
     base.update(kw)
     return P._replace(**base)
 
@@ -59,7 +77,7 @@ def test_N1N2_width_against_explicit_traces(M1, M2):
 
 def test_scalar_pair_width_is_a_complex_scalar_pair_when_aligned():
     p = _point(theta_I=0.2)  # C = 1: pairs (H1 A1), (H2 A2) only
-    lam = lambda a, b: (1 - a - b) ** 2 - 4 * a * b  # noqa: E731
+    lam = lambda a, b: (1 - a - b) ** 2 - 4 * a * b
     ref = sum(0.3**2 / (48 * math.pi) * lam(mh**2, ma**2) ** 1.5 for mh, ma in ((0.2, 0.25), (0.3, 0.35)))
     assert float(dp.width_scalars(p)) == pytest.approx(ref, rel=1e-12)
     q = _point(theta_I=0.2 + math.pi / 4, m_H1=0.3, m_A1=0.3, m_H2=0.3, m_A2=0.3)  # equal masses: sum of C^2 = 2
@@ -69,8 +87,14 @@ def test_scalar_pair_width_is_a_complex_scalar_pair_when_aligned():
 def test_nu_nu_width_against_explicit_traces():
     """The dipole vertex mu sigma^{mu nu} q_nu between massless spinors: Gamma = mu^2 m^3 / (24 pi)."""
     mu = 1.0
-    ref = vector_width(1.0, 0.0, 0.0, lambda m, g, g5, q: mu * sum(
-        0.5j * (g[m] @ g[n] - g[n] @ g[m]) * q[n] * (1 if n == 0 else -1) for n in range(4)))  # fmt: skip
+    ref = vector_width(
+        1.0,
+        0.0,
+        0.0,
+        lambda m, g, g5, q: (
+            mu * sum(0.5j * (g[m] @ g[n] - g[n] @ g[m]) * q[n] * (1 if n == 0 else -1) for n in range(4))
+        ),
+    )
     assert ref == pytest.approx(1.0 / (24 * math.pi), rel=1e-12)
     p = P._replace(m_Ap=0.05)
     mu2 = np.asarray(ob.mu_ij(p)) ** 2
@@ -98,5 +122,7 @@ def test_evaluate_reports_the_dark_photon():
         assert k in r and np.isfinite(float(r[k]))
     # 20 MeV: e+e- and nu nu, the latter through the vector form factor (BR 0.878 at the benchmark; the moment's 2e-7)
     assert float(r["Ap_BR_e_e"]) + float(r["Ap_BR_nu_nu"]) == pytest.approx(1.0, abs=1e-12)
-    assert float(r["Ap_BR_nu_nu"]) == pytest.approx(float(dp.width_nu_nu(P) / dp.summary(P)["Ap_width_total_GeV"]), rel=1e-12)
+    assert float(r["Ap_BR_nu_nu"]) == pytest.approx(
+        float(dp.width_nu_nu(P) / dp.summary(P)["Ap_width_total_GeV"]), rel=1e-12
+    )
     assert jnp.isinf(dp.summary(P._replace(eps=0.0, g_D=0.0))["Ap_ctau_m"])  # no open channel

@@ -51,6 +51,7 @@ def test_invisible_limit_scales_with_the_invisible_branching_ratio():
 def _hand_band(e_lo, e_hi, k, R):
     """The beam-dump band by hand: BR(F) = 1 / (1 + R), tau ~ 1 / ((1 + R) eps^2). With x = t0 g1 / hbar fixed by equal
     standard yields, Y(eps) = eps^2 / (1 + R) [exp(-x (1+R) eps^2) - exp(-k x (1+R) eps^2)] = Y*."""
+
     def lnY(e, x, R):  # ln of the yield, written so that neither term underflows
         a = x * (1 + R) * e**2
         return 2 * math.log(e) - math.log(1 + R) - a + math.log(-math.expm1(-(k - 1) * a))
@@ -73,9 +74,10 @@ def test_beam_dump_band_against_a_hand_computed_exponential_decay():
         assert Y(lo, x, R) == pytest.approx(y_star, abs=1e-8) and Y(hi, x, R) == pytest.approx(y_star, abs=1e-8)  # ln
         assert lo > e_lo and hi < e_hi  # the band narrows from both sides
     # max over eps of Y = max_u u g(u) / (1+R)^2 with u = (1+R) eps^2: the band closes at (1+R)^2 = max / Y*
-    g = lambda lu: -(lu - x * math.exp(lu) + math.log(-math.expm1(-(k - 1) * x * math.exp(lu))))  # noqa: E731 -- -ln(u f(u))
-    best = optimize.minimize_scalar(g, bounds=(math.log(1e-3 / x), math.log(1e3 / x)), method="bounded",
-                                    options={"xatol": 1e-12})  # fmt: skip
+    g = lambda lu: -(lu - x * math.exp(lu) + math.log(-math.expm1(-(k - 1) * x * math.exp(lu))))
+    best = optimize.minimize_scalar(
+        g, bounds=(math.log(1e-3 / x), math.log(1e3 / x)), method="bounded", options={"xatol": 1e-12}
+    )
     R_close = math.exp((-best.fun - y_star) / 2) - 1  # ln max - 2 ln(1 + R) = ln Y*
     assert np.isfinite(D.recast(name, m, invisible_ratio=R_close * 0.999)[0])
     assert np.isnan(D.recast(name, m, invisible_ratio=R_close * 1.001)[0])
@@ -86,7 +88,11 @@ def test_invisible_width_in_GeV_and_bad_input():
     e_lo, e_hi = D.recast("NA64_Banerjee2019hmi", m)
     lo, hi = D.recast("NA64_Banerjee2019hmi", m, invisible_width=1e-12)
     assert e_lo < lo < hi < e_hi
-    for kw in ({"invisible_width": -1.0}, {"invisible_ratio": float("nan")}, {"invisible_width": 1e-9, "invisible_ratio": 1.0}):
+    for kw in (
+        {"invisible_width": -1.0},
+        {"invisible_ratio": float("nan")},
+        {"invisible_width": 1e-9, "invisible_ratio": 1.0},
+    ):
         with pytest.raises(ValueError):
             D.recast("NA64_Banerjee2019hmi", m, **kw)
     with pytest.raises(ValueError, match="finite number > 0"):

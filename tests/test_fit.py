@@ -15,11 +15,27 @@ from jaxtmm_cli import main
 Y_MAX = 0.5
 RAW = {
     "options": {"likelihoods": [], "moment": "12"},
-    "fixed": {"m_H1": 0.3, "m_A1": 0.3, "m_H2": 0.4, "m_A2": 0.4, "M1": 0.1, "M2": 0.1, "M_E": 2000.0, "g_D": 0.5,
-              "m_Ap": 0.05, "y_e2": [0.05, 0.0], "y_mu1": [0.05, 0.0], "y_mu2": [0.0, 0.05], "theta_I": 0.5},
-    "free": {"y_e1": {"prior": "disc", "max": Y_MAX}, "theta_R": {"prior": "uniform", "low": 0.0, "high": 2.0},
-             "eps": {"prior": "loguniform", "low": 1e-6, "high": 1e-2}},
-}  # fmt: skip
+    "fixed": {
+        "m_H1": 0.3,
+        "m_A1": 0.3,
+        "m_H2": 0.4,
+        "m_A2": 0.4,
+        "M1": 0.1,
+        "M2": 0.1,
+        "M_E": 2000.0,
+        "g_D": 0.5,
+        "m_Ap": 0.05,
+        "y_e2": [0.05, 0.0],
+        "y_mu1": [0.05, 0.0],
+        "y_mu2": [0.0, 0.05],
+        "theta_I": 0.5,
+    },
+    "free": {
+        "y_e1": {"prior": "disc", "max": Y_MAX},
+        "theta_R": {"prior": "uniform", "low": 0.0, "high": 2.0},
+        "eps": {"prior": "loguniform", "low": 1e-6, "high": 1e-2},
+    },
+}
 
 
 def _mean_and_mcse(x):
@@ -33,8 +49,11 @@ def test_prior_only_posterior_has_the_exact_prior_moments(tmp_path):
     (ln y_max - ln 1e-4)^2 / 12 (logdisc), E[cos arg y] = 0 for both; each within 4 MCSE with a fixed seed. The free
     parity eta2 is summed over: with no likelihood each value has conditional probability 1/2 exactly, and the
     drawn values are +1 with a frequency within 4 binomial standard errors of 1/2."""
-    raw = {**RAW, "fixed": {k: v for k, v in RAW["fixed"].items() if k != "y_e2"},
-           "free": {**RAW["free"], "y_e2": {"prior": "logdisc", "min": 1e-4, "max": Y_MAX}, "eta2": {"prior": "sign"}}}  # fmt: skip
+    raw = {
+        **RAW,
+        "fixed": {k: v for k, v in RAW["fixed"].items() if k != "y_e2"},
+        "free": {**RAW["free"], "y_e2": {"prior": "logdisc", "min": 1e-4, "max": Y_MAX}, "eta2": {"prior": "sign"}},
+    }
     cfg = parse_config(raw)
     s = FitSettings(chains=2, warmup=300, samples=600, seed=3, chunk=600)
     res = sample(cfg, s, tmp_path, progress=False)
@@ -73,8 +92,12 @@ def test_resume_reproduces_the_uninterrupted_run(tmp_path):
         np.testing.assert_array_equal(full[k], resumed[k])
     # a run with another checkpoint interval, and one with a progress bar, give the same draws
     for chunk, progress in ((100, False), (7, True)):
-        other = sample(cfg, FitSettings(chains=2, warmup=20, samples=40, seed=1, chunk=chunk), tmp_path / f"c{chunk}",
-                       progress=progress)  # fmt: skip
+        other = sample(
+            cfg,
+            FitSettings(chains=2, warmup=20, samples=40, seed=1, chunk=chunk),
+            tmp_path / f"c{chunk}",
+            progress=progress,
+        )
         for k in full:
             np.testing.assert_array_equal(full[k], other["arrays"][k])
 
@@ -123,8 +146,12 @@ def test_one_progress_bar_for_the_whole_fit(tmp_path, monkeypatch):
         return real(*a, **kw)
 
     monkeypatch.setattr(tqdm.auto, "tqdm", counting)
-    sample(preset_config("posterior"), FitSettings(chains=2, warmup=20, samples=40, seed=0, chunk=10), tmp_path,
-           progress=True)  # fmt: skip
+    sample(
+        preset_config("posterior"),
+        FitSettings(chains=2, warmup=20, samples=40, seed=0, chunk=10),
+        tmp_path,
+        progress=True,
+    )
     assert made == [60]
 
 
@@ -155,8 +182,18 @@ def test_fit_command_outputs(tmp_path, capsys):
     rec = json.loads((out / "fit.json").read_text())
     assert rec["draws"] == 40 and rec["chain_method"] == "sequential" and "min_ess_bulk_per_s" in rec
     summary = pd.read_csv(out / "summary.csv", index_col=0)
-    assert list(summary.columns) == ["mean", "sd", "median", "eti_5%", "eti_95%", "r_hat", "ess_bulk", "ess_tail",
-                                     "mcse_mean", "mcse_sd"]  # fmt: skip
+    assert list(summary.columns) == [
+        "mean",
+        "sd",
+        "median",
+        "eti_5%",
+        "eti_95%",
+        "r_hat",
+        "ess_bulk",
+        "ess_tail",
+        "mcse_mean",
+        "mcse_sd",
+    ]
     assert len(summary) == 11 + 5
     # the statistics are those of the draws (all chains pooled)
     eps = np.asarray(post["eps"]).ravel()
@@ -164,8 +201,10 @@ def test_fit_command_outputs(tmp_path, capsys):
     assert summary.loc["eps", "eti_95%"] == pytest.approx(np.quantile(eps, 0.95), rel=1e-9)
     # one line per derived quantity, with an interval or an upper limit
     for label in ("mu_eff", "mu_12", "BR(mu -> e gamma)", "Delta a_mu", "Delta a_e"):
-        assert any(line.strip().startswith(label) and ("90% interval" in line or "90% upper limit" in line)
-                   for line in printed.splitlines()), label  # fmt: skip
+        assert any(
+            line.strip().startswith(label) and ("90% interval" in line or "90% upper limit" in line)
+            for line in printed.splitlines()
+        ), label
     # an existing run is protected; --resume of a finished run has nothing left to do and rewrites the outputs
     assert main(args) == 2 and "use --resume" in capsys.readouterr().err
     assert main(args + ["--resume"]) == 0
@@ -189,16 +228,37 @@ def test_corrupt_checkpoint_is_one_line_naming_the_file(tmp_path, capsys, conten
 
 def test_resume_names_every_differing_setting(tmp_path, capsys):
     out = tmp_path / "fit"
-    part = ["fit", "--preset", "posterior", "--chains", "2", "--warmup", "20", "--samples", "20", "--chunk", "10",
-            "--quiet", "--out", str(out)]  # fmt: skip
+    part = [
+        "fit",
+        "--preset",
+        "posterior",
+        "--chains",
+        "2",
+        "--warmup",
+        "20",
+        "--samples",
+        "20",
+        "--chunk",
+        "10",
+        "--quiet",
+        "--out",
+        str(out),
+    ]
     cfg = preset_config("posterior")
-    sample(cfg, FitSettings(chains=2, warmup=20, samples=20, seed=0, chunk=10), out, progress=False,
-           stop_after_checkpoints=1)  # fmt: skip
+    sample(
+        cfg,
+        FitSettings(chains=2, warmup=20, samples=20, seed=0, chunk=10),
+        out,
+        progress=False,
+        stop_after_checkpoints=1,
+    )
     assert main(part + ["--resume", "--seed", "3", "--samples", "30"]) == 2
     _one_line_error(capsys, "samples: checkpoint 20, now 30", "seed: checkpoint 0, now 3")
     assert main(["fit", "--preset", "paper", *part[3:], "--resume"]) == 2
     _one_line_error(capsys, "configuration ")
-    assert main(part + ["--resume", "--convention", "paper", "--constraints", "MEG II"]) == 2  # command-line options too
+    assert (
+        main(part + ["--resume", "--convention", "paper", "--constraints", "MEG II"]) == 2
+    )  # command-line options too
     _one_line_error(capsys, "option convention: checkpoint 'corrected', now 'paper'", "option likelihoods")
 
 
@@ -237,8 +297,11 @@ def test_plots_log_axes_and_pair_variables():
 
     cfg = preset_config("posterior")
     rng = np.random.default_rng(0)
-    draws = {"theta_R": rng.uniform(0, 3, (2, 50)), "eps": 10 ** rng.uniform(-7, -3, (2, 50)),
-             "mu_eff_muB": 10 ** rng.uniform(-14, -10, (2, 50))}  # fmt: skip
+    draws = {
+        "theta_R": rng.uniform(0, 3, (2, 50)),
+        "eps": 10 ** rng.uniform(-7, -3, (2, 50)),
+        "mu_eff_muB": 10 ** rng.uniform(-14, -10, (2, 50)),
+    }
     logs = log_scaled(cfg, draws)
     assert logs == {"eps", "mu_eff_muB"}  # log-uniform prior; positive and spanning decades
     fig = trace_plot(draws, logs)
@@ -247,7 +310,16 @@ def test_plots_log_axes_and_pair_variables():
     pair = pair_plot(draws, log=logs)
     k = len(draws)
     assert len(pair.axes) == k * k and pair.axes[k * (k - 1) + 1].get_xscale() == "log"
-    assert default_pair(cfg) == ["abs_y_e1", "abs_y_e2", "abs_y_mu1", "abs_y_mu2", "theta_R", "theta_I", "eps", "mu_eff_muB"]
+    assert default_pair(cfg) == [
+        "abs_y_e1",
+        "abs_y_e2",
+        "abs_y_mu1",
+        "abs_y_mu2",
+        "theta_R",
+        "theta_I",
+        "eps",
+        "mu_eff_muB",
+    ]
     assert {"mu_eff_muB", "abs_y_e1", "y_e1_re", "BR_mu_e_gamma"} <= set(pair_choices(cfg))
 
 
@@ -268,7 +340,9 @@ def test_one_compilation_per_fit_whatever_the_chunks_or_the_progress_bar(tmp_pat
     cfg = parse_config(RAW)  # no likelihoods: the quickest model to compile
 
     def fit(name, chunk, progress=False, **kw):
-        s = FitSettings(chains=2, warmup=20, samples=40, seed=0, chunk=chunk, init_candidates=1)  # the block, not the start
+        s = FitSettings(
+            chains=2, warmup=20, samples=40, seed=0, chunk=chunk, init_candidates=1
+        )  # the block, not the start
 
         def run():
             clear_cache()
@@ -285,7 +359,18 @@ def test_one_compilation_per_fit_whatever_the_chunks_or_the_progress_bar(tmp_pat
     # can differ by one between the counts (JAX's in-memory caches hold it or not, as garbage collection went: a
     # clean-clone CI run once counted 3 and 4), so the counts must agree to one.
     assert max(two, six_bar, resumed) - min(two, six_bar, resumed) <= 1, (two, six_bar, resumed)
-    assert 2 <= min(two, six_bar, resumed) and max(two, six_bar, resumed) <= 4  # the initialisation and the block, and at most a couple of eager helpers
+    assert (
+        2 <= min(two, six_bar, resumed) and max(two, six_bar, resumed) <= 4
+    )  # the initialisation and the block, and at most a couple of eager helpers
     # and a second fit of the same configuration compiles nothing
-    assert _count_compilations(lambda: sample(cfg, FitSettings(chains=2, warmup=20, samples=40, seed=5, chunk=7, init_candidates=1),
-                                              tmp_path / "again", progress=False)) == 0  # fmt: skip
+    assert (
+        _count_compilations(
+            lambda: sample(
+                cfg,
+                FitSettings(chains=2, warmup=20, samples=40, seed=5, chunk=7, init_candidates=1),
+                tmp_path / "again",
+                progress=False,
+            )
+        )
+        == 0
+    )

@@ -13,8 +13,10 @@ def test_paper_preset():
     assert (c.fixed["m_H1"], c.fixed["m_A1"], c.fixed["m_H2"], c.fixed["m_A2"]) == (0.3, 0.3, 0.4, 0.4)
     assert (c.fixed["M1"], c.fixed["M2"], c.fixed["M_E"]) == (0.1, 0.1, 2000.0)
     assert set(c.free) == {"y_e1", "y_e2", "y_mu1", "y_mu2", "theta_R", "theta_I", "eps"}
-    assert all(c.free[k].kind == "disc" and c.free[k].max == pytest.approx(3.5449077018110318, rel=1e-15)
-               for k in ("y_e1", "y_e2", "y_mu1", "y_mu2"))  # fmt: skip
+    assert all(
+        c.free[k].kind == "disc" and c.free[k].max == pytest.approx(3.5449077018110318, rel=1e-15)
+        for k in ("y_e1", "y_e2", "y_mu1", "y_mu2")
+    )
     space = ParamSpace.from_config(c, exclude=("m_Ap", "g_D"))
     assert space.dim == 11 and space.labels[:2] == ["y_e1.re", "y_e1.im"]
 
@@ -40,13 +42,31 @@ def _raw(**changes):
         (dict(fixed__g_D="big"), "'fixed.g_D' must be a number"),
         (dict(free__theta_R={"prior": "gaussian", "low": 0, "high": 1}), "'free.theta_R.prior' must be one of"),
         (dict(free__theta_R={"prior": "uniform", "low": 1.0, "high": 0.0}), "'free.theta_R': low must be below high"),
-        (dict(free__eps={"prior": "loguniform", "low": 0.0, "high": 1.0}), "'free.eps': a loguniform prior needs low > 0"),
-        (dict(free__y_e1={"prior": "uniform", "low": 0.0, "high": 1.0}), "'free.y_e1': Yukawa couplings take the 'disc'"),
+        (
+            dict(free__eps={"prior": "loguniform", "low": 0.0, "high": 1.0}),
+            "'free.eps': a loguniform prior needs low > 0",
+        ),
+        (
+            dict(free__y_e1={"prior": "uniform", "low": 0.0, "high": 1.0}),
+            "'free.y_e1': Yukawa couplings take the 'disc'",
+        ),
         (dict(free__y_e2={"prior": "disc"}), "'free.y_e2' needs 'max'"),
-        (dict(free__y_e2={"prior": "logdisc", "min": 0.5, "max": 0.1}), "'free.y_e2': a logdisc prior needs 0 < min < max"),
-        (dict(free__theta_R={"prior": "circular", "low": 0.0, "high": 3.0}), "'free.theta_R': a circular prior spans one period"),
-        (dict(free__eps={"prior": "circular", "low": 0.0, "high": 3.141592653589793}), "'free.eps': a circular prior spans"),
-        (dict(free__eps={"prior": "loguniform", "low": 1e-8, "high": 1e-2, "mean": 3}), "unknown key(s) for a loguniform prior in 'free.eps': mean"),
+        (
+            dict(free__y_e2={"prior": "logdisc", "min": 0.5, "max": 0.1}),
+            "'free.y_e2': a logdisc prior needs 0 < min < max",
+        ),
+        (
+            dict(free__theta_R={"prior": "circular", "low": 0.0, "high": 3.0}),
+            "'free.theta_R': a circular prior spans one period",
+        ),
+        (
+            dict(free__eps={"prior": "circular", "low": 0.0, "high": 3.141592653589793}),
+            "'free.eps': a circular prior spans",
+        ),
+        (
+            dict(free__eps={"prior": "loguniform", "low": 1e-8, "high": 1e-2, "mean": 3}),
+            "unknown key(s) for a loguniform prior in 'free.eps': mean",
+        ),
         (dict(options__convention="exact"), "option 'convention' must be one of corrected, paper"),
         (dict(options__loop="paper"), "option 'loop' was replaced by 'convention'"),
         (dict(options__tuning=0.0), "tuning factor must be a finite number > 0"),
@@ -67,7 +87,7 @@ def test_bad_configuration_names_the_key(changes, message):
 def test_bad_borexino_window_in_configuration():
     raw = _raw()
     raw["options"]["borexino"] = {"T_min": 1e-3}
-    with pytest.raises(ConfigError, match="options.borexino: .*must be below T_max"):
+    with pytest.raises(ConfigError, match=r"options\.borexino: .*must be below T_max"):
         parse_config(raw)
 
 
@@ -97,5 +117,6 @@ def test_polar_twin_describes_the_same_points():
     assert polar.z_bounds_active(pw[:1])[0][:2] == ["|y_e1| = 3.54491", "theta_R = high (3.14159)"]
     # outside the circle, the Cartesian projection of the same points agrees with the polar one
     out = w.at[:, 0].set(10.0).at[:, 8].set(5.0)
-    np.testing.assert_allclose(cart.project_z(cart.from_polar(out)), cart.from_polar(polar.project_z(out)), rtol=0,
-                               atol=1e-14)  # fmt: skip
+    np.testing.assert_allclose(
+        cart.project_z(cart.from_polar(out)), cart.from_polar(polar.project_z(out)), rtol=0, atol=1e-14
+    )

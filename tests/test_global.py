@@ -9,6 +9,7 @@ import jax
 import jax.numpy as jnp
 import numpy as np
 import pytest
+from numpyro.infer.util import constrain_fn, potential_energy
 
 import jaxtmm
 from fits.config import ConfigError, parse_config, preset_config
@@ -17,30 +18,47 @@ from fits.posterior import build_model, log_likelihood_z, parity_draws, parity_n
 from fits.scan import ALL, POINT_KEYS, run_scan
 from fits.space import ParamSpace
 from jaxtmm.consistency import mass_differences, mass_log
-from jaxtmm.model import Point, Y_KEYS
+from jaxtmm.model import Y_KEYS, Point
 from jaxtmm.pmns import PMNS
-from numpyro.infer.util import constrain_fn, potential_energy
 
 RNG = np.random.default_rng(12)
 # one inner length for every stage: one compiled step per coordinate system (the default schedule compiles three)
-QUICK = Settings(explore=Stage(rounds=12, inner=200, lr=0.1), share=Stage(rounds=8, inner=200, lr=0.05),
-                 polish=Stage(rounds=8, inner=200, lr=1e-3))  # fmt: skip
+QUICK = Settings(
+    explore=Stage(rounds=12, inner=200, lr=0.1),
+    share=Stage(rounds=8, inner=200, lr=0.05),
+    polish=Stage(rounds=8, inner=200, lr=1e-3),
+)
 
 
 def _random_point(rng, **over):
     y = (rng.normal(size=(2, 2)) + 1j * rng.normal(size=(2, 2))) * 10 ** rng.uniform(-3, 0)
     m = 10 ** rng.uniform(-2, 2, size=7)
-    base = dict(y=jnp.asarray(y), theta_R=rng.uniform(0, math.pi), theta_I=rng.uniform(0, math.pi), m_H1=m[0],
-                m_H2=m[1], m_A1=m[2], m_A2=m[3], M1=m[4], M2=m[5], M_E=100 + m[6], m_Ap=0.02, g_D=rng.uniform(0.1, 3),
-                eps=1e-5, Q_S=1.0, eta1=rng.choice([1.0, -1.0]), eta2=rng.choice([1.0, -1.0]),
-                pmns=PMNS.from_degrees(alpha21=40.0, alpha31=-70.0))  # fmt: skip
+    base = dict(
+        y=jnp.asarray(y),
+        theta_R=rng.uniform(0, math.pi),
+        theta_I=rng.uniform(0, math.pi),
+        m_H1=m[0],
+        m_H2=m[1],
+        m_A1=m[2],
+        m_A2=m[3],
+        M1=m[4],
+        M2=m[5],
+        M_E=100 + m[6],
+        m_Ap=0.02,
+        g_D=rng.uniform(0.1, 3),
+        eps=1e-5,
+        Q_S=1.0,
+        eta1=rng.choice([1.0, -1.0]),
+        eta2=rng.choice([1.0, -1.0]),
+        pmns=PMNS.from_degrees(alpha21=40.0, alpha31=-70.0),
+    )
     base.update(over)
     return Point(**base)
 
 
 def _ratio_from_scratch(p: Point) -> float:
     """g_D |Q_S| |sin cos Delta| |sum M dJ| / sqrt|X| with X from the mass logs summed here (derivation.md section 5)."""
-    F = lambda M, m: float(mass_log(M, m))  # noqa: E731
+    F = lambda M, m: float(mass_log(M, m))
     Ms = (float(p.eta1) * float(p.M1), float(p.eta2) * float(p.M2))
     h = [sum(M * F(M, m) for M in Ms) for m in (float(p.m_H1), float(p.m_H2))]
     a = [sum(M * F(M, m) for M in Ms) for m in (float(p.m_A1), float(p.m_A2))]
@@ -60,8 +78,15 @@ def _svd_ratio(p: Point) -> float:
 def test_global_presets_free_every_parameter():
     g, gp = preset_config("global"), preset_config("global-paper")
     assert g.signs == ("eta1", "eta2") and len(g.parity_combinations()) == 4
-    assert gp.signs == ("eta2",) and gp.fixed["eta1"] == 1.0 and gp.likelihoods == ("MEG II", "NA64", "BaBar", "Borexino")
-    assert set(g.fixed) == {"Q_S", "y_scale"} and g.fixed["y_scale"] == 1.0 and "Oblique T" in g.likelihoods and "A' searches" in g.likelihoods
+    assert (
+        gp.signs == ("eta2",) and gp.fixed["eta1"] == 1.0 and gp.likelihoods == ("MEG II", "NA64", "BaBar", "Borexino")
+    )
+    assert (
+        set(g.fixed) == {"Q_S", "y_scale"}
+        and g.fixed["y_scale"] == 1.0
+        and "Oblique T" in g.likelihoods
+        and "A' searches" in g.likelihoods
+    )
     assert g.free["M_E"].low == 100.8 and g.free["g_D"].high == pytest.approx(math.sqrt(4 * math.pi), rel=1e-15)
     assert (g.free["eps"].low, g.free["eps"].high) == (1e-10, 1e-2)
     for k in ("m_H1", "m_H2", "m_A1", "m_A2", "M1", "M2"):
@@ -70,7 +95,11 @@ def test_global_presets_free_every_parameter():
     assert space.dim == 8 + 2 + 7 + 3  # y, angles, masses, g_D m_Ap eps; the parities are enumerated
     assert space.u_dim == 12 + 4 + 7 + 3  # to the sampler a logdisc coupling is (t, w1, w2), a circular angle (w1, w2)
     for k in ("y_e1", "y_e2", "y_mu1", "y_mu2"):
-        assert (g.free[k].kind, g.free[k].min, g.free[k].max) == ("logdisc", 1e-8, pytest.approx(math.sqrt(4 * math.pi), rel=1e-15))
+        assert (g.free[k].kind, g.free[k].min, g.free[k].max) == (
+            "logdisc",
+            1e-8,
+            pytest.approx(math.sqrt(4 * math.pi), rel=1e-15),
+        )
     with pytest.raises(ValueError, match="free CP parities eta1, eta2 need a value"):
         space.point_z(jnp.zeros(space.dim))
 
@@ -100,13 +129,27 @@ def test_a_posterior_sums_over_the_free_parities():
 
 
 def test_sign_prior_only_for_parities():
-    raw = {"fixed": {"m_H1": 0.3, "m_H2": 0.4, "m_A1": 0.3, "m_A2": 0.4, "M1": 0.1, "M2": 0.1, "M_E": 2e3, "m_Ap": 0.02,
-                     "g_D": 0.5, "eps": 1e-5, "theta_R": 0.1, "theta_I": 0.2,
-                     **{k: [0.01, 0.0] for row in Y_KEYS for k in row}}}  # fmt: skip
-    with pytest.raises(ConfigError, match="'free.eta1': the CP parities eta1, eta2 take the 'sign' prior"):
+    raw = {
+        "fixed": {
+            "m_H1": 0.3,
+            "m_H2": 0.4,
+            "m_A1": 0.3,
+            "m_A2": 0.4,
+            "M1": 0.1,
+            "M2": 0.1,
+            "M_E": 2e3,
+            "m_Ap": 0.02,
+            "g_D": 0.5,
+            "eps": 1e-5,
+            "theta_R": 0.1,
+            "theta_I": 0.2,
+            **{k: [0.01, 0.0] for row in Y_KEYS for k in row},
+        }
+    }
+    with pytest.raises(ConfigError, match=r"'free\.eta1': the CP parities eta1, eta2 take the 'sign' prior"):
         parse_config({**raw, "free": {"eta1": {"prior": "uniform", "low": -1, "high": 1}}})
     r2 = {**raw, "fixed": {k: v for k, v in raw["fixed"].items() if k != "M1"}, "free": {"M1": {"prior": "sign"}}}
-    with pytest.raises(ConfigError, match="'free.M1': the CP parities eta1, eta2 take the 'sign' prior"):
+    with pytest.raises(ConfigError, match=r"'free\.M1': the CP parities eta1, eta2 take the 'sign' prior"):
         parse_config(r2)
     c = parse_config({**raw, "free": {"eta2": {"prior": "sign"}}})
     assert c.parity_combinations() == [{"eta2": 1.0}, {"eta2": -1.0}] and c.largest("eta2") == 1.0
@@ -122,20 +165,24 @@ def test_moment_mass_ratio_is_the_identity_at_random_points():
         assert r == pytest.approx(_svd_ratio(p), rel=1e-9)
         assert r == pytest.approx(_ratio_from_scratch(p), rel=1e-12)
         assert float(jnp.linalg.det(jaxtmm.mass_kernel(p))) == pytest.approx(
-            float(jaxtmm.mass_determinant(p)) / (64 * math.pi**2) ** 2, rel=1e-9)  # fmt: skip
+            float(jaxtmm.mass_determinant(p)) / (64 * math.pi**2) ** 2, rel=1e-9
+        )
 
 
 def test_cancellation_is_the_n1_n2_ratio_for_degenerate_pairs_and_tends_to_zero_at_a_cancellation():
     """For m_Hk = m_Ak it is |sum_n M_n dF_n| / sum_n |M_n dF_n| with dF = F(M, m_1) - F(M, m_2); M2 tuned so that
     the two terms cancel drives it (and the loop masses) to zero while the moment stays."""
     p = _random_point(RNG, m_H1=0.3, m_A1=0.3, m_H2=0.45, m_A2=0.45, M1=0.1, M2=0.2, eta1=1.0, eta2=-1.0)
-    dF = [eta * M * (float(mass_log(eta * M, 0.3)) - float(mass_log(eta * M, 0.45))) for eta, M in ((1, 0.1), (-1, 0.2))]
+    dF = [
+        eta * M * (float(mass_log(eta * M, 0.3)) - float(mass_log(eta * M, 0.45))) for eta, M in ((1, 0.1), (-1, 0.2))
+    ]
     assert float(jaxtmm.mass_cancellation(p)) == pytest.approx(abs(sum(dF)) / sum(abs(x) for x in dF), rel=1e-12)
-    assert float(jaxtmm.mass_cancellation(_random_point(RNG, eta1=1.0, eta2=1.0, m_H1=0.3, m_A1=0.3, m_H2=0.45,
-                                                                      m_A2=0.45))) == pytest.approx(1.0, rel=1e-14)  # fmt: skip
+    assert float(
+        jaxtmm.mass_cancellation(_random_point(RNG, eta1=1.0, eta2=1.0, m_H1=0.3, m_A1=0.3, m_H2=0.45, m_A2=0.45))
+    ) == pytest.approx(1.0, rel=1e-14)
     # M dF vanishes at M -> 0 and M -> infinity: an N2 of the opposite parity heavier than the peak of M |dF|
     # cancels N1's term away from the Dirac point M2 = M1 (bisection on the sign of h_1 - a_2 = sum_n D[n, 0, 1])
-    f = lambda M2: float(jnp.sum(mass_differences(p._replace(M2=M2))[:, 0, 1]))  # noqa: E731
+    f = lambda M2: float(jnp.sum(mass_differences(p._replace(M2=M2))[:, 0, 1]))
     grid = np.geomspace(0.15, 100.0, 200)
     k = next(i for i in range(len(grid) - 1) if f(grid[i]) * f(grid[i + 1]) <= 0)
     lo, hi = grid[k], grid[k + 1]
@@ -179,8 +226,16 @@ def test_profile_line_breaks_where_nothing_is_feasible(profile):
 
     cfg, res = profile
     lo, hi = res["rows"]
-    gap = {**lo, "m_Ap_GeV": math.sqrt(lo["m_Ap_GeV"] * hi["m_Ap_GeV"]), "feasible": False, "mu_eff_max_muB": None,
-           "eps_max": None, "mu_max_muB": None, "binding": [], "reason": "infeasible: MEG II (r = 1.5)"}  # fmt: skip
+    gap = {
+        **lo,
+        "m_Ap_GeV": math.sqrt(lo["m_Ap_GeV"] * hi["m_Ap_GeV"]),
+        "feasible": False,
+        "mu_eff_max_muB": None,
+        "eps_max": None,
+        "mu_max_muB": None,
+        "binding": [],
+        "reason": "infeasible: MEG II (r = 1.5)",
+    }
     fig = fig7_profile({**res, "rows": [lo, gap, hi]}, cfg)
     line = next(ln for ln in fig.axes[0].get_lines() if ln.get_label().startswith("global profile"))
     y = np.asarray(line.get_ydata(), dtype=float)
@@ -190,8 +245,17 @@ def test_profile_line_breaks_where_nothing_is_feasible(profile):
 def _row_point(r, cfg) -> Point:
     y = np.array([[complex(*v) for v in row] for row in r["y"]])
     vals = {k: r[k] for k in POINT_KEYS}
-    return Point(y=jnp.asarray(y), theta_R=r["theta_R"], theta_I=r["theta_I"], m_Ap=r["m_Ap_GeV"], g_D=r["gD"],
-                 eps=r["eps_max"], Q_S=1.0, pmns=cfg.pmns, **vals)  # fmt: skip
+    return Point(
+        y=jnp.asarray(y),
+        theta_R=r["theta_R"],
+        theta_I=r["theta_I"],
+        m_Ap=r["m_Ap_GeV"],
+        g_D=r["gD"],
+        eps=r["eps_max"],
+        Q_S=1.0,
+        pmns=cfg.pmns,
+        **vals,
+    )
 
 
 def test_profile_is_never_below_a_random_feasible_search(profile):
@@ -214,9 +278,13 @@ def test_profile_is_never_below_a_random_feasible_search(profile):
     rng = np.random.default_rng(12)
     for name, (a, _) in zip(space.names, space.slices):
         if cfg.free[name].is_complex:  # half the draws: uniform in the disc
-            w = z[n // 2:, a:a + 2]
-            z[n // 2:, a:a + 2] = w / np.linalg.norm(w, axis=1, keepdims=True) * cfg.free[name].max * np.sqrt(
-                rng.uniform(size=(n - n // 2, 1)))  # fmt: skip
+            w = z[n // 2 :, a : a + 2]
+            z[n // 2 :, a : a + 2] = (
+                w
+                / np.linalg.norm(w, axis=1, keepdims=True)
+                * cfg.free[name].max
+                * np.sqrt(rng.uniform(size=(n - n // 2, 1)))
+            )
     eta2 = rng.choice([1.0, -1.0], size=n)
     found = 0
     for r in res["rows"]:
@@ -233,8 +301,15 @@ def test_every_observable_is_periodic_in_each_mixing_angle_with_period_pi():
     moments, BR(mu -> e gamma), (g-2)_e,mu, the loop neutrino masses and T are unchanged (to 1e-12) at random
     points with both parities, which is what lets the global presets sample the angles on a circle."""
     rng = np.random.default_rng(8)
-    fns = {"mu": lambda p: jnp.abs(jaxtmm.mu_ij(p)), "BR": jaxtmm.BR_mu_e_gamma, "a_e": jaxtmm.delta_a_e,
-           "a_mu": jaxtmm.delta_a_mu, "sum m_nu": jaxtmm.sum_m_nu, "det K": jaxtmm.mass_determinant, "T": jaxtmm.T_oblique}  # fmt: skip
+    fns = {
+        "mu": lambda p: jnp.abs(jaxtmm.mu_ij(p)),
+        "BR": jaxtmm.BR_mu_e_gamma,
+        "a_e": jaxtmm.delta_a_e,
+        "a_mu": jaxtmm.delta_a_mu,
+        "sum m_nu": jaxtmm.sum_m_nu,
+        "det K": jaxtmm.mass_determinant,
+        "T": jaxtmm.T_oblique,
+    }
     for _ in range(3):
         p = _random_point(rng)
         for shifted in (p._replace(theta_R=p.theta_R + math.pi), p._replace(theta_I=p.theta_I + math.pi)):
@@ -250,7 +325,7 @@ def test_the_ordered_pairs_are_exact_symmetries():
     cfg = preset_config("global")
     f, space = log_likelihood_z(cfg)
     f = jax.jit(f)
-    ix = lambda n: space.slices[space.names.index(n)][0]  # noqa: E731
+    ix = lambda n: space.slices[space.names.index(n)][0]
     z = np.asarray(space.sample_prior_z(jax.random.PRNGKey(5), 3))
     for row in z:
         ll = float(f(jnp.asarray(row)))
@@ -267,7 +342,7 @@ def test_the_ordered_pairs_sample_one_half():
     """The sampler's map puts every draw in M1 <= M2, m_H1 <= m_H2 (m_A1, m_A2 stay unordered), and u_from_z
     inverts it (a pair given in the wrong order comes back sorted)."""
     space = ParamSpace.from_config(preset_config("global"))
-    ix = lambda n: space.slices[space.names.index(n)][0]  # noqa: E731
+    ix = lambda n: space.slices[space.names.index(n)][0]
     z = np.asarray(space.sample_prior_z(jax.random.PRNGKey(5), 3))
     u = jax.random.normal(jax.random.PRNGKey(2), (2000, space.u_dim)) * 2
     v = space.values_u(u)
@@ -275,4 +350,6 @@ def test_the_ordered_pairs_sample_one_half():
     assert float(jnp.mean(v["m_A1"] <= v["m_A2"])) == pytest.approx(0.5, abs=0.05)  # m_A stays unordered
     back = space.values_u(space.u_from_z(jnp.asarray(z)))
     for k in ("M1", "M2", "m_H1", "m_H2"):
-        np.testing.assert_allclose(back[k], np.sort(np.exp(z[:, [ix(k[:-1] + "1"), ix(k[:-1] + "2")]]), axis=1)[:, int(k[-1]) - 1], rtol=1e-10)
+        np.testing.assert_allclose(
+            back[k], np.sort(np.exp(z[:, [ix(k[:-1] + "1"), ix(k[:-1] + "2")]]), axis=1)[:, int(k[-1]) - 1], rtol=1e-10
+        )

@@ -79,8 +79,12 @@ def test_a_non_finite_optimum_is_an_infeasible_row_with_a_reason(monkeypatch, tm
         return out
 
     monkeypatch.setattr(Maximiser, "run", run)
-    quick = fits.maximise.Settings(starts=1, explore=fits.maximise.Stage(1, 5, 0.1), share=fits.maximise.Stage(1, 5, 0.1),
-                                   polish=fits.maximise.Stage(0, 1, 1e-3))  # fmt: skip
+    quick = fits.maximise.Settings(
+        starts=1,
+        explore=fits.maximise.Stage(1, 5, 0.1),
+        share=fits.maximise.Stage(1, 5, 0.1),
+        polish=fits.maximise.Stage(0, 1, 1e-3),
+    )
     cfg = preset_config("paper")
     res = fits.scan.run_scan(cfg, (0.5,), 3, quick, progress=False)
     row = res["rows"][1]

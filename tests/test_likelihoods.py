@@ -45,7 +45,9 @@ def test_meg_boundary_at_published_limit(year):
     assert abs(float(lk.test_statistic(p)) - lk.threshold) <= 1e-12 * lk.threshold
 
 
-@pytest.mark.parametrize("make,file", [(L.na64.likelihood, "na64_invisible_2023.csv"), (L.babar.likelihood, "babar_invisible_2017.csv")])
+@pytest.mark.parametrize(
+    "make,file", [(L.na64.likelihood, "na64_invisible_2023.csv"), (L.babar.likelihood, "babar_invisible_2017.csv")]
+)
 def test_epsilon_boundary_at_every_tabulated_point(make, file):
     lk = make()
     curve = LimitCurve.load(file)
@@ -95,7 +97,10 @@ def test_no_constraint_outside_the_curve(make, lo, hi):
 
 
 def test_data_files_keep_their_headers():
-    for file, valid in (("na64_invisible_2023.csv", "1.055e-3 to 1.409 GeV"), ("babar_invisible_2017.csv", "1.0e-3 to 8.0 GeV")):
+    for file, valid in (
+        ("na64_invisible_2023.csv", "1.055e-3 to 1.409 GeV"),
+        ("babar_invisible_2017.csv", "1.0e-3 to 8.0 GeV"),
+    ):
         c = LimitCurve.load(file)
         text = " ".join(c.header)
         assert "90% CL" in text and "arXiv:" in text and valid in text
@@ -146,7 +151,9 @@ def test_option_errors():
 
 def test_moment_choices_use_the_right_observable():
     p = P._replace(m_Ap=0.05)
-    assert float(L.borexino.likelihood(moment="solar").value(p)) == pytest.approx(float(to_mu_B(mu_eff_solar(p))), rel=1e-14)
+    assert float(L.borexino.likelihood(moment="solar").value(p)) == pytest.approx(
+        float(to_mu_B(mu_eff_solar(p))), rel=1e-14
+    )
     assert float(L.borexino.likelihood(moment="13", convention="paper").value(p)) == pytest.approx(
         float(to_mu_B(mu_eff_pair(p, 1, 3, "paper"))), rel=1e-14
     )
@@ -219,10 +226,29 @@ def test_registry_is_the_one_list():
                 assert attr is importlib.import_module(f"{pkg.__name__}.{mod.name}"), (pkg.__name__, mod.name)
     doc = (Path(__file__).parents[1] / "docs" / "likelihoods.md").read_text()
     assert registry.markdown_table() in doc  # regenerate with `python -m likelihoods.registry`
-    raw = {"options": {"likelihoods": "complete"}, "fixed": {k: v for k, v in {
-        "m_H1": 0.3, "m_A1": 0.3, "m_H2": 0.4, "m_A2": 0.4, "M1": 0.1, "M2": 0.1, "M_E": 2000.0, "g_D": 0.5,
-        "m_Ap": 0.05, "y_e1": [0.1, 0.0], "y_e2": [0.1, 0.0], "y_mu1": [0.1, 0.0], "y_mu2": [0.1, 0.0],
-        "theta_R": 0.0, "theta_I": 0.5, "eps": 1e-5}.items()}}  # fmt: skip
+    raw = {
+        "options": {"likelihoods": "complete"},
+        "fixed": dict(
+            {
+                "m_H1": 0.3,
+                "m_A1": 0.3,
+                "m_H2": 0.4,
+                "m_A2": 0.4,
+                "M1": 0.1,
+                "M2": 0.1,
+                "M_E": 2000.0,
+                "g_D": 0.5,
+                "m_Ap": 0.05,
+                "y_e1": [0.1, 0.0],
+                "y_e2": [0.1, 0.0],
+                "y_mu1": [0.1, 0.0],
+                "y_mu2": [0.1, 0.0],
+                "theta_R": 0.0,
+                "theta_I": 0.5,
+                "eps": 1e-5,
+            }.items()
+        ),
+    }
     assert parse_config(raw).likelihoods == registry.constraint_set("complete")
     with pytest.raises(ValueError, match="unknown constraint"):
         parse_config({**raw, "options": {"likelihoods": ["MEG II", "LEP"]}})
@@ -236,7 +262,9 @@ def test_an_experiment_registers_where_it_is_defined():
         return L.meg_ii.likelihood("2025")
 
     try:
-        assert "Test limit" in registry.constraint_set("complete") and "Test limit" not in registry.constraint_set("paper")
+        assert "Test limit" in registry.constraint_set("complete") and "Test limit" not in registry.constraint_set(
+            "paper"
+        )
         (lk,) = registry.build(["Test limit"])
         assert lk.name == "MEG II" and "Test limit" in registry.markdown_table()
     finally:

@@ -2,6 +2,7 @@
 signal beyond the measured shift, the options (bound, tuning, alpha) act, and bad options are refused."""
 
 import dataclasses
+import itertools
 import math
 
 import jax
@@ -14,14 +15,30 @@ from jaxtmm import load_preset
 from likelihoods.registry import Options, build, constraint_set
 
 P = load_preset("paper")
-NEW = ("Neutrino mass", "Z invisible width", "Oblique T", "Perturbative widths", "LEP heavy lepton", "(g-2)_mu", "(g-2)_e")
+NEW = (
+    "Neutrino mass",
+    "Z invisible width",
+    "Oblique T",
+    "Perturbative widths",
+    "LEP heavy lepton",
+    "(g-2)_mu",
+    "(g-2)_e",
+)
 
 
 def test_sets_paper_and_complete():
     assert constraint_set("paper") == ("MEG II", "NA64", "BaBar", "Borexino")
-    assert constraint_set("complete") == ("MEG II", "NA64", "BaBar", "Borexino", "GEMMA", "TEXONO", "TEXONO CsI rate", "Borexino 7Be rate",
-                                          "A' searches") + NEW[:5] + (
-        "LHC heavy lepton", "(g-2)_mu", "BBN", "Relic abundance", "SN1987A", "(g-2)_e")
+    assert constraint_set("complete") == (
+        "MEG II",
+        "NA64",
+        "BaBar",
+        "Borexino",
+        "GEMMA",
+        "TEXONO",
+        "TEXONO CsI rate",
+        "Borexino 7Be rate",
+        "A' searches",
+    ) + NEW[:5] + ("LHC heavy lepton", "(g-2)_mu", "BBN", "Relic abundance", "SN1987A", "(g-2)_e")
 
 
 def test_gaussian_threshold_against_scipy():
@@ -34,7 +51,7 @@ def test_gaussian_threshold_against_scipy():
 def _boundaries():
     z95, h95 = stats.norm.ppf(0.975), stats.norm.ppf(0.95)
     ae = L.g2_electron.shift("combined")
-    against_sm = lambda d, s: d + math.sqrt(d * d + (z95 * s) ** 2)  # noqa: E731  (chi^2 - chi^2_SM = z^2, d > 0)
+    against_sm = lambda d, s: d + math.sqrt(d * d + (z95 * s) ** 2)
     return {
         "Neutrino mass": 0.12,  # eV, Planck 2018
         "Z invisible width": 2.9963 - 3.0 + z95 * 0.0074,
@@ -58,7 +75,7 @@ def test_boundary_at_the_published_value_and_monotone(name):
     start = getattr(lk, "shift", 0.0)
     vals = np.linspace(start, 3 * edge - 2 * start, 41)
     ll = [float(dataclasses.replace(lk, value=lambda p, v=v: v).log_likelihood(P)) for v in vals]
-    assert all(b < a for a, b in zip(ll, ll[1:]))
+    assert all(b < a for a, b in itertools.pairwise(ll))
 
 
 def test_neutrino_mass_bounds_and_tuning():
@@ -78,7 +95,7 @@ def test_g2_electron_shifts_follow_from_the_alpha_values():
 
     mp.mp.dps = 30
     C = (mp.mpf("0.5"), mp.mpf("-0.328478965579193"), mp.mpf("1.181241456587"))
-    a_e = lambda A: sum(c * (1 / (mp.pi * A)) ** (k + 1) for k, c in enumerate(C))  # noqa: E731
+    a_e = lambda A: sum(c * (1 / (mp.pi * A)) ** (k + 1) for k, c in enumerate(C))
     for x, A_x in (("Rb", "137.035999206"), ("Cs", "137.035999046")):
         ref = a_e(mp.mpf("137.035999166")) - a_e(mp.mpf(A_x))
         assert L.g2_electron.shift(x)[0] == pytest.approx(float(ref), rel=1e-6)

@@ -99,7 +99,9 @@ def test_vmap_equals_broadcasting():
     for f in (J, J_z, F2_tilde, fermion_radiated_integral):
         args = (M, m1, m2) if f is not F2_tilde else (M,)
         np.testing.assert_array_equal(jax.vmap(f)(*args), f(*args))
-    np.testing.assert_array_equal(jax.vmap(delta_J)(M, m1, m2, m1 * 1.1, m2 * 1.2), delta_J(M, m1, m2, m1 * 1.1, m2 * 1.2))
+    np.testing.assert_array_equal(
+        jax.vmap(delta_J)(M, m1, m2, m1 * 1.1, m2 * 1.2), delta_J(M, m1, m2, m1 * 1.1, m2 * 1.2)
+    )
 
 
 def test_no_recompilation_on_second_call():
@@ -134,7 +136,9 @@ def test_delta_J_vanishes_for_degenerate_scalars_with_finite_gradient():
     for c in ("paper", "corrected"):
         assert abs(delta_J(0.1, 0.3, 0.3, 0.5, 0.7, convention=c)) <= 1e-15 * J(0.1, 0.3, 0.5)  # H1 = H2
         assert abs(delta_J(0.1, 0.3, 0.4, 0.5, 0.5, convention=c)) <= 1e-15 * J(0.1, 0.3, 0.5)  # A1 = A2
-        assert delta_J(0.1, 0.3, 0.4, 0.3, 0.4, convention=c) != 0.0  # H_k = A_k (the paper's benchmark) does not cancel
+        assert (
+            delta_J(0.1, 0.3, 0.4, 0.3, 0.4, convention=c) != 0.0
+        )  # H_k = A_k (the paper's benchmark) does not cancel
         g = jax.grad(lambda m, c=c: delta_J(0.1, m, m, m, m, convention=c))(0.3)
         assert np.isfinite(g)
 
@@ -155,6 +159,7 @@ def test_F2_tilde_against_mpmath(loop_ref):
 
 def test_F2_tilde_gradient():
     """Finite at and near x = 1, equal to mpmath's derivative; the true -inf (F2' ~ ln x) at exactly x = 0."""
+
     def F2_mp(x):
         return (2 + 3 * x - 6 * x**2 + x**3 + 6 * x * mp.log(x)) / (6 * (1 - x) ** 4)
 

@@ -30,7 +30,7 @@ def analytic_optimum(m_Ap, g_D):
 
 
 def test_optimum_equals_analytic(solved):
-    M, out = solved
+    _M, out = solved
     for i, m in enumerate(MASSES):
         ref = analytic_optimum(m, 0.05)
         assert out["feasible"][i]
@@ -63,7 +63,7 @@ def test_never_below_best_of_1e5_random_feasible_points(solved):
 def test_reports_diagnostics(solved):
     """At each optimum the KKT residual (least-squares multipliers) is small, and the NA64 multiplier is the
     analytic 1/2: ln mu_eff grows as ln eps and ln r_NA64 as 2 ln eps, so grad F = lam grad c needs lam = 1/2."""
-    M, out = solved
+    _M, out = solved
     assert np.all(out["kkt"] < 1e-3) and np.all(np.isfinite(out["kkt"]))
     np.testing.assert_allclose(out["multipliers"][:, 1], 0.5, rtol=1e-6)
     assert np.all(out["multipliers"][:, [0, 2]] == 0.0)  # MEG II does not bind; BaBar is off
@@ -90,7 +90,7 @@ def test_eps_ladder_crosses_the_searches_bands():
         p = M._point(jnp.asarray(z[i]), {k: v[i] for k, v in ov.items()})
         edge = D.recast("NA48_Batley2015lha", 0.02, invisible_width=float(dp.dark_width(p)))[0]
         assert edge / step < eps[i] <= edge
-        F, c = M.dual_fn({"m_Ap": 0.02, "g_D": float(ov["g_D"][i])})
+        _F, c = M.dual_fn({"m_Ap": 0.02, "g_D": float(ov["g_D"][i])})
         assert float(c(jnp.asarray(z[i]))[0]) <= 0.0
         assert float(c(jnp.asarray(z[i]).at[a].add(np.log(step)))[0]) > 0.0
 

@@ -25,7 +25,9 @@ def test_standard_model_limit():
     E = 8.62e-4
     Pee = float(np.sum(np.abs(np.asarray(pmns_matrix(q.pmns))[0]) ** 4))
     for T in (5e-5, 3e-4, 6e-4):
-        ref = Pee * _textbook(0.5 + S2W_MSBAR, S2W_MSBAR, E, T) + (1 - Pee) * _textbook(-0.5 + S2W_MSBAR, S2W_MSBAR, E, T)
+        ref = Pee * _textbook(0.5 + S2W_MSBAR, S2W_MSBAR, E, T) + (1 - Pee) * _textbook(
+            -0.5 + S2W_MSBAR, S2W_MSBAR, E, T
+        )
         assert float(nue.dsigma_dT_solar(q, E, T)) == pytest.approx(ref, rel=1e-12)
     assert float(nue.rate_ratio(q, E, 5e-5, 6e-4)) == pytest.approx(1.0, rel=1e-14)
 
@@ -34,7 +36,9 @@ def test_vector_coupling_is_a_shift_of_g_V():
     """U = 1 and Yukawas on the electron row only: F is diagonal in e, and nu_1 = nu_e scatters with g_V shifted by
     sign * eps e F_ee / (sqrt 2 G_F (m^2 + 2 m_e T)); the other mass states are untouched."""
     zero = PMNS(*(jnp.float64(0.0) for _ in range(6)))
-    q = P._replace(pmns=zero, y=jnp.array([[0.9 + 0.2j, -0.4j], [0.0, 0.0]]), eps=jnp.float64(1e-4), m_Ap=jnp.float64(0.01))
+    q = P._replace(
+        pmns=zero, y=jnp.array([[0.9 + 0.2j, -0.4j], [0.0, 0.0]]), eps=jnp.float64(1e-4), m_Ap=jnp.float64(0.01)
+    )
     F = np.asarray(vector_coupling(q))
     assert abs(F[0, 1]) == 0.0 and abs(F[1, 1]) == 0.0
     E, T = 8.62e-4, 3e-4
@@ -79,10 +83,13 @@ def test_reactor_standard_model_and_shift():
     q0 = P._replace(g_D=jnp.float64(0.0))
     for E, T in ((3e-3, 1e-3), (5e-3, 3e-6)):
         assert float(nue.dsigma_dT_reactor(q0, E, T)) == pytest.approx(
-            _textbook_anti(0.5 + S2W_MSBAR, S2W_MSBAR, E, T), rel=1e-12)  # fmt: skip
+            _textbook_anti(0.5 + S2W_MSBAR, S2W_MSBAR, E, T), rel=1e-12
+        )
     assert float(nue.reactor_excess_at_threshold(q0, 3e-6)) == 0.0
     zero = PMNS(*(jnp.float64(0.0) for _ in range(6)))
-    q = P._replace(pmns=zero, y=jnp.array([[0.9 + 0.2j, -0.4j], [0.0, 0.0]]), eps=jnp.float64(1e-4), m_Ap=jnp.float64(0.01))
+    q = P._replace(
+        pmns=zero, y=jnp.array([[0.9 + 0.2j, -0.4j], [0.0, 0.0]]), eps=jnp.float64(1e-4), m_Ap=jnp.float64(0.01)
+    )
     Fee = np.asarray(vector_coupling(q))[0, 0].real
     E, T = 4e-3, 2e-3
     shifts = []
@@ -91,8 +98,12 @@ def test_reactor_standard_model_and_shift():
         ref = _textbook_anti(0.5 + S2W_MSBAR + d / 2, S2W_MSBAR + d / 2, E, T)
         assert float(nue.dsigma_dT_reactor(q, E, T, sign)) == pytest.approx(ref, rel=1e-12)
         d0 = sign * 1e-4 * E_CHARGE * Fee / (math.sqrt(2) * G_F_GEV2 * (0.01**2 + 2 * M_E_GEV * 3e-6))
-        shifts.append(abs(_textbook_anti(0.5 + S2W_MSBAR + d0 / 2, S2W_MSBAR + d0 / 2, 1e30, 3e-6)
-                          - _textbook_anti(0.5 + S2W_MSBAR, S2W_MSBAR, 1e30, 3e-6)))  # fmt: skip
+        shifts.append(
+            abs(
+                _textbook_anti(0.5 + S2W_MSBAR + d0 / 2, S2W_MSBAR + d0 / 2, 1e30, 3e-6)
+                - _textbook_anti(0.5 + S2W_MSBAR, S2W_MSBAR, 1e30, 3e-6)
+            )
+        )
     assert float(nue.reactor_excess_at_threshold(q, 3e-6)) == pytest.approx(min(shifts), rel=1e-9)
 
 
@@ -141,10 +152,13 @@ def test_texono_rate_against_scipy():
     from likelihoods.borexino import endpoint
 
     zero = PMNS(*(jnp.float64(0.0) for _ in range(6)))
-    q = P._replace(pmns=zero, y=jnp.array([[2.5 + 0.5j, -1.0j], [0.0, 0.0]]), eps=jnp.float64(3e-4), m_Ap=jnp.float64(3e-3))
+    q = P._replace(
+        pmns=zero, y=jnp.array([[2.5 + 0.5j, -1.0j], [0.0, 0.0]]), eps=jnp.float64(3e-4), m_Ap=jnp.float64(3e-3)
+    )
     Fee = np.asarray(vector_coupling(q))[0, 0].real
     ks = []
     for sign in (1.0, -1.0):
+
         def f(T, E, s):
             d = s * 3e-4 * E_CHARGE * Fee / (math.sqrt(2) * G_F_GEV2 * (3e-3**2 + 2 * M_E_GEV * T))
             return float(X.spectrum(E)) * _textbook_anti(0.5 + S2W_MSBAR + d / 2, S2W_MSBAR + d / 2, E, T)
@@ -170,7 +184,11 @@ def test_mueller_spectrum_numbers():
     d = X.read_toml(X.DATA_FILE)
     a = d["mueller_2011"]["U235"]
     ref_u235 = math.exp(sum(c * 4.0**k for k, c in enumerate(a)))
-    assert ref_u235 == pytest.approx(math.exp(3.217 - 3.111 * 4 + 1.395 * 16 - 0.369 * 64 + 0.04445 * 256 - 0.002053 * 1024))
-    total = sum(d["fission_fractions"][i] * math.exp(sum(c * 4.0**k for k, c in enumerate(d["mueller_2011"][i])))
-                for i in ("U235", "U238", "Pu239", "Pu241"))  # fmt: skip
+    assert ref_u235 == pytest.approx(
+        math.exp(3.217 - 3.111 * 4 + 1.395 * 16 - 0.369 * 64 + 0.04445 * 256 - 0.002053 * 1024)
+    )
+    total = sum(
+        d["fission_fractions"][i] * math.exp(sum(c * 4.0**k for k, c in enumerate(d["mueller_2011"][i])))
+        for i in ("U235", "U238", "Pu239", "Pu241")
+    )
     assert float(X.spectrum(4e-3)) == pytest.approx(total, rel=1e-14)

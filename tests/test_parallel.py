@@ -16,8 +16,9 @@ ROOT = HERE.parent
 
 def _worker(what, devices=4):
     env = {**os.environ, "XLA_FLAGS": f"--xla_force_host_platform_device_count={devices}", "PYTHONPATH": str(ROOT)}
-    r = subprocess.run([sys.executable, str(HERE / "_parallel_worker.py"), what], capture_output=True, text=True,
-                       env=env, timeout=900)  # fmt: skip
+    r = subprocess.run(
+        [sys.executable, str(HERE / "_parallel_worker.py"), what], capture_output=True, text=True, env=env, timeout=900
+    )
     assert r.returncode == 0, r.stderr[-3000:]
     return json.loads(r.stdout.strip().splitlines()[-1])
 
@@ -55,13 +56,20 @@ def test_two_processes_write_the_rows_of_one(tmp_path):
     port = _free_port()
     dist = ["--distributed", "--coordinator", f"127.0.0.1:{port}", "--num-processes", "2"]
     procs = [
-        subprocess.Popen(args + ["--out", str(tmp_path / "two")] + dist + ["--process-id", str(i)], env=env,
-                         stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)  # fmt: skip
+        subprocess.Popen(
+            args + ["--out", str(tmp_path / "two")] + dist + ["--process-id", str(i)],
+            env=env,
+            stdout=subprocess.PIPE,
+            stderr=subprocess.PIPE,
+            text=True,
+        )
         for i in (1, 0)
     ]
     outs = [p.communicate(timeout=600) for p in procs]
     assert all(p.returncode == 0 for p in procs), [o[1][-2000:] for o in outs]
-    single = subprocess.run(args + ["--out", str(tmp_path / "one")], env=env, capture_output=True, text=True, timeout=600)
+    single = subprocess.run(
+        args + ["--out", str(tmp_path / "one")], env=env, capture_output=True, text=True, timeout=600
+    )
     assert single.returncode == 0, single.stderr[-2000:]
     one = json.loads((tmp_path / "one" / "scan.json").read_text())
     two = json.loads((tmp_path / "two" / "scan.json").read_text())

@@ -20,14 +20,15 @@ def test_logdisc_projection_is_the_nearest_point_of_the_annulus():
     z = jnp.array([[0.3, -0.4], [3.0, 4.0], [1e-5, 0.0], [0.0, 0.0], [-6e-5, 8e-5]])
     want = np.array([[0.3, -0.4], [1.2, 1.6], [1e-4, 0.0], [1e-4, 0.0], [-6e-5, 8e-5]])
     np.testing.assert_allclose(ANNULUS.project_z(z), want, rtol=1e-15, atol=1e-20)
-    np.testing.assert_allclose(ANNULUS.project_z(jnp.array([[5.0, 1.0], [1e-9, -2.0]]), polar=True),
-                               [[2.0, 1.0], [1e-4, -2.0]], rtol=1e-15)  # fmt: skip
+    np.testing.assert_allclose(
+        ANNULUS.project_z(jnp.array([[5.0, 1.0], [1e-9, -2.0]]), polar=True), [[2.0, 1.0], [1e-4, -2.0]], rtol=1e-15
+    )
     assert np.all(Disc(max=2.0).project_z(jnp.zeros((1, 2))) == 0.0)  # a disc keeps its centre
 
 
 def test_logdisc_bounds_name_both_circles_with_outward_normals():
-    (outer, n_out), = ANNULUS.active_bounds("y", np.array([1.2, -1.6]), 1e-9)
-    (inner, n_in), = ANNULUS.active_bounds("y", np.array([0.0, 1e-4]), 1e-9)
+    ((outer, n_out),) = ANNULUS.active_bounds("y", np.array([1.2, -1.6]), 1e-9)
+    ((inner, n_in),) = ANNULUS.active_bounds("y", np.array([0.0, 1e-4]), 1e-9)
     assert outer == "|y| = 2" and inner == "|y| = 0.0001 (low)"
     np.testing.assert_allclose(n_out, [0.6, -0.8], rtol=1e-15)
     np.testing.assert_allclose(n_in, [0.0, -1.0], atol=1e-15)
@@ -49,7 +50,8 @@ def test_logdisc_sampler_coordinates_round_trip_and_cover_the_annulus():
     for t, r in ((-40.0, 1e-4), (40.0, 2.0)):
         assert abs(complex(ANNULUS.values_u(jnp.array([t, 3.0, 4.0])))) == pytest.approx(r, rel=1e-12)
     assert complex(ANNULUS.values_u(jnp.array([0.0, 3.0, 4.0]))) == pytest.approx(
-        math.sqrt(1e-4 * 2.0) * (0.6 + 0.8j), rel=1e-12)  # fmt: skip
+        math.sqrt(1e-4 * 2.0) * (0.6 + 0.8j), rel=1e-12
+    )
 
 
 def test_logdisc_prior_density_and_gradient_are_finite_at_the_phase_origin():
@@ -68,8 +70,9 @@ def test_circular_angle_wraps_and_covers_one_period():
     """The optimiser's angle wraps into [0, pi) with no bound; the sampler's w maps to the angle of its direction
     (w = (-1, 0) is the start of the period, (1, 0) its middle) and u_from_z inverts it."""
     c = make("circular", low=0.0, high=math.pi)
-    np.testing.assert_allclose(c.project_z(jnp.array([[-0.5], [3.5], [1.0]])), [[math.pi - 0.5], [3.5 - math.pi], [1.0]],
-                               rtol=1e-14)  # fmt: skip
+    np.testing.assert_allclose(
+        c.project_z(jnp.array([[-0.5], [3.5], [1.0]])), [[math.pi - 0.5], [3.5 - math.pi], [1.0]], rtol=1e-14
+    )
     assert list(c.active_bounds("theta_R", np.array([0.0]), 1e-9)) == []
     assert float(c.values_u(jnp.array([1.0, 0.0]))) == pytest.approx(math.pi / 2, rel=1e-15)
     assert float(c.values_u(jnp.array([-1.0, -1e-300]))) == pytest.approx(0.0, abs=1e-15)

@@ -15,8 +15,12 @@ from fits.profile import make_axis, run_profile
 from fits.space import ParamSpace
 
 # one inner length for every stage: one compiled step per coordinate system (the default schedule compiles three)
-QUICK = Settings(starts=4, explore=Stage(rounds=10, inner=150, lr=0.1), share=Stage(rounds=6, inner=150, lr=0.05),
-                 polish=Stage(rounds=6, inner=150, lr=1e-3))  # fmt: skip
+QUICK = Settings(
+    starts=4,
+    explore=Stage(rounds=10, inner=150, lr=0.1),
+    share=Stage(rounds=6, inner=150, lr=0.05),
+    polish=Stage(rounds=6, inner=150, lr=1e-3),
+)
 CFG = preset_config("posterior")
 
 

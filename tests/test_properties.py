@@ -31,11 +31,12 @@ from fits.config import ConfigError, parse_config
 from fits.maximise import build_likelihoods, mu_eff_muB
 from fits.space import ParamSpace
 from jaxtmm import BR_mu_e_gamma
-from jaxtmm_cli import main
 from jaxtmm.pointfile import preset_text
+from jaxtmm_cli import main
 
-SETTINGS = settings(max_examples=60, deadline=None, derandomize=True, database=None,
-                    suppress_health_check=[HealthCheck.too_slow])  # fmt: skip
+SETTINGS = settings(
+    max_examples=60, deadline=None, derandomize=True, database=None, suppress_health_check=[HealthCheck.too_slow]
+)
 
 ABSURD = [0.0, -1.0, 1e300, -1e300, 1e-300, math.nan, math.inf, -math.inf, 400.0, 3.6, "x", True, [1.0]]
 
@@ -82,20 +83,45 @@ def _assert_one_line_error(code, out, err):
 
 
 # ----------------------------------------------------------------------------- point files
-POINT = {ln.split("=")[0].strip(): ln.split("=", 1)[1].split("#")[0].strip()
-         for ln in preset_text("paper").splitlines() if "=" in ln and not ln.startswith("#")}  # fmt: skip
+POINT = {
+    ln.split("=")[0].strip(): ln.split("=", 1)[1].split("#")[0].strip()
+    for ln in preset_text("paper").splitlines()
+    if "=" in ln and not ln.startswith("#")
+}
 NUMBERS = st.one_of(st.floats(-12, 12).map(lambda e: 10.0**e), st.floats(-5, 5), st.sampled_from(ABSURD))
 VALUES = st.one_of(NUMBERS, st.lists(NUMBERS, min_size=2, max_size=2))
-MUTATION = st.tuples(st.sampled_from(sorted(POINT) + ["unknown_key", "pmns.theta12", "pmns.delta_CP", "pmns.bogus"]),
-                     st.one_of(VALUES, st.none()))  # fmt: skip
-FLAGS = st.lists(st.sampled_from([["--convention", "paper"], ["--json"], ["--tuning", "0"], ["--alpha-e", "Cs"], ["--meg", "2025"], ["--moment", "12"],
-                                  ["--moment", "23"], ["--invisible", "drop"], ["--T-min", "1e-4"], ["--T-max", "1e-3"],
-                                  ["--E-nu", "1e300"], ["--T-min", "nan"], ["--meg", "1999"]]), max_size=3)  # fmt: skip
+MUTATION = st.tuples(
+    st.sampled_from(sorted(POINT) + ["unknown_key", "pmns.theta12", "pmns.delta_CP", "pmns.bogus"]),
+    st.one_of(VALUES, st.none()),
+)
+FLAGS = st.lists(
+    st.sampled_from(
+        [
+            ["--convention", "paper"],
+            ["--json"],
+            ["--tuning", "0"],
+            ["--alpha-e", "Cs"],
+            ["--meg", "2025"],
+            ["--moment", "12"],
+            ["--moment", "23"],
+            ["--invisible", "drop"],
+            ["--T-min", "1e-4"],
+            ["--T-max", "1e-3"],
+            ["--E-nu", "1e300"],
+            ["--T-min", "nan"],
+            ["--meg", "1999"],
+        ]
+    ),
+    max_size=3,
+)
 
 
 @SETTINGS
-@given(mutations=st.lists(MUTATION, min_size=1, max_size=3), command=st.sampled_from(["evaluate", "constraints"]),
-       flags=FLAGS)  # fmt: skip
+@given(
+    mutations=st.lists(MUTATION, min_size=1, max_size=3),
+    command=st.sampled_from(["evaluate", "constraints"]),
+    flags=FLAGS,
+)
 def test_any_point_file_gives_finite_output_or_one_line_error(mutations, command, flags):
     entries, pmns = dict(POINT), {}
     for key, value in mutations:
@@ -125,16 +151,35 @@ def test_any_point_file_gives_finite_output_or_one_line_error(mutations, command
 
 # ----------------------------------------------------------------------------- configurations
 PRESET = {
-    "options": {"convention": "corrected", "meg_year": "2023", "moment": "solar", "invisible": "apply",
-                "likelihoods": ["MEG II", "NA64", "BaBar", "Borexino"]},
-    "fixed": {"m_H1": 0.3, "m_A1": 0.3, "m_H2": 0.4, "m_A2": 0.4, "M1": 0.1, "M2": 0.1, "M_E": 2000.0,
-              "g_D": 0.5, "m_Ap": 0.05, "Q_S": 1.0},
-    "free": {"y_e1": {"prior": "disc", "max": 0.1}, "y_e2": {"prior": "disc", "max": 0.1},
-             "y_mu1": {"prior": "disc", "max": 0.1}, "y_mu2": {"prior": "disc", "max": 0.1},
-             "theta_R": {"prior": "uniform", "low": 0.0, "high": 3.14},
-             "theta_I": {"prior": "uniform", "low": 0.0, "high": 3.14},
-             "eps": {"prior": "loguniform", "low": 1e-7, "high": 1e-3}},
-}  # fmt: skip
+    "options": {
+        "convention": "corrected",
+        "meg_year": "2023",
+        "moment": "solar",
+        "invisible": "apply",
+        "likelihoods": ["MEG II", "NA64", "BaBar", "Borexino"],
+    },
+    "fixed": {
+        "m_H1": 0.3,
+        "m_A1": 0.3,
+        "m_H2": 0.4,
+        "m_A2": 0.4,
+        "M1": 0.1,
+        "M2": 0.1,
+        "M_E": 2000.0,
+        "g_D": 0.5,
+        "m_Ap": 0.05,
+        "Q_S": 1.0,
+    },
+    "free": {
+        "y_e1": {"prior": "disc", "max": 0.1},
+        "y_e2": {"prior": "disc", "max": 0.1},
+        "y_mu1": {"prior": "disc", "max": 0.1},
+        "y_mu2": {"prior": "disc", "max": 0.1},
+        "theta_R": {"prior": "uniform", "low": 0.0, "high": 3.14},
+        "theta_I": {"prior": "uniform", "low": 0.0, "high": 3.14},
+        "eps": {"prior": "loguniform", "low": 1e-7, "high": 1e-3},
+    },
+}
 SCALARS = ["m_H1", "m_A1", "m_H2", "m_A2", "M1", "M2", "M_E", "g_D", "m_Ap", "Q_S", "theta_R", "theta_I", "eps"]
 BOUND = st.one_of(st.floats(-12, 9.5).map(lambda e: 10.0**e), st.floats(-7, 7), st.sampled_from(ABSURD[:8]))
 
@@ -149,8 +194,11 @@ def config_mutation(draw):
         lo, hi = sorted([draw(BOUND), draw(BOUND)], key=lambda v: (not isinstance(v, float), v))
         return ("free", name, {"prior": draw(st.sampled_from(["uniform", "loguniform"])), "low": lo, "high": hi})
     if kind == "disc":
-        return ("free", draw(st.sampled_from(["y_e1", "y_e2", "y_mu1", "y_mu2"])),
-                {"prior": "disc", "max": draw(BOUND)})  # fmt: skip
+        return (
+            "free",
+            draw(st.sampled_from(["y_e1", "y_e2", "y_mu1", "y_mu2"])),
+            {"prior": "disc", "max": draw(BOUND)},
+        )
     if kind == "option":
         key = draw(st.sampled_from(["convention", "meg_year", "moment", "invisible"]))
         return ("option", key, draw(st.sampled_from(["paper", "corrected", "2025", "12", "13", "drop", "nope"])))
@@ -180,8 +228,7 @@ def _stack(points):
     return jax.tree_util.tree_map(lambda *x: jnp.stack(x), *points)
 
 
-@settings(max_examples=40, deadline=None, derandomize=True, database=None,
-          suppress_health_check=[HealthCheck.too_slow])  # fmt: skip
+@settings(max_examples=40, deadline=None, derandomize=True, database=None, suppress_health_check=[HealthCheck.too_slow])
 @given(mutations=st.lists(config_mutation(), min_size=1, max_size=3))
 def test_any_configuration_is_refused_or_finite_everywhere_in_its_prior(mutations):
     raw = json.loads(json.dumps(PRESET))
@@ -203,10 +250,20 @@ def test_any_configuration_is_refused_or_finite_everywhere_in_its_prior(mutation
     event("accepted")
     space = ParamSpace.from_config(config)
     rng = np.random.default_rng(0)
-    u = np.concatenate([rng.normal(0, 3, (6, space.dim)), np.full((1, space.dim), 40.0), np.full((1, space.dim), -40.0)])
+    u = np.concatenate(
+        [rng.normal(0, 3, (6, space.dim)), np.full((1, space.dim), 40.0), np.full((1, space.dim), -40.0)]
+    )
     z = space.sample_prior_z(jax.random.PRNGKey(0), 6)
-    lo = np.array([p for n in space.names for p in ((0.0, 0.0) if config.free[n].kind == "disc" else (config.free[n].z_box[0],))])
-    hi = np.array([p for n in space.names for p in ((config.free[n].max, 0.0) if config.free[n].kind == "disc" else (config.free[n].z_box[1],))])
+    lo = np.array(
+        [p for n in space.names for p in ((0.0, 0.0) if config.free[n].kind == "disc" else (config.free[n].z_box[0],))]
+    )
+    hi = np.array(
+        [
+            p
+            for n in space.names
+            for p in ((config.free[n].max, 0.0) if config.free[n].kind == "disc" else (config.free[n].z_box[1],))
+        ]
+    )
     points = [space.point_u(jnp.asarray(x)) for x in u] + [space.point_z(x) for x in z]
     points += [space.point_z(jnp.asarray(c)) for c in (lo, hi)]
     values = np.asarray(_evaluator(config)(_stack(points)))
@@ -266,8 +323,13 @@ def _out(base: Path, kind: str) -> str:
     return kind if kind.startswith("/") else str(base / kind)
 
 
-@settings(max_examples=25, deadline=None, derandomize=True, database=None,
-          suppress_health_check=[HealthCheck.too_slow, HealthCheck.function_scoped_fixture])  # fmt: skip
+@settings(
+    max_examples=25,
+    deadline=None,
+    derandomize=True,
+    database=None,
+    suppress_health_check=[HealthCheck.too_slow, HealthCheck.function_scoped_fixture],
+)
 @given(flags=SCAN_FLAGS, where=OUTS, force=st.booleans())
 def test_any_scan_flags_succeed_with_finite_files_or_fail_in_one_line(recorded, monkeypatch, flags, where, force):
     import fits.scan
@@ -285,8 +347,13 @@ def test_any_scan_flags_succeed_with_finite_files_or_fail_in_one_line(recorded, 
         assert _all_finite(data) and (Path(out) / "fig7.png").stat().st_size > 0
 
 
-@settings(max_examples=50, deadline=None, derandomize=True, database=None,
-          suppress_health_check=[HealthCheck.too_slow, HealthCheck.function_scoped_fixture])  # fmt: skip
+@settings(
+    max_examples=50,
+    deadline=None,
+    derandomize=True,
+    database=None,
+    suppress_health_check=[HealthCheck.too_slow, HealthCheck.function_scoped_fixture],
+)
 @given(flags=FIT_FLAGS, where=OUTS)
 def test_any_fit_flags_run_or_fail_in_one_line(monkeypatch, flags, where):
     import fits.fit
@@ -299,12 +366,23 @@ def test_any_fit_flags_run_or_fail_in_one_line(monkeypatch, flags, where):
             assert settings.runs >= 1 and settings.nlive >= 10 and 0 < settings.dlogz < float("inf") and workers >= 0
         else:
             assert settings.chains >= 1 and settings.samples >= 1 and settings.warmup >= 0 and settings.chunk >= 1
-        return {"draws": 1, "chain_method": "sequential", "divergences": 0, "max_r_hat": 1.0, "min_ess_bulk": 1.0,
-                "min_ess_tail": 1.0, "wall_time_s": 1.0, "min_ess_bulk_per_s": 1.0, "draws_per_run": 1,
-                "min_ess_runs": 1.0, "worst_ess_runs": "eps",
-                "log_evidence": {"mean": -1.0, "standard_error": 0.1},
-                "derived": {n: "x" for n in fits.fit.DERIVED_LABELS}, "parity_probabilities": {},
-                "targets": {k: {"target": t, "value": t, "met": True} for k, t in fits.fit.TARGETS.items()}}  # fmt: skip
+        return {
+            "draws": 1,
+            "chain_method": "sequential",
+            "divergences": 0,
+            "max_r_hat": 1.0,
+            "min_ess_bulk": 1.0,
+            "min_ess_tail": 1.0,
+            "wall_time_s": 1.0,
+            "min_ess_bulk_per_s": 1.0,
+            "draws_per_run": 1,
+            "min_ess_runs": 1.0,
+            "worst_ess_runs": "eps",
+            "log_evidence": {"mean": -1.0, "standard_error": 0.1},
+            "derived": dict.fromkeys(fits.fit.DERIVED_LABELS, "x"),
+            "parity_probabilities": {},
+            "targets": {k: {"target": t, "value": t, "met": True} for k, t in fits.fit.TARGETS.items()},
+        }
 
     monkeypatch.setattr(fits.fit, "run_fit", fake_run_fit)
     args = ["fit", "--preset", "posterior", "--quiet"] + [x for f in flags[:-1] if f is not None for x in f] + flags[-1]

@@ -8,9 +8,23 @@ import pytest
 
 from jaxtmm_cli import main
 
-ROW_KEYS = {"gD", "m_Ap_GeV", "experiment", "eps_max", "mu_max_muB", "mu_eff_max_muB", "invisible_open",
-            "borexino_limit_muB", "feasible", "reason", "constraint_residual", "kkt_residual", "multipliers", "binding",
-            "y"}  # fmt: skip
+ROW_KEYS = {
+    "gD",
+    "m_Ap_GeV",
+    "experiment",
+    "eps_max",
+    "mu_max_muB",
+    "mu_eff_max_muB",
+    "invisible_open",
+    "borexino_limit_muB",
+    "feasible",
+    "reason",
+    "constraint_residual",
+    "kkt_residual",
+    "multipliers",
+    "binding",
+    "y",
+}
 
 
 @pytest.fixture(scope="module")
@@ -18,8 +32,25 @@ def scan_dir(tmp_path_factory):
     out = tmp_path_factory.mktemp("scan") / "run"
     # the paper convention: with 4 starts the maximiser reaches the optimum of every row there on every JAX version
     # we test (0.10 and 0.12); in the corrected convention it stops short on some rows (docs/validation.md)
-    assert main(["scan", "--masses", "3", "--gD", "0.5,0.05", "--out", str(out), "--quiet", "--starts", "4",
-                 "--convention", "paper"]) == 0  # fmt: skip
+    assert (
+        main(
+            [
+                "scan",
+                "--masses",
+                "3",
+                "--gD",
+                "0.5,0.05",
+                "--out",
+                str(out),
+                "--quiet",
+                "--starts",
+                "4",
+                "--convention",
+                "paper",
+            ]
+        )
+        == 0
+    )
     return out
 
 
@@ -46,9 +77,20 @@ def test_files_and_rows(scan_dir):
         assert key in prov
     assert prov["versions"]["jax"] and prov["configuration"]["effective_options"]["convention"] == "paper"
     assert {k for k in prov["data_sha256"] if "/" not in k} == {
-        "na64_invisible_2023.csv", "babar_invisible_2017.csv", "meg_ii.toml", "borexino_2017.toml", "neutrino_mass.toml",
-        "electroweak.toml", "g_minus_2.toml", "cosmology.toml", "scattering.toml", "theory.toml", "sn1987a_chang2017.csv", "borexino_be7_rate.toml",
-        "texono_csi_2010.toml"}  # fmt: skip
+        "na64_invisible_2023.csv",
+        "babar_invisible_2017.csv",
+        "meg_ii.toml",
+        "borexino_2017.toml",
+        "neutrino_mass.toml",
+        "electroweak.toml",
+        "g_minus_2.toml",
+        "cosmology.toml",
+        "scattering.toml",
+        "theory.toml",
+        "sn1987a_chang2017.csv",
+        "borexino_be7_rate.toml",
+        "texono_csi_2010.toml",
+    }
     assert sum(k.startswith("darkphoton/") for k in prov["data_sha256"]) == 31  # 30 limits and the manifest
     with open(scan_dir / "scan.csv") as fh:
         table = list(csv.DictReader(fh))
@@ -84,7 +126,10 @@ def test_refuses_to_overwrite(scan_dir, capsys):
         (["--gD", "1e300"], "perturbative bound"),
         (["--seed", "-1"], "--seed must be an integer from 0 to 2^32-1"),
         (["--constraints", "MEG II,nope"], "unknown constraint(s) 'nope'"),
-        (["--preset", "nope"], "invalid choice: 'nope' (choose from 'paper', 'aligned', 'posterior', 'global', 'global-paper')"),
+        (
+            ["--preset", "nope"],
+            "invalid choice: 'nope' (choose from 'paper', 'aligned', 'posterior', 'global', 'global-paper')",
+        ),
         (["--masses", "1"], "--masses must be at least 2"),
         (["--config", "/no/such/config.toml"], "cannot read configuration"),
         (["--starts-from", "/no/such/dir"], "--starts-from /no/such/dir: no scan.json in /no/such/dir"),
@@ -119,7 +164,7 @@ def test_fig7_legend_outside_every_shading_labelled_and_tight_range(scan_dir):
     assert "NA64" in names and "BaBar" in names
     labels = [t.get_text() for t in fig.legends[0].get_texts()]
     assert any("excluded by Borexino" in t for t in labels) and any("dark states closed" in t for t in labels)
-    shaded = [c for c in ax.collections] + [p for p in ax.patches]
+    shaded = list(ax.collections) + list(ax.patches)
     assert all(not s.get_label().startswith("_") for s in shaded)  # every shaded region has a legend entry
     mu = [r["mu_eff_max_muB"] for r in result["rows"] if r["mu_eff_max_muB"] is not None]
     lo, hi = ax.get_ylim()
@@ -134,8 +179,25 @@ def test_complete_set_rows_infeasible_with_the_responsible_constraint(tmp_path):
     """The benchmark masses under the complete set: no point satisfies the Z width and T, whatever the couplings;
     every row says so and reports no number; the figure's strip names them."""
     out = tmp_path / "complete"
-    assert main(["scan", "--masses", "2", "--gD", "0.5", "--out", str(out), "--quiet", "--starts", "1",
-                 "--constraints", "complete"]) == 0  # fmt: skip
+    assert (
+        main(
+            [
+                "scan",
+                "--masses",
+                "2",
+                "--gD",
+                "0.5",
+                "--out",
+                str(out),
+                "--quiet",
+                "--starts",
+                "1",
+                "--constraints",
+                "complete",
+            ]
+        )
+        == 0
+    )
     data = json.loads((out / "scan.json").read_text())
     assert data["provenance"]["configuration"]["effective_options"]["likelihoods"][-1] == "(g-2)_e"
     for r in data["rows"]:
@@ -162,11 +224,12 @@ def test_starts_from_keeps_every_earlier_optimum(scan_dir):
 
     earlier = json.loads((scan_dir / "scan.json").read_text())["rows"]
     cfg = preset_config("paper").replace_options(convention="paper")
-    weak = Settings(starts=1, seed=9, explore=Stage(1, 5, 0.1), share=Stage(1, 5, 0.05), polish=Stage(0, 1, 1e-3),
-                    ladder=0, sqp=0)  # fmt: skip
+    weak = Settings(
+        starts=1, seed=9, explore=Stage(1, 5, 0.1), share=Stage(1, 5, 0.05), polish=Stage(0, 1, 1e-3), ladder=0, sqp=0
+    )
     warm = run_scan(cfg, (0.5, 0.05), 3, weak, progress=False, starts_from=earlier)
     cold = run_scan(cfg, (0.5, 0.05), 3, weak, progress=False)
-    key = lambda r: (r["gD"], r["m_Ap_GeV"], r["experiment"])  # noqa: E731
+    key = lambda r: (r["gD"], r["m_Ap_GeV"], r["experiment"])
     before = {key(r): r["mu_eff_max_muB"] for r in earlier if r["feasible"] and r["mu_eff_max_muB"] is not None}
     assert warm["provenance"]["known_starts"] == len(before) >= 8
     for name, res, ok in (("warm", warm, True), ("cold", cold, False)):
@@ -176,11 +239,29 @@ def test_starts_from_keeps_every_earlier_optimum(scan_dir):
 
 
 def test_starts_from_refuses_a_mismatched_scan(scan_dir, tmp_path, capsys):
-    assert main(["scan", "--masses", "3", "--gD", "0.3", "--out", str(tmp_path / "a"), "--quiet",
-                 "--starts-from", str(scan_dir)]) == 2  # fmt: skip
+    assert (
+        main(
+            [
+                "scan",
+                "--masses",
+                "3",
+                "--gD",
+                "0.3",
+                "--out",
+                str(tmp_path / "a"),
+                "--quiet",
+                "--starts-from",
+                str(scan_dir),
+            ]
+        )
+        == 2
+    )
     assert "no feasible row matches a problem of this scan" in capsys.readouterr().err
     (tmp_path / "bad").mkdir()
     (tmp_path / "bad" / "scan.json").write_text('{"rows": 3}')
-    assert main(["scan", "--masses", "3", "--out", str(tmp_path / "b"), "--quiet", "--starts-from", str(tmp_path / "bad")]) == 2
+    assert (
+        main(["scan", "--masses", "3", "--out", str(tmp_path / "b"), "--quiet", "--starts-from", str(tmp_path / "bad")])
+        == 2
+    )
     err = capsys.readouterr().err
     assert err.count("\n") == 1 and "is not a scan result" in err, err

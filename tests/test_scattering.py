@@ -14,7 +14,7 @@ import jax.numpy as jnp
 import numpy as np
 import pytest
 
-from jaxtmm import PMNS, load_preset, loop_sum, mu_eff_flavour, mu_eff_solar, to_mu_B
+from jaxtmm import PMNS, load_preset, loop_sum, mu_eff_flavour, mu_eff_solar
 from likelihoods import borexino as B
 from likelihoods import registry
 from likelihoods import scattering as S
@@ -67,8 +67,17 @@ def test_threshold_recast_closed_form_and_bound():
 
 def test_window_entry_of_the_data_file(monkeypatch):
     """A data-file entry with recast = "window" and flux lines is Eq. 3.10 over its window (here Borexino's own)."""
-    entry = {"mu_90_muB": 2.8e-11, "cl": 0.9, "citation": "test", "arxiv": "", "flux": "7Be", "beam": "e",
-             "T_min_GeV": B.T_MIN_DEFAULT, "recast": "window", "lines": [[B.E_NU_DEFAULT, 1.0]]}  # fmt: skip
+    entry = {
+        "mu_90_muB": 2.8e-11,
+        "cl": 0.9,
+        "citation": "test",
+        "arxiv": "",
+        "flux": "7Be",
+        "beam": "e",
+        "T_min_GeV": B.T_MIN_DEFAULT,
+        "recast": "window",
+        "lines": [[B.E_NU_DEFAULT, 1.0]],
+    }
     monkeypatch.setitem(S._D, "Test", entry)
     m = np.logspace(-5, 0, 11)
     np.testing.assert_allclose(np.asarray(S.recast_limit(m, "Test")), np.asarray(B.recast_limit(m)), rtol=1e-14)
@@ -80,7 +89,7 @@ def test_window_entry_of_the_data_file(monkeypatch):
 def test_bad_tables_are_refused():
     with pytest.raises(ValueError, match="no flux line reaches"):
         S.window_table([(100e-6, 1.0)], 1e-3)  # a 100 keV line cannot give 1 MeV recoils
-    with pytest.raises(ValueError, match="T_min = .* must be below"):
+    with pytest.raises(ValueError, match=r"T_min = .* must be below"):
         S.window_table([(1e-3, 1.0)], 2e-4, 1e-4)
     with pytest.raises(ValueError, match="positive number"):
         S.threshold_table(-1.0)
@@ -100,7 +109,7 @@ def test_flavour_moment_closed_form():
     """Corrected convention: sum_i U*_ai lambda-rotation undoes the PMNS, so mu_e = mu_mu = |eps pref det y| and
     mu_tau = 0 for any mixing (derivation.md 11); the three flavours sum to eps^2 sum_ij |A_ij|^2."""
     rng = np.random.default_rng(5)
-    for k in range(6):
+    for _k in range(6):
         y = (rng.normal(size=(2, 2)) + 1j * rng.normal(size=(2, 2))) * 10 ** rng.uniform(-3, 0)
         pm = PMNS(*(rng.uniform(0, 2 * np.pi, 6)))
         p = P._replace(y=jnp.asarray(y), pmns=pm, eps=10 ** rng.uniform(-6, -2))

@@ -46,6 +46,7 @@ def RATIOS(*cols):
     """Every search's signal ratio at the points given by columns."""
     return np.asarray(_RATIOS(*(jnp.asarray(c, dtype=float) for c in cols)))
 
+
 DARK = _batch(None, lambda _, q: dp.dark_width(q))
 #: (Yukawa scale, g_D, M1 = M2): a standard dark photon, the benchmark, large couplings, and light N (A' -> N1 N2 open)
 COUPLINGS = ((1.0, 0.0, 0.1), (1.0, 0.5, 0.1), (30.0, 0.5, 0.1), (1.0, 0.05, 0.005))
@@ -85,6 +86,7 @@ def test_every_search_boundary_is_the_recast_edge():
 def test_band_interior_and_outside():
     """Inside a beam-dump band r > 1, outside r < 1; above a prompt limit r > 1; no constraint outside the curve or
     below 2 m_e."""
+
     def r(name, m, eps):  # masses fixed at the benchmark's, the standard dark photon (g_D = 0)
         f = jax.jit(jax.vmap(lambda m, e: S.likelihood(name).signal_ratio(P._replace(m_Ap=m, eps=e, g_D=0.0))))
         return np.asarray(f(jnp.asarray(m, dtype=float), jnp.asarray(eps, dtype=float)))
@@ -111,7 +113,7 @@ def test_gradients_finite_and_equal_to_finite_differences(name):
     fn = jax.jit(lambda v: lk.log_likelihood(q._replace(eps=v[0], m_Ap=v[1], g_D=v[2])))
     grad = jax.jit(jax.grad(fn))
     w = float(DARK(*(jnp.array([v]) for v in (m, 0.0, 0.3, 0.5, mN)))[0])
-    lo, hi = D.recast(name, m, invisible_width=w)
+    lo, _hi = D.recast(name, m, invisible_width=w)
     assert np.isfinite(lo)
     for e in (0.0, 1e-12, 1e-7, 1e-4, 1e-2, 0.3):
         assert np.all(np.isfinite(np.asarray(grad(jnp.array([e, m, 0.5])))))
@@ -145,16 +147,18 @@ def test_registry_sets_and_the_invisible_option():
     assert registry.invisible_mode("drop", "complete") == "drop"
     # physics: NA64's signal scales with the point's BR(invisible); apply: BR = 1
     q = P._replace(m_Ap=0.3, eps=1e-4)  # above M1 + M2 = 0.2 GeV: A' -> N1 N2 open
-    na64_apply, = L.build(["NA64"], L.Options(invisible="apply"))
-    na64_phys, = L.build(["NA64"], L.Options(invisible="physics"))
+    (na64_apply,) = L.build(["NA64"], L.Options(invisible="apply"))
+    (na64_phys,) = L.build(["NA64"], L.Options(invisible="physics"))
     br = float(dp.invisible_fraction(q))
     assert 0.99 < br < 1.0
     assert float(na64_phys.signal_ratio(q)) == pytest.approx(br * float(na64_apply.signal_ratio(q)), rel=1e-12)
     low = P._replace(m_Ap=0.02, eps=1e-4, y=P.y * 0.01)  # below threshold, tiny Yukawas: BR(nu nu) ~ 1e-9
     assert float(dp.invisible_fraction(low)) == pytest.approx(
-        float(dp.width_nu_nu(low)) / float(jnp.sum(dp.sm_widths(0.02, 1e-4)) + dp.width_nu_nu(low)), rel=1e-12)
+        float(dp.width_nu_nu(low)) / float(jnp.sum(dp.sm_widths(0.02, 1e-4)) + dp.width_nu_nu(low)), rel=1e-12
+    )
     assert float(na64_phys.signal_ratio(low)) == pytest.approx(
-        float(dp.invisible_fraction(low)) * float(na64_apply.signal_ratio(low)), rel=1e-12)
+        float(dp.invisible_fraction(low)) * float(na64_apply.signal_ratio(low)), rel=1e-12
+    )
     assert float(na64_phys.signal_ratio(low)) < 1e-8 * float(na64_apply.signal_ratio(low))
     g = jax.grad(lambda e: na64_phys.log_likelihood(low._replace(eps=e)))
     assert np.isfinite(float(g(0.0))) and np.isfinite(float(g(1e-4)))
@@ -170,7 +174,9 @@ def test_bbn_in_the_complete_set():
     assert float(bbn.signal_ratio(q._replace(m_Ap=0.0085))) == pytest.approx(1.0, rel=1e-12)
     assert float(bbn.signal_ratio(q._replace(m_Ap=0.0085 / 2))) == pytest.approx(2.0**10, rel=1e-12)
     dark = P._replace(m_Ap=0.005, eps=1e-8, M1=0.001, M2=0.001, g_D=0.5)  # A' -> N1 N2 dominates
-    assert float(dp.invisible_fraction(dark)) > 0.99 and float(bbn.signal_ratio(dark)) == pytest.approx(3.7**10, rel=1e-12)
+    assert float(dp.invisible_fraction(dark)) > 0.99 and float(bbn.signal_ratio(dark)) == pytest.approx(
+        3.7**10, rel=1e-12
+    )
 
 
 def test_the_set_gradient_is_finite_everywhere():
@@ -180,6 +186,8 @@ def test_the_set_gradient_is_finite_everywhere():
     m = np.exp(rng.uniform(np.log(1e-3), np.log(10.0), 64))
     eps = np.concatenate([[0.0] * 4, np.exp(rng.uniform(np.log(1e-10), np.log(1e-1), 60))])
     lk = S.search_set()
-    g = jax.jit(jax.vmap(jax.grad(lambda v: lk.log_likelihood(P._replace(m_Ap=v[0], eps=v[1], g_D=v[2], theta_R=v[3])))))
+    g = jax.jit(
+        jax.vmap(jax.grad(lambda v: lk.log_likelihood(P._replace(m_Ap=v[0], eps=v[1], g_D=v[2], theta_R=v[3]))))
+    )
     x = jnp.stack([jnp.asarray(m), jnp.asarray(eps), jnp.full(64, 0.5), jnp.full(64, 0.3)], axis=-1)
     assert np.isfinite(np.asarray(g(x))).all()

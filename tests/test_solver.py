@@ -23,8 +23,11 @@ PROBLEM = Problem(
     project=lambda z: z.at[0].min(1.5),
 )
 FREE = PROBLEM._replace(project=lambda z: z)
-SOLVERS = [optax.adam, lambda lr: optax.chain(optax.clip_by_global_norm(1.0), optax.sgd(lr)),
-           lambda lr: optax.lbfgs()]  # L-BFGS's line search asks for the value and the function too
+SOLVERS = [
+    optax.adam,
+    lambda lr: optax.chain(optax.clip_by_global_norm(1.0), optax.sgd(lr)),
+    lambda lr: optax.lbfgs(),
+]  # L-BFGS's line search asks for the value and the function too
 
 
 def solve(problem, solver, a):
@@ -57,4 +60,6 @@ def test_masked_constraint_is_ignored_and_names_are_readable():
     assert float(lam[0, 0]) == 0.0
     assert solver_name(optax.adam) == "optax.adam"
     rec = settings_record(Settings(polish=Stage(rounds=2, inner=5, lr=1.0, solver=optax.lbfgs)))
-    assert rec["solver"] == "optax.adam" and rec["polish"]["solver"] == "optax.lbfgs" and rec["explore"]["solver"] is None
+    assert (
+        rec["solver"] == "optax.adam" and rec["polish"]["solver"] == "optax.lbfgs" and rec["explore"]["solver"] is None
+    )

@@ -9,8 +9,8 @@ import jax.numpy as jnp
 import mpmath as mp
 import numpy as np
 import pytest
-
 from _dirac import vector_width  # tests/_dirac.py
+
 from jaxtmm import load_preset
 from jaxtmm import vertex as V
 
@@ -27,11 +27,12 @@ def _simplex(f):
     return mp.quad(lambda x: mp.quad(lambda y: f(x, y), [0, 1 - x]), [0, 1])
 
 
-@pytest.mark.parametrize("M, m1, m2", [(0.1, 0.3, 0.4), (0.3, 0.3, 0.3), (1e-3, 1e2, 0.5), (50.0, 1e-2, 2e-2),
-                                       (0.2, 0.2, 0.2000001)])  # fmt: skip
+@pytest.mark.parametrize(
+    "M, m1, m2", [(0.1, 0.3, 0.4), (0.3, 0.3, 0.3), (1e-3, 1e2, 0.5), (50.0, 1e-2, 2e-2), (0.2, 0.2, 0.2000001)]
+)
 def test_simplex_integrals_against_mpmath(M, m1, m2):
     mp.mp.dps = 20
-    delta = lambda x, y: x * m2**2 + y * m1**2 + (1 - x - y) * M**2  # noqa: E731
+    delta = lambda x, y: x * m2**2 + y * m1**2 + (1 - x - y) * M**2
     assert float(V.mean_log(M, m1, m2)) == pytest.approx(float(_simplex(lambda x, y: mp.log(delta(x, y)))), rel=1e-11)
     assert float(V.mean_inverse(M, m1, m2)) == pytest.approx(float(_simplex(lambda x, y: 1 / delta(x, y))), rel=1e-11)
 

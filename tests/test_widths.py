@@ -7,8 +7,8 @@ import jax
 import jax.numpy as jnp
 import numpy as np
 import pytest
-
 from _dirac import METRIC, fermion_scalar_width, fermion_vector_width, scalar_fermions_width  # tests/_dirac.py
+
 from jaxtmm import load_preset
 from jaxtmm import widths as W
 
@@ -17,11 +17,19 @@ P = load_preset("paper")
 
 @pytest.mark.parametrize(
     "m1, m2, mV, gL, gR",
-    [(300.0, 0.1, 80.4, 0.3, 0.3), (300.0, -0.1, 80.4, -0.3, 0.3), (2.0, 0.7, 0.5, 0.2, -0.45),
-     (2.0, -0.7, 0.5, 0.2, -0.45), (-5.0, 1.3, 2.0, 1.1, 0.4), (1.0, 0.0, 1e-3, 0.5, 0.0)],
-)  # fmt: skip
+    [
+        (300.0, 0.1, 80.4, 0.3, 0.3),
+        (300.0, -0.1, 80.4, -0.3, 0.3),
+        (2.0, 0.7, 0.5, 0.2, -0.45),
+        (2.0, -0.7, 0.5, 0.2, -0.45),
+        (-5.0, 1.3, 2.0, 1.1, 0.4),
+        (1.0, 0.0, 1e-3, 0.5, 0.0),
+    ],
+)
 def test_fermion_to_fermion_vector_against_traces(m1, m2, mV, gL, gR):
-    ref = fermion_vector_width(m1, m2, mV, lambda m, g, g5: g[m] @ (gL * (np.eye(4) - g5) / 2 + gR * (np.eye(4) + g5) / 2))
+    ref = fermion_vector_width(
+        m1, m2, mV, lambda m, g, g5: g[m] @ (gL * (np.eye(4) - g5) / 2 + gR * (np.eye(4) + g5) / 2)
+    )
     got = float(W.fermion_to_fermion_vector(m1, m2, mV, gL * gL + gR * gR, gL * gR))
     assert got == pytest.approx(ref, rel=1e-10)
 
@@ -49,8 +57,15 @@ def test_scalar_to_scalar_vector_against_polarisation_sum():
     p2 = np.array([math.hypot(k, m2), 0, 0, k])
     q = p - p2
     s = p + p2
-    msq = g * g * sum(s[a] * s[b] * METRIC[a, a] * METRIC[b, b] * (-METRIC[a, b] + q[a] * q[b] / mV**2)
-                      for a in range(4) for b in range(4))  # fmt: skip
+    msq = (
+        g
+        * g
+        * sum(
+            s[a] * s[b] * METRIC[a, a] * METRIC[b, b] * (-METRIC[a, b] + q[a] * q[b] / mV**2)
+            for a in range(4)
+            for b in range(4)
+        )
+    )
     ref = k * msq / (8 * math.pi * m * m)
     assert float(W.scalar_to_scalar_vector(m, m2, mV, g * g)) == pytest.approx(ref, rel=1e-12)
 
@@ -90,7 +105,11 @@ def test_longitudinal_W_and_the_benchmark():
 
 
 def test_widths_differentiable_at_thresholds():
-    for kw in (dict(m_Ap=0.1, M1=0.1, M2=0.2), dict(m_H1=0.1 + 0.2, m_A1=0.2, m_Ap=0.1), dict(M_E=0.3 + 80.3692, M1=0.3)):
+    for kw in (
+        dict(m_Ap=0.1, M1=0.1, M2=0.2),
+        dict(m_H1=0.1 + 0.2, m_A1=0.2, m_Ap=0.1),
+        dict(M_E=0.3 + 80.3692, M1=0.3),
+    ):
         q = _point(**kw)
         g = jax.grad(lambda x, q=q: jnp.sum(W.width_over_mass(q._replace(g_D=x))))(0.5)
         assert np.isfinite(float(g))
@@ -107,14 +126,23 @@ def test_kallen_keeps_its_precision_at_threshold():
 
     mp.mp.dps = 50
     for M, m1, m2 in ((3.0, 1.2, 0.7), (0.5, 0.1, -0.3), (100.0, 99.0, 0.5)):
-        ref = float(mp.mpf(M) ** 4 + mp.mpf(m1) ** 4 + mp.mpf(m2) ** 4
-                    - 2 * (mp.mpf(M) ** 2 * mp.mpf(m1) ** 2 + mp.mpf(m1) ** 2 * mp.mpf(m2) ** 2 + mp.mpf(m2) ** 2 * mp.mpf(M) ** 2))  # fmt: skip
+        ref = float(
+            mp.mpf(M) ** 4
+            + mp.mpf(m1) ** 4
+            + mp.mpf(m2) ** 4
+            - 2
+            * (mp.mpf(M) ** 2 * mp.mpf(m1) ** 2 + mp.mpf(m1) ** 2 * mp.mpf(m2) ** 2 + mp.mpf(m2) ** 2 * mp.mpf(M) ** 2)
+        )
         assert float(kallen(M, m1, m2)) == pytest.approx(ref, rel=1e-13)
     m1, m2 = 0.3, 0.45
     M = (m1 + m2) * (1 + 1e-9)
     Mm = mp.mpf(M)  # the float's own value
-    ref = float(Mm**4 + mp.mpf(m1) ** 4 + mp.mpf(m2) ** 4
-                - 2 * (Mm**2 * mp.mpf(m1) ** 2 + mp.mpf(m1) ** 2 * mp.mpf(m2) ** 2 + mp.mpf(m2) ** 2 * Mm**2))  # fmt: skip
+    ref = float(
+        Mm**4
+        + mp.mpf(m1) ** 4
+        + mp.mpf(m2) ** 4
+        - 2 * (Mm**2 * mp.mpf(m1) ** 2 + mp.mpf(m1) ** 2 * mp.mpf(m2) ** 2 + mp.mpf(m2) ** 2 * Mm**2)
+    )
     assert float(kallen(M, m1, m2)) == pytest.approx(ref, rel=1e-14)
     expanded = M**4 + m1**4 + m2**4 - 2 * (M * M * m1 * m1 + m1 * m1 * m2 * m2 + m2 * m2 * M * M)
     assert abs(expanded / ref - 1) > 1e-10  # what the product form avoids

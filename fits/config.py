@@ -95,6 +95,11 @@ class ConfigError(ValueError):
     """A configuration that cannot be used; the message names the key."""
 
 
+#: The posterior samplers of ``jaxtmm fit``; a configuration names its default with a top-level ``sampler`` key
+#: (the ``global`` presets: ``nested``, the route that converges there, docs/fits.md).
+SAMPLERS = ("nuts", "nested")
+
+
 @dataclass(frozen=True)
 class Config:
     fixed: dict
@@ -112,6 +117,7 @@ class Config:
     ordered: tuple = ()  # pairs (a, b) sampled with a <= b (SYMMETRIC_PAIRS)
     name: str = ""
     description: str = ""
+    sampler: str = "nuts"  # the default of `jaxtmm fit` for this configuration (one of SAMPLERS)
     source: str = ""
     raw: dict = field(default_factory=dict)
 
@@ -301,7 +307,7 @@ def _check_sizes(fixed, free) -> None:
 
 
 def parse_config(raw: dict, source: str = "<config>") -> Config:
-    top = {"name", "description", "options", "fixed", "free", "pmns"}
+    top = {"name", "description", "sampler", "options", "fixed", "free", "pmns"}
     unknown = sorted(set(raw) - top)
     if unknown:
         raise ConfigError(f"unknown top-level key(s): {', '.join(unknown)} (allowed: {', '.join(sorted(top))})")
@@ -389,6 +395,9 @@ def parse_config(raw: dict, source: str = "<config>") -> Config:
     )
     _check_sizes(fixed, free)
     ordered = _ordered(ordered_raw, fixed, free)
+    sampler = raw.get("sampler", "nuts")
+    if sampler not in SAMPLERS:
+        raise ConfigError(f"'sampler' must be one of {', '.join(SAMPLERS)}, got {sampler!r}")
     return Config(
         fixed=fixed,
         free=free,
@@ -397,6 +406,7 @@ def parse_config(raw: dict, source: str = "<config>") -> Config:
         ordered=ordered,
         name=str(raw.get("name", "")),
         description=str(raw.get("description", "")),
+        sampler=sampler,
         source=source,
         raw=raw,
         **options,

@@ -75,12 +75,17 @@ def fit(args) -> int:
     from fits.scan import unsatisfiable
 
     config = with_options(load_config(args), args)
+    implicit = args.sampler is None
+    if implicit:
+        args.sampler = config.sampler
     other = NUTS_ONLY if args.sampler == "nested" else NESTED_ONLY
     wrong = [f"--{k.replace('_', '-')}" for k in other if getattr(args, k) is not None]
     if wrong:
+        other_sampler = "nuts" if args.sampler == "nested" else "nested"
+        why = f" (this configuration's default sampler; give --sampler {other_sampler})" if implicit else ""
         return fail(
-            f"{', '.join(wrong)} appl{'y' if len(wrong) > 1 else 'ies'} to --sampler "
-            f"{'nuts' if args.sampler == 'nested' else 'nested'}, not {args.sampler}"
+            f"{', '.join(wrong)} appl{'y' if len(wrong) > 1 else 'ies'} to --sampler {other_sampler}, "
+            f"not {args.sampler}{why}"
         )
     settings = _nested_settings(args) if args.sampler == "nested" else _nuts_settings(args)
     if args.workers is not None and not 1 <= args.workers <= 256:

@@ -296,8 +296,9 @@ def build_parser() -> argparse.ArgumentParser:
     ft.add_argument(
         "--sampler",
         choices=("nuts", "nested"),
-        default="nuts",
-        help="nuts (default) or nested: independent dynesty runs, judged like chains (docs/fits.md)",
+        default=None,
+        help="nuts or nested: independent dynesty runs, judged like chains (docs/fits.md); default: the "
+        "configuration's own 'sampler' (nested for the global presets, where NUTS cannot mix), else nuts",
     )
     ft.add_argument("--seed", type=int, default=0, metavar="K", help="random seed, 0 to 2^32-1 (default 0)")
     nuts = ft.add_argument_group("NUTS (--sampler nuts)")

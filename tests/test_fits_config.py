@@ -120,3 +120,25 @@ def test_polar_twin_describes_the_same_points():
     np.testing.assert_allclose(
         cart.project_z(cart.from_polar(out)), cart.from_polar(polar.project_z(out)), rtol=0, atol=1e-14
     )
+
+
+def test_presets_name_their_default_sampler():
+    """The global presets sample by nested sampling unless told otherwise (NUTS does not mix there); the others by
+    NUTS; a configuration's own 'sampler' key is checked; `jaxtmm fit` refuses a NUTS flag on the implicit nested
+    default in one line that says where the default came from."""
+    from jaxtmm_cli import main
+
+    assert [preset_config(n).sampler for n in ("paper", "posterior", "aligned", "global", "global-paper")] == [
+        "nuts",
+        "nuts",
+        "nuts",
+        "nested",
+        "nested",
+    ]
+    raw = dict(preset_config("posterior").raw)
+    raw.pop("sampler", None)
+    assert parse_config(raw).sampler == "nuts"
+    assert parse_config({**raw, "sampler": "nested"}).sampler == "nested"
+    with pytest.raises(ConfigError, match="'sampler' must be one of nuts, nested, got 'hmc'"):
+        parse_config({**raw, "sampler": "hmc"})
+    assert main(["fit", "--preset", "global", "--chains", "2", "--out", "/nonexistent/x"]) == 2

@@ -147,8 +147,8 @@ def mu_rows(n, t_dq):
 def logdensity_rows(n):
     from numpyro.infer.util import initialize_model
 
-    from fits.config import preset_config
-    from fits.posterior import build_model
+    from fits.problem.config import preset_config
+    from fits.sample.posterior import build_model
 
     model, space, _ = build_model(preset_config("posterior"))
     info = initialize_model(jax.random.PRNGKey(0), model)
@@ -175,8 +175,8 @@ def global_logdensity_rows(n):
 
     from numpyro.infer.util import initialize_model
 
-    from fits.config import preset_config
-    from fits.posterior import build_model
+    from fits.problem.config import preset_config
+    from fits.sample.posterior import build_model
 
     out, dims = {}, {}
     g = preset_config("global")
@@ -207,10 +207,10 @@ def profile_rows(quick):
     -2 ln L: wall times and the largest difference of the maxima."""
     from iminuit import Minuit
 
-    from fits.config import preset_config
-    from fits.maximise import build_likelihoods
-    from fits.profile import make_axis, run_profile
-    from fits.space import ParamSpace
+    from fits.jobs.profile import make_axis, run_profile
+    from fits.problem.config import preset_config
+    from fits.problem.constraints import build_likelihoods
+    from fits.problem.space import ParamSpace
 
     cfg = preset_config("posterior")
     n = 3 if quick else 9
@@ -320,9 +320,9 @@ def searches_rows(n):
 def nuts_rows(quick):
     import tempfile
 
-    from fits.config import preset_config
-    from fits.fit import run_fit
-    from fits.posterior import FitSettings
+    from fits.jobs.fit import run_fit
+    from fits.problem.config import preset_config
+    from fits.sample.posterior import FitSettings
 
     s = FitSettings(chains=4, warmup=500, samples=500) if not quick else FitSettings(chains=2, warmup=150, samples=150)
     rec = run_fit(preset_config("posterior"), s, Path(tempfile.mkdtemp()) / "fit", progress=False)
@@ -343,9 +343,9 @@ def sampler_rows(quick, preset="posterior"):
     from numpyro.infer.util import initialize_model
 
     from fits import _arviz
-    from fits.config import preset_config
-    from fits.fit import run_fit
-    from fits.posterior import FitSettings, build_model, log_likelihood_z, param_names
+    from fits.jobs.fit import run_fit
+    from fits.problem.config import preset_config
+    from fits.sample.posterior import FitSettings, build_model, log_likelihood_z, param_names
 
     cfg = preset_config(preset)
     if preset == "posterior":
@@ -419,8 +419,8 @@ def sampler_rows(quick, preset="posterior"):
     done = f"stopped at the budget, {int(np.sum(res.ncall))} calls" if stopped else "dlogz 0.5"
     rows = []
     if preset == "global":  # the route that converges there: `jaxtmm fit --sampler nested`, judged like chains
-        from fits.nested import NestedSettings
-        from fits.nested import sample as nested_sample
+        from fits.sample.nested import NestedSettings
+        from fits.sample.nested import sample as nested_sample
 
         ns_s = NestedSettings(runs=4, nlive=100 if quick else 500, dlogz=0.5 if quick else 0.1)
         nrec = run_fit(cfg, ns_s, Path(tempfile.mkdtemp()) / "nested", progress=False)
@@ -498,10 +498,10 @@ def fit_cli_rows(quick):
 
 
 def scan_rows(quick):
-    from fits.config import preset_config
-    from fits.maximise import Maximiser, Settings
-    from fits.reference import paper_mu12_max
-    from fits.scan import DEFAULT_GD, experiment_curves, run_scan, scan_problems
+    from fits.jobs.reference import paper_mu12_max
+    from fits.jobs.scan import DEFAULT_GD, experiment_curves, run_scan, scan_problems
+    from fits.optimise.maximise import Maximiser, Settings
+    from fits.problem.config import preset_config
 
     cfg = preset_config("paper")
     nm = 100 if not quick else 20
@@ -535,8 +535,8 @@ def scan_rows(quick):
 
 def global_scan_rows(quick):
     """`jaxtmm scan --preset global` (the profile over every parameter, 4 CP-parity combinations): wall time."""
-    from fits.config import preset_config
-    from fits.scan import run_scan
+    from fits.jobs.scan import run_scan
+    from fits.problem.config import preset_config
 
     nm = 12 if not quick else 2
     t0 = time.perf_counter()

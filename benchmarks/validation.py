@@ -1,7 +1,7 @@
 """The numbers of docs/validation.md from scan outputs: `python benchmarks/validation.py DIR [DIR ...]`, each DIR
 written by `jaxtmm scan` (for example `jaxtmm scan --preset paper --convention paper --out DIR`).
 `python benchmarks/validation.py --convergence DIR` compares every row of a `paper`-preset scan with the closed-form
-optimum (fits/reference.py). `python benchmarks/validation.py --nu-cap DIR` prints the cap the neutrino-mass bound puts on the moment at the
+optimum (fits/jobs/reference.py). `python benchmarks/validation.py --nu-cap DIR` prints the cap the neutrino-mass bound puts on the moment at the
 paper's benchmark masses (docs/derivation.md section 5) and the loop masses at DIR's optimum (g_D = 0.5).
 `python benchmarks/validation.py --profile DIR` lists the feasible rows of a `jaxtmm scan --preset global` profile
 with the moment/mass identity at each optimum (docs/derivation.md section 5).
@@ -84,8 +84,8 @@ def convergence(d: Path) -> str:
     import jax
 
     jax.config.update("jax_enable_x64", True)
-    from fits.config import preset_config
-    from fits.reference import paper_mu12_max
+    from fits.jobs.reference import paper_mu12_max
+    from fits.problem.config import preset_config
     from likelihoods._data import LimitCurve
 
     data = json.loads((d / "scan.json").read_text())
@@ -201,8 +201,8 @@ def reference(n: int, dirs: list[Path]) -> str:
     jax.config.update("jax_enable_x64", True)
     sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
     from fits import _arviz
-    from fits.config import parse_config
-    from fits.posterior import log_likelihood_z, site_function
+    from fits.problem.config import parse_config
+    from fits.sample.posterior import log_likelihood_z, site_function
     from jaxtmm.batch import map_batch
 
     rec = json.loads((dirs[0] / "fit.json").read_text())

@@ -392,7 +392,7 @@ _KIND_LABELS = {
 
 
 def nested_plot(runs: list[dict]) -> Figure:
-    """Each nested-sampling run (:mod:`fits.nested`) against the prior volume it enclosed, ``-ln X``: the likelihood
+    """Each nested-sampling run (:mod:`fits.sample.nested`) against the prior volume it enclosed, ``-ln X``: the likelihood
     it climbed, and the importance weight of each point (the posterior's mass, which a finished run has passed)."""
     fig = Figure(figsize=(10, 3.8))
     ax_l, ax_w = fig.subplots(1, 2)

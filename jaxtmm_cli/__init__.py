@@ -41,7 +41,7 @@ def main(argv=None) -> int:
     from jaxtmm.pointfile import PointFileError
 
     if getattr(args, "loop", None) is not None:
-        from fits.config import RENAMED
+        from fits.problem.config import RENAMED
 
         return fail(RENAMED["loop"].replace("option 'loop'", "--loop").replace("'convention'", "--convention"))
     try:

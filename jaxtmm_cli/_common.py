@@ -33,7 +33,7 @@ def load_point(args):
 
 
 def load_config(args):
-    from fits.config import load_config, preset_config
+    from fits.problem.config import load_config, preset_config
 
     if args.config is not None:
         return load_config(args.config)

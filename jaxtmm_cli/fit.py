@@ -10,7 +10,7 @@ NESTED_ONLY = ("runs", "nlive", "dlogz", "draws", "proposal", "queue", "walks", 
 
 
 def _nuts_settings(args):
-    from fits.posterior import FitSettings
+    from fits.sample.posterior import FitSettings
 
     d = FitSettings()
     v = {k: d.__dict__[k] if getattr(args, k) is None else getattr(args, k) for k in NUTS_ONLY}
@@ -32,7 +32,7 @@ def _nuts_settings(args):
 
 
 def _nested_settings(args):
-    from fits.nested import NestedSettings
+    from fits.sample.nested import NestedSettings
 
     d = NestedSettings()
     v = {
@@ -69,10 +69,10 @@ def _nested_settings(args):
 
 
 def fit(args) -> int:
-    from fits._io import prepare_dir
-    from fits.fit import DERIVED_LABELS, NESTED_OUTPUTS, OUTPUTS, pair_choices, run_fit
-    from fits.posterior import CheckpointError
-    from fits.scan import unsatisfiable
+    from fits.io import prepare_dir
+    from fits.jobs.fit import DERIVED_LABELS, NESTED_OUTPUTS, OUTPUTS, pair_choices, run_fit
+    from fits.jobs.scan import unsatisfiable
+    from fits.sample.posterior import CheckpointError
 
     config = with_options(load_config(args), args)
     implicit = args.sampler is None

@@ -2,7 +2,13 @@
 
 import argparse
 
-NESTED_PROPOSALS = ("auto", "unif", "rwalk", "slice", "rslice")  # fits.nested.SAMPLE_METHODS, without importing it
+NESTED_PROPOSALS = (
+    "auto",
+    "unif",
+    "rwalk",
+    "slice",
+    "rslice",
+)  # fits.sample.nested.SAMPLE_METHODS, without importing it
 
 
 class _Parser(argparse.ArgumentParser):
@@ -37,7 +43,7 @@ def _point_args(p: argparse.ArgumentParser) -> None:
 
 
 def _convention_arg(p: argparse.ArgumentParser, default: str | None) -> None:
-    from fits.config import OPTIONS
+    from fits.problem.config import OPTIONS
 
     p.add_argument(
         "--convention",
@@ -51,7 +57,7 @@ def _convention_arg(p: argparse.ArgumentParser, default: str | None) -> None:
 
 def _model_options_args(p: argparse.ArgumentParser, defaults: bool) -> None:
     """The options of the likelihoods the paper leaves out (neutrino mass, (g-2)_e)."""
-    from fits.config import DEFAULT_OPTIONS, OPTIONS
+    from fits.problem.config import DEFAULT_OPTIONS, OPTIONS
 
     d = (lambda k: DEFAULT_OPTIONS[k]) if defaults else (lambda k: None)
     tail = "" if defaults else "; default: the configuration's"
@@ -107,7 +113,7 @@ def _constraints_arg(p: argparse.ArgumentParser, default: str | None, what: str)
 
 def _config_args(p: argparse.ArgumentParser) -> None:
     """--preset NAME | --config FILE (default: the paper preset)."""
-    from fits.config import PRESETS
+    from fits.problem.config import PRESETS
 
     g = p.add_mutually_exclusive_group()
     g.add_argument(
@@ -120,8 +126,8 @@ def _config_args(p: argparse.ArgumentParser) -> None:
 
 
 def build_parser() -> argparse.ArgumentParser:
-    from fits.config import OPTIONS
-    from fits.config import PRESETS as CONFIG_PRESETS
+    from fits.problem.config import OPTIONS
+    from fits.problem.config import PRESETS as CONFIG_PRESETS
 
     ap = _Parser(
         prog="jaxtmm",
@@ -227,7 +233,7 @@ def build_parser() -> argparse.ArgumentParser:
         type=int,
         default=None,
         metavar="K",
-        help="random starts per problem (default: the maximiser's, fits.maximise.Settings)",
+        help="random starts per problem (default: the maximiser's, fits.optimise.maximise.Settings)",
     )
     sc.add_argument(
         "--seed", type=int, default=0, metavar="S", help="random seed of the starts, 0 to 2^32-1 (default 0)"

@@ -241,7 +241,7 @@ def constraints(args) -> int:
 
 
 def plot(args) -> int:
-    from fits._io import prepare_file, save_figure
+    from fits.io import prepare_file, save_figure
     from fits.plots import fig6_borexino
     from likelihoods.borexino import E_NU_DEFAULT, T_MIN_DEFAULT, check_window
 

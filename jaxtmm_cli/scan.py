@@ -9,9 +9,9 @@ from jaxtmm_cli._common import check_seed, fail, load_config, with_options
 
 
 def scan(args) -> int:
-    from fits._io import prepare_dir
-    from fits.maximise import Settings
-    from fits.scan import DEFAULT_GD, is_profile, run_scan, write_results
+    from fits.io import prepare_dir
+    from fits.jobs.scan import DEFAULT_GD, is_profile, run_scan, write_results
+    from fits.optimise.maximise import Settings
     from jaxtmm._validate import perturbative
 
     config = load_config(args)
@@ -44,7 +44,7 @@ def scan(args) -> int:
     if args.starts_from is not None:
         try:
             earlier = _earlier_rows(args.starts_from)
-            from fits.scan import known_points, scan_problems
+            from fits.jobs.scan import known_points, scan_problems
 
             known = known_points(config, scan_problems(config, gD, args.masses)[1], earlier)
         except ValueError as exc:
@@ -131,7 +131,7 @@ def _earlier_rows(folder: str) -> list:
 
 
 def _axis_spec(config, text: str, option: str, n_default: int):
-    from fits.profile import make_axis
+    from fits.jobs.profile import make_axis
 
     parts = text.split(":")
     if len(parts) not in (3, 4):
@@ -145,9 +145,9 @@ def _axis_spec(config, text: str, option: str, n_default: int):
 
 
 def profile(args) -> int:
-    from fits._io import prepare_dir
-    from fits.maximise import Settings
-    from fits.profile import run_profile, write_profile
+    from fits.io import prepare_dir
+    from fits.jobs.profile import run_profile, write_profile
+    from fits.optimise.maximise import Settings
 
     config = with_options(load_config(args), args)
     axes = [_axis_spec(config, args.x, "--x", 20 if args.y is None else 12)]

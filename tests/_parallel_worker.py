@@ -11,10 +11,10 @@ import numpy as np
 
 jax.config.update("jax_enable_x64", True)
 
-from fits.config import preset_config  # noqa: E402
-from fits.maximise import Maximiser, Settings, Stage  # noqa: E402
+from fits.optimise.maximise import Maximiser, Settings, Stage  # noqa: E402
 from fits.parallel import Layout  # noqa: E402
-from fits.posterior import chain_method  # noqa: E402
+from fits.problem.config import preset_config  # noqa: E402
+from fits.sample.posterior import chain_method  # noqa: E402
 from jaxtmm import load_preset, mu_ij  # noqa: E402
 from jaxtmm.batch import evaluate_batch, replicate, value_and_grad_batch  # noqa: E402
 

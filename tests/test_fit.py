@@ -8,8 +8,8 @@ import pandas as pd
 import pytest
 
 from fits import _arviz
-from fits.config import parse_config, preset_config
-from fits.posterior import FitSettings, inference_data, sample
+from fits.problem.config import parse_config, preset_config
+from fits.sample.posterior import FitSettings, inference_data, sample
 from jaxtmm_cli import main
 
 Y_MAX = 0.5
@@ -282,17 +282,17 @@ def test_fit_bad_arguments(tmp_path, capsys, args, message):
 
 @pytest.mark.parametrize("where", ["/proc/jaxtmm-test/out", "FILE/sub"])
 def test_unwritable_out_fails_before_any_work(tmp_path, capsys, monkeypatch, where):
-    import fits.fit
+    import fits.jobs.fit
 
     (tmp_path / "FILE").write_text("x")
-    monkeypatch.setattr(fits.fit, "run_fit", lambda *a, **k: pytest.fail("computed before checking --out"))
+    monkeypatch.setattr(fits.jobs.fit, "run_fit", lambda *a, **k: pytest.fail("computed before checking --out"))
     out = where.replace("FILE", str(tmp_path / "FILE"))
     assert main(FIT + ["--out", out]) == 2
     _one_line_error(capsys, "cannot create --out")
 
 
 def test_plots_log_axes_and_pair_variables():
-    from fits.fit import default_pair, log_scaled, pair_choices
+    from fits.jobs.fit import default_pair, log_scaled, pair_choices
     from fits.plots import pair_plot, trace_plot
 
     cfg = preset_config("posterior")
@@ -335,7 +335,7 @@ def test_one_compilation_per_fit_whatever_the_chunks_or_the_progress_bar(tmp_pat
     all compile the same number of times, to within one (numpyro's MCMC without a progress bar compiled once per chunk).
     The compiled pieces are cached per configuration; the cache is cleared before each fit here (the last test
     of this file: the others share the compiled posterior-preset fit)."""
-    from fits.posterior import clear_cache
+    from fits.sample.posterior import clear_cache
 
     cfg = parse_config(RAW)  # no likelihoods: the quickest model to compile
 

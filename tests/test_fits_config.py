@@ -2,8 +2,8 @@
 
 import pytest
 
-from fits.config import ConfigError, parse_config, preset_config
-from fits.space import ParamSpace
+from fits.problem.config import ConfigError, parse_config, preset_config
+from fits.problem.space import ParamSpace
 
 PAPER = preset_config("paper")
 

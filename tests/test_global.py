@@ -12,11 +12,13 @@ import pytest
 from numpyro.infer.util import constrain_fn, potential_energy
 
 import jaxtmm
-from fits.config import ConfigError, parse_config, preset_config
-from fits.maximise import Settings, Stage, build_likelihoods, mu_eff_muB
-from fits.posterior import build_model, log_likelihood_z, parity_draws, parity_names
-from fits.scan import ALL, POINT_KEYS, run_scan
-from fits.space import ParamSpace
+from fits.jobs.scan import ALL, POINT_KEYS, run_scan
+from fits.optimise.maximise import Settings, Stage
+from fits.problem.config import ConfigError, parse_config, preset_config
+from fits.problem.constraints import build_likelihoods
+from fits.problem.quantities import quantity
+from fits.problem.space import ParamSpace
+from fits.sample.posterior import build_model, log_likelihood_z, parity_draws, parity_names
 from jaxtmm.consistency import mass_differences, mass_log
 from jaxtmm.model import Y_KEYS, Point
 from jaxtmm.pmns import PMNS
@@ -265,7 +267,7 @@ def test_profile_is_never_below_a_random_feasible_search(profile):
     cfg, res = profile
     space = ParamSpace.from_config(cfg, exclude=("m_Ap",))
     lks = [build_likelihoods(cfg)[n] for n in cfg.likelihoods]
-    mu = mu_eff_muB(cfg)
+    mu = quantity("mu_eff", cfg)
 
     def evaluate(z, m, eta2):
         p = space.point_z(z, m_Ap=m, eta2=eta2)

@@ -6,7 +6,7 @@ import math
 import numpy as np
 import pytest
 
-from fits._io import OutputError, _umask, atomic_write, dumps, prepare_dir, prepare_file, write_text
+from fits.io import OutputError, _umask, atomic_write, dumps, prepare_dir, prepare_file, write_text
 
 
 def test_atomic_write_keeps_the_old_file_when_writing_fails(tmp_path):
@@ -66,9 +66,9 @@ def test_prepare_file(tmp_path):
 def test_a_non_finite_optimum_is_an_infeasible_row_with_a_reason(monkeypatch, tmp_path):
     """Whatever the maximiser returns, a row whose optimum is not finite is infeasible, says why, and no NaN
     reaches scan.json or scan.csv."""
-    import fits.scan
-    from fits.config import preset_config
-    from fits.maximise import Maximiser
+    import fits.jobs.scan
+    from fits.optimise.maximise import Maximiser
+    from fits.problem.config import preset_config
 
     real = Maximiser.run
 
@@ -79,18 +79,18 @@ def test_a_non_finite_optimum_is_an_infeasible_row_with_a_reason(monkeypatch, tm
         return out
 
     monkeypatch.setattr(Maximiser, "run", run)
-    quick = fits.maximise.Settings(
+    quick = fits.optimise.maximise.Settings(
         starts=1,
-        explore=fits.maximise.Stage(1, 5, 0.1),
-        share=fits.maximise.Stage(1, 5, 0.1),
-        polish=fits.maximise.Stage(0, 1, 1e-3),
+        explore=fits.optimise.maximise.Stage(1, 5, 0.1),
+        share=fits.optimise.maximise.Stage(1, 5, 0.1),
+        polish=fits.optimise.maximise.Stage(0, 1, 1e-3),
     )
     cfg = preset_config("paper")
-    res = fits.scan.run_scan(cfg, (0.5,), 3, quick, progress=False)
+    res = fits.jobs.scan.run_scan(cfg, (0.5,), 3, quick, progress=False)
     row = res["rows"][1]
     assert row["experiment_applies"] and not row["feasible"] and "not a finite number" in row["reason"]
     assert row["mu_eff_max_muB"] is None and row["eps_max"] is None
-    fits.scan.write_results(res, tmp_path, cfg)
+    fits.jobs.scan.write_results(res, tmp_path, cfg)
     json.loads((tmp_path / "scan.json").read_text(), parse_constant=lambda c: pytest.fail(c))
     cells = [c.lower() for line in (tmp_path / "scan.csv").read_text().splitlines() for c in line.split(",")]
     assert not {"nan", "inf", "-inf"} & set(cells)

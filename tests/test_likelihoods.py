@@ -210,7 +210,7 @@ def test_registry_is_the_one_list():
 
     import fits
     import jaxtmm
-    from fits.config import OPTIONS, parse_config
+    from fits.problem.config import OPTIONS, parse_config
     from jaxtmm.observables import MOMENTS
     from likelihoods import registry
 

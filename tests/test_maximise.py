@@ -5,9 +5,9 @@ import jax.numpy as jnp
 import numpy as np
 import pytest
 
-from fits.config import preset_config
-from fits.maximise import Maximiser, Settings
-from fits.reference import paper_mu12_max
+from fits.jobs.reference import paper_mu12_max
+from fits.optimise.maximise import Maximiser, Settings
+from fits.problem.config import preset_config
 from likelihoods._data import LimitCurve
 
 CONFIG = preset_config("paper")
@@ -25,7 +25,7 @@ def solved():
 
 
 def analytic_optimum(m_Ap, g_D):
-    """The closed form of fits.reference (its derivation is there)."""
+    """The closed form of fits.jobs.reference (its derivation is there)."""
     return float(paper_mu12_max(CONFIG, NA64.eps_90(m_Ap), g_D))
 
 

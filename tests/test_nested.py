@@ -1,4 +1,4 @@
-"""Nested sampling (fits.nested): the evidence and a posterior moment against quadrature, the resampling, resume,
+"""Nested sampling (fits.sample.nested): the evidence and a posterior moment against quadrature, the resampling, resume,
 the prior transform of ordered pairs, and `jaxtmm fit --sampler nested`."""
 
 import json
@@ -11,8 +11,9 @@ import pytest
 from test_fit import RAW
 
 from fits import _arviz
-from fits.config import parse_config, preset_config
-from fits.nested import (
+from fits.problem.config import parse_config, preset_config
+from fits.problem.space import ParamSpace
+from fits.sample.nested import (
     SAMPLE_METHODS,
     NestedSettings,
     equal_weight,
@@ -22,8 +23,7 @@ from fits.nested import (
     read_run,
     sample,
 )
-from fits.posterior import CheckpointError, log_likelihood_z
-from fits.space import ParamSpace
+from fits.sample.posterior import CheckpointError, log_likelihood_z
 from jaxtmm_cli import main
 from jaxtmm_cli.parser import NESTED_PROPOSALS
 
@@ -154,7 +154,7 @@ def test_ordered_prior_transform_is_uniform_on_the_half_triangle():
         for x, exact in ((a, 1 / 3), (b, 2 / 3)):
             assert abs(x.mean() - exact) <= 4 * x.std() / math.sqrt(len(x)), (lo_name, x.mean(), exact)
     # the unit-cube coordinates dynesty wraps around: both angles and each coupling's phase, and nothing else
-    from fits.nested import _Problem
+    from fits.sample.nested import _Problem
 
     sl = dict(zip(sp.names, sp.slices))
     want = sorted([sl["theta_R"][0], sl["theta_I"][0]] + [sl[y][0] + 1 for y in ("y_e1", "y_e2", "y_mu1", "y_mu2")])

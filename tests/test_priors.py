@@ -1,4 +1,4 @@
-"""Each prior kind's maps (fits.priors): the logdisc annulus, its projection, bounds and coordinate round trips,
+"""Each prior kind's maps (fits.problem.priors): the logdisc annulus, its projection, bounds and coordinate round trips,
 against closed forms."""
 
 import math
@@ -8,7 +8,7 @@ import jax.numpy as jnp
 import numpy as np
 import pytest
 
-from fits.priors import Disc, LogDisc, LogUniform, Uniform, make
+from fits.problem.priors import Disc, LogDisc, LogUniform, Uniform, make
 
 jax.config.update("jax_enable_x64", True)
 ANNULUS = LogDisc(min=1e-4, max=2.0)

@@ -1,4 +1,4 @@
-"""Profile likelihoods (`fits.profile`, `jaxtmm profile`): against MINUIT (iminuit's MIGRAD, the field's standard
+"""Profile likelihoods (`fits.jobs.profile`, `jaxtmm profile`): against MINUIT (iminuit's MIGRAD, the field's standard
 minimiser) on the same -2 ln L, and the refusals of what cannot be profiled."""
 
 import math
@@ -9,10 +9,11 @@ import numpy as np
 import pytest
 from iminuit import Minuit
 
-from fits.config import preset_config
-from fits.maximise import Settings, Stage, build_likelihoods
-from fits.profile import make_axis, run_profile
-from fits.space import ParamSpace
+from fits.jobs.profile import make_axis, run_profile
+from fits.optimise.maximise import Settings, Stage
+from fits.problem.config import preset_config
+from fits.problem.constraints import build_likelihoods
+from fits.problem.space import ParamSpace
 
 # one inner length for every stage: one compiled step per coordinate system (the default schedule compiles three)
 QUICK = Settings(

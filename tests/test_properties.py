@@ -27,9 +27,10 @@ import pytest
 from hypothesis import HealthCheck, event, given, settings
 from hypothesis import strategies as st
 
-from fits.config import ConfigError, parse_config
-from fits.maximise import build_likelihoods, mu_eff_muB
-from fits.space import ParamSpace
+from fits.problem.config import ConfigError, parse_config
+from fits.problem.constraints import build_likelihoods
+from fits.problem.quantities import quantity
+from fits.problem.space import ParamSpace
 from jaxtmm import BR_mu_e_gamma
 from jaxtmm.pointfile import preset_text
 from jaxtmm_cli import main
@@ -215,7 +216,7 @@ def _evaluator(config):
     if key not in _EVALUATORS:
         lks = build_likelihoods(config)
         enabled = [lks[n] for n in config.likelihoods]
-        mu = mu_eff_muB(config)
+        mu = quantity("mu_eff", config)
 
         def f(p):
             return jnp.stack([mu(p), BR_mu_e_gamma(p), *[lk.log_likelihood(p) for lk in enabled]])
@@ -274,9 +275,9 @@ def test_any_configuration_is_refused_or_finite_everywhere_in_its_prior(mutation
 @pytest.fixture(scope="module")
 def recorded():
     """A real small scan result and fit record, computed once and returned by the stubs."""
-    from fits.config import preset_config
-    from fits.maximise import Settings, Stage
-    from fits.scan import run_scan
+    from fits.jobs.scan import run_scan
+    from fits.optimise.maximise import Settings, Stage
+    from fits.problem.config import preset_config
 
     quick = Settings(starts=2, explore=Stage(2, 20, 0.1), share=Stage(1, 10, 0.05), polish=Stage(0, 1, 1e-3))
     scan = run_scan(preset_config("paper"), (0.5,), 2, quick, progress=False)
@@ -332,9 +333,9 @@ def _out(base: Path, kind: str) -> str:
 )
 @given(flags=SCAN_FLAGS, where=OUTS, force=st.booleans())
 def test_any_scan_flags_succeed_with_finite_files_or_fail_in_one_line(recorded, monkeypatch, flags, where, force):
-    import fits.scan
+    import fits.jobs.scan
 
-    monkeypatch.setattr(fits.scan, "run_scan", lambda *a, **k: recorded)
+    monkeypatch.setattr(fits.jobs.scan, "run_scan", lambda *a, **k: recorded)
     args = ["scan", "--quiet"] + [x for f in flags if f is not None for x in f] + (["--force"] if force else [])
     with tempfile.TemporaryDirectory() as d:
         out = _out(Path(d), where)
@@ -356,7 +357,7 @@ def test_any_scan_flags_succeed_with_finite_files_or_fail_in_one_line(recorded, 
 )
 @given(flags=FIT_FLAGS, where=OUTS)
 def test_any_fit_flags_run_or_fail_in_one_line(monkeypatch, flags, where):
-    import fits.fit
+    import fits.jobs.fit
 
     seen = []
 
@@ -379,12 +380,12 @@ def test_any_fit_flags_run_or_fail_in_one_line(monkeypatch, flags, where):
             "min_ess_runs": 1.0,
             "worst_ess_runs": "eps",
             "log_evidence": {"mean": -1.0, "standard_error": 0.1},
-            "derived": dict.fromkeys(fits.fit.DERIVED_LABELS, "x"),
+            "derived": dict.fromkeys(fits.jobs.fit.DERIVED_LABELS, "x"),
             "parity_probabilities": {},
-            "targets": {k: {"target": t, "value": t, "met": True} for k, t in fits.fit.TARGETS.items()},
+            "targets": {k: {"target": t, "value": t, "met": True} for k, t in fits.jobs.fit.TARGETS.items()},
         }
 
-    monkeypatch.setattr(fits.fit, "run_fit", fake_run_fit)
+    monkeypatch.setattr(fits.jobs.fit, "run_fit", fake_run_fit)
     args = ["fit", "--preset", "posterior", "--quiet"] + [x for f in flags[:-1] if f is not None for x in f] + flags[-1]
     with tempfile.TemporaryDirectory() as d:
         code, stdout, err = _run(args + ["--out", _out(Path(d), where)])

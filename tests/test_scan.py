@@ -143,18 +143,18 @@ def test_bad_arguments(tmp_path, capsys, args, message):
 
 @pytest.mark.parametrize("where", ["/proc/jaxtmm-test/out", "FILE/sub", "FILE"])
 def test_unwritable_out_fails_before_any_work(tmp_path, capsys, monkeypatch, where):
-    import fits.scan
+    import fits.jobs.scan
 
     (tmp_path / "FILE").write_text("x")
-    monkeypatch.setattr(fits.scan, "run_scan", lambda *a, **k: pytest.fail("computed before checking --out"))
+    monkeypatch.setattr(fits.jobs.scan, "run_scan", lambda *a, **k: pytest.fail("computed before checking --out"))
     assert main(["scan", "--masses", "2", "--quiet", "--out", where.replace("FILE", str(tmp_path / "FILE"))]) == 2
     err = capsys.readouterr().err
     assert err.count("\n") == 1 and ("cannot create --out" in err or "is not a directory" in err), err
 
 
 def test_fig7_legend_outside_every_shading_labelled_and_tight_range(scan_dir):
-    from fits.config import preset_config
     from fits.plots import fig7
+    from fits.problem.config import preset_config
 
     result = json.loads((scan_dir / "scan.json").read_text())
     fig = fig7(result, preset_config("paper"))
@@ -207,8 +207,8 @@ def test_complete_set_rows_infeasible_with_the_responsible_constraint(tmp_path):
             assert "Z invisible width (r = " in r["reason"] and "whatever the couplings" in r["reason"]
             parts = r["reason"].removeprefix("infeasible: ").split("; ")
             assert all("whatever" not in part for part in parts if part.startswith("(g-2)_e"))  # couplings can help
-    from fits.config import preset_config
     from fits.plots import fig7
+    from fits.problem.config import preset_config
 
     fig = fig7(data, preset_config("paper").replace_options(likelihoods="complete"))
     names = [t.get_text() for t in fig.axes[1].get_yticklabels()]
@@ -218,9 +218,9 @@ def test_complete_set_rows_infeasible_with_the_responsible_constraint(tmp_path):
 def test_starts_from_keeps_every_earlier_optimum(scan_dir):
     """An earlier scan's optima start and join the search: with a schedule too short to reach the optimum (one round
     of 5 steps, no polish), the rows are still at least the earlier scan's; without the earlier scan they are not."""
-    from fits.config import preset_config
-    from fits.maximise import Settings, Stage
-    from fits.scan import run_scan
+    from fits.jobs.scan import run_scan
+    from fits.optimise.maximise import Settings, Stage
+    from fits.problem.config import preset_config
 
     earlier = json.loads((scan_dir / "scan.json").read_text())["rows"]
     cfg = preset_config("paper").replace_options(convention="paper")

@@ -1,4 +1,4 @@
-"""The maximiser's seam (fits.solver): a pure augmented-Lagrangian round, any optax solver, overrides as a pytree,
+"""The maximiser's seam (fits.optimise.solver): a pure augmented-Lagrangian round, any optax solver, overrides as a pytree,
 against a problem solved by hand."""
 
 from functools import partial
@@ -9,8 +9,8 @@ import numpy as np
 import optax
 import pytest
 
-from fits.maximise import Settings, Stage
-from fits.solver import Problem, batched_round, settings_record, solver_name
+from fits.optimise.maximise import Settings, Stage
+from fits.optimise.solver import Problem, batched_round, settings_record, solver_name
 
 # maximise F = -(z0 - 2)^2 - (z1 + 1)^2 subject to c = z0 + z1 - a <= 0, z0 <= zmax (the projection): the overrides
 # {"a": ..., "box": {"zmax": ...}} are a nested pytree. By hand (KKT: 2 (z - (2, -1)) + lam (1, 1) = 0 on z0 + z1 = a):

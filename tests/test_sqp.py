@@ -1,11 +1,11 @@
-"""The maximiser's pass 4 (fits.sqp): SLSQP inside a trust region, against problems solved by hand."""
+"""The maximiser's pass 4 (fits.optimise.sqp): SLSQP inside a trust region, against problems solved by hand."""
 
 import jax.numpy as jnp
 import numpy as np
 import pytest
 
-from fits.solver import Problem
-from fits.sqp import SQP
+from fits.optimise.solver import Problem
+from fits.optimise.sqp import SQP
 
 # maximise F = -(z0 - 2)^2 - (z1 + 1)^2 subject to c = z0 + z1 - a <= 0 and z0 <= 1.5 (a bound). By hand (KKT):
 #   a = 0.5, no bound:    z = (1.75, -1.25)

@@ -4,9 +4,9 @@ Nested sampling (Skilling 2006, Bayesian Anal. 1, 833; dynesty: Speagle 2020, ar
 prior under a rising likelihood threshold and never integrates Hamilton's equations, so the walls that make NUTS's
 steps small on the `global` preset (the loop neutrino mass, T, the beam dumps: ``docs/fits.md``) cost it nothing.
 
-* Prior: :meth:`fits.space.ParamSpace.z_from_unit` with ``ordered=True`` (the half ``a <= b`` of each pair of the
+* Prior: :meth:`fits.problem.space.ParamSpace.z_from_unit` with ``ordered=True`` (the half ``a <= b`` of each pair of the
   option ``ordered``, as NUTS samples it).
-* Likelihood: :func:`fits.posterior.log_likelihood_z`, the enabled constraints summed over the free CP parities
+* Likelihood: :func:`fits.sample.posterior.log_likelihood_z`, the enabled constraints summed over the free CP parities
   (``logsumexp - ln n_c``), the posterior's own.
 * Each of ``runs`` runs (seeds ``[seed, k]``) stops when the evidence left in its live points is below ``dlogz``
   (``delta ln Z``). Its dead and final live points carry importance weights ``w_i = L_i dX_i / Z``; its Kish effective
@@ -15,7 +15,7 @@ steps small on the `global` preset (the loop neutrino mass, T, the beam dumps: `
   Kish ESS, and shuffled. The runs are then ArviZ's chains: R-hat compares independent runs (a run that missed a
   mode, or stopped with evidence left, shows), and ESS_bulk counts the draws, which no run over-weights.
 * Every site NUTS records (the parameters, the derived quantities, each constraint's log-likelihood,
-  ``parity_prob``) is computed at the draws by the same function (:func:`fits.posterior.site_function`).
+  ``parity_prob``) is computed at the draws by the same function (:func:`fits.sample.posterior.site_function`).
 
 Each finished run is written to ``nested_run_K.npz`` (NumPy arrays and a JSON header, read with
 ``allow_pickle=False``); ``resume=True`` runs only the missing ones, after checking the settings are the same.
@@ -32,10 +32,10 @@ import jax
 import jax.numpy as jnp
 import numpy as np
 
-from fits._io import atomic_write
-from fits.config import Config
-from fits.posterior import CheckpointError, log_likelihood_z, setting_differences, site_function
-from fits.space import ParamSpace
+from fits.io import atomic_write
+from fits.problem.config import Config
+from fits.problem.space import ParamSpace
+from fits.sample.posterior import CheckpointError, log_likelihood_z, setting_differences, site_function
 from jaxtmm.batch import map_batch
 
 FORMAT = 1
@@ -386,7 +386,7 @@ def _run_all(config: Config, s: NestedSettings, out: Path, todo: list[int], work
 
 
 def _sites(fn, space, z: np.ndarray) -> dict:
-    """Every NUTS site (``fn``, :func:`fits.posterior.site_function`) at the draws ``z`` (runs, n, dim), through the
+    """Every NUTS site (``fn``, :func:`fits.sample.posterior.site_function`) at the draws ``z`` (runs, n, dim), through the
     sampler's coordinates, CHUNK draws per compiled step (:func:`jaxtmm.batch.map_batch`)."""
     out = map_batch(lambda zz: fn(space.u_from_z(zz)), jnp.asarray(z.reshape(-1, z.shape[-1])), batch_size=CHUNK)
     return {f"site:{k}": np.asarray(v).reshape(z.shape[:2] + v.shape[1:]) for k, v in out.items()}
@@ -402,7 +402,7 @@ def sample(
     workers: int = 0,
 ) -> dict:
     """Run (or finish) the nested-sampling runs and return their equal-weight draws as chains, in the layout of
-    :func:`fits.posterior.sample`. The runs go to ``workers`` processes at once (0: one per CPU core, at most one per
+    :func:`fits.sample.posterior.sample`. The runs go to ``workers`` processes at once (0: one per CPU core, at most one per
     run; 1: this process), which changes nothing in the draws: run ``k`` is seeded by ``[seed, k]`` wherever it runs.
     ``stop_after_runs`` simulates an interruption after that many new runs."""
     s = settings

@@ -1,6 +1,6 @@
 r"""The prior kinds of a free parameter, one class each, and the two coordinate systems each one lives in.
 
-Every prior knows its own maps; :class:`fits.space.ParamSpace` only lays them side by side in flat vectors.
+Every prior knows its own maps; :class:`fits.problem.space.ParamSpace` only lays them side by side in flat vectors.
 
 * ``u`` (the sampler's): unconstrained and smooth, with :meth:`Prior.log_prior_u` the prior density in ``u``,
   Jacobian included.
@@ -325,7 +325,7 @@ class LogDisc(Disc):
 @dataclass(frozen=True)
 class Sign(Prior):
     """A CP parity, ``+1`` or ``-1``: no continuous coordinate. The maximiser solves every combination of the free
-    signs; a posterior sums over them (:mod:`fits.posterior`)."""
+    signs; a posterior sums over them (:mod:`fits.sample.posterior`)."""
 
     kind: ClassVar[str] = "sign"
     z_dims: ClassVar[int] = 0
@@ -354,5 +354,5 @@ COMPLEX_KINDS = tuple(k for k, c in KINDS.items() if issubclass(c, Disc))
 
 
 def make(kind: str, **args) -> Prior:
-    """The prior of ``kind`` with its parameters (validated by :mod:`fits.config`)."""
+    """The prior of ``kind`` with its parameters (validated by :mod:`fits.problem.config`)."""
     return KINDS[kind](**args)

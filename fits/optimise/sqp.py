@@ -1,14 +1,14 @@
 r"""The maximiser's last pass: a sequential-quadratic-programming polish of each optimum, one problem at a time.
 
-The projected Adam passes of :mod:`fits.maximise` come close to a constrained optimum but can stop short of it where
+The projected Adam passes of :mod:`fits.optimise.maximise` come close to a constrained optimum but can stop short of it where
 a constraint is steep (a neutrino mass cancelled between N1 and N2, the oblique T near a cancellation: gradients
 of ``ln r`` in the hundreds) and the penalty's steps are small. SLSQP (D. Kraft, *A software package for sequential
 quadratic programming*, DFVLR-FB 88-28, 1988; ``scipy.optimize.minimize(method="SLSQP")``) takes each step from a
 quadratic model of the Lagrangian (a BFGS Hessian) under the linearised constraints and bounds, and converges to
 a KKT point superlinearly once it is near one. It is the polish, not the search: it runs from the Adam passes'
-best candidates and its result replaces them only where it is better (:meth:`fits.maximise.Maximiser._best`).
+best candidates and its result replaces them only where it is better (:meth:`fits.optimise.maximise.Maximiser._best`).
 
-The problem is solved in the polar optimiser coordinates (:class:`fits.space.ParamSpace`, ``polar=True``), where
+The problem is solved in the polar optimiser coordinates (:class:`fits.problem.space.ParamSpace`, ``polar=True``), where
 the prior's support is a box (``|y|`` between its bounds, phases and circular angles free), so that it is
 SLSQP's ``bounds``. Gradients and constraint Jacobians are JAX's (one compiled function each, shared by every
 problem). The objective is scaled so that its gradient at the start has norm :data:`SCALE`: SLSQP's first step is
@@ -20,14 +20,14 @@ import jax
 import jax.numpy as jnp
 import numpy as np
 
-from fits.solver import Problem
+from fits.optimise.solver import Problem
 
 SCALE = 0.1  # the norm of the scaled objective's gradient at the start
 _BIG = 1e30
 
 
 class SQP:
-    """SLSQP on the problems of one :class:`fits.solver.Problem` (``F`` maximised, ``c <= 0``), ``bounds`` a box."""
+    """SLSQP on the problems of one :class:`fits.optimise.solver.Problem` (``F`` maximised, ``c <= 0``), ``bounds`` a box."""
 
     def __init__(self, problem: Problem, bounds: list, maxiter: int = 200, ftol: float = 1e-12):
         self.problem, self.bounds, self.maxiter, self.ftol = problem, bounds, maxiter, ftol

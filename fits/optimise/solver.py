@@ -1,6 +1,6 @@
 r"""The maximiser's one seam: a pure, jittable augmented-Lagrangian round with the inner solver passed in.
 
-For one problem (vmap it for a batch; :class:`fits.maximise.Maximiser` does):
+For one problem (vmap it for a batch; :class:`fits.optimise.maximise.Maximiser` does):
 
     minimise   L(z; lam, rho) = -F(z, ov) + sum_k mask_k [max(0, lam_k + rho c_k(z, ov))^2 - lam_k^2] / (2 rho)
 
@@ -74,7 +74,7 @@ def solver_name(solver: Callable) -> str:
 
 
 def settings_record(settings) -> dict:
-    """A dataclass of settings (``fits.maximise.Settings``) as JSON-ready data, each solver (the settings' and any
+    """A dataclass of settings (``fits.optimise.maximise.Settings``) as JSON-ready data, each solver (the settings' and any
     stage's own) by name."""
     from dataclasses import asdict, fields
 

@@ -10,7 +10,7 @@ r"""The free parameters of a configuration as flat vectors, in two coordinate sy
   which stalls them a few 1e-5 short of an optimum on the circle; the maximiser polishes in polar coordinates
   for that reason (:meth:`ParamSpace.to_polar`, :meth:`ParamSpace.from_polar` convert).
 
-Each prior kind's maps are its own class (:mod:`fits.priors`); this module lays them side by side. A ``logdisc``
+Each prior kind's maps are its own class (:mod:`fits.problem.priors`); this module lays them side by side. A ``logdisc``
 coupling has three sampler coordinates and two optimiser ones, so the two vectors have their own slices.
 Both map to a :class:`jaxtmm.Point`; parameters the configuration fixes, and any passed as overrides
 (the scan's ``m_Ap`` and ``g_D``, the CP parities), fill in the rest.
@@ -22,8 +22,8 @@ import jax
 import jax.numpy as jnp
 import numpy as np
 
-from fits.config import Y_FLAT, Config
-from fits.priors import logit
+from fits.problem.config import Y_FLAT, Config
+from fits.problem.priors import logit
 from jaxtmm.model import REAL_KEYS, Y_KEYS, Point
 from jaxtmm.pmns import PMNS
 
@@ -92,7 +92,7 @@ class ParamSpace:
         for (
             lo_name,
             hi_name,
-        ) in self.config.ordered:  # the half a <= b of a symmetric pair (fits.config.SYMMETRIC_PAIRS)
+        ) in self.config.ordered:  # the half a <= b of a symmetric pair (fits.problem.config.SYMMETRIC_PAIRS)
             p = self.config.free[lo_name]
             s = jax.nn.sigmoid(u[..., self.u_slices[self.names.index(lo_name)][0]])
             t = jax.nn.sigmoid(u[..., self.u_slices[self.names.index(hi_name)][0]])

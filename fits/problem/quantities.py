@@ -1,7 +1,7 @@
 """Derived quantities a profile likelihood can be taken of, by name: each a function of a configuration that gives
-a positive function of a point, with its unit (``fits.profile``, ``jaxtmm profile``)."""
+a positive function of a point, with its unit (``fits.jobs.profile``, ``jaxtmm profile``)."""
 
-from fits.config import Config
+from fits.problem.config import Config
 from jaxtmm import mu_eff, sum_m_nu, to_mu_B
 
 #: name -> (maker: config -> (point -> value), unit, what it is)

@@ -1,7 +1,7 @@
 """The main job: the largest allowed mu_eff at every dark-photon mass (the seed paper's Fig. 7).
 
 For each g_D and each m_A' of a log-spaced grid, and for each accelerator experiment (NA64, BaBar), the
-maximiser (:mod:`fits.maximise`) finds the largest mu_eff over every free parameter of the configuration
+maximiser (:mod:`fits.optimise.maximise`) finds the largest mu_eff over every free parameter of the configuration
 with MEG II, that experiment (and Borexino if the configuration enables it) inside their 90% CL regions.
 
 Where the configuration leaves g_D free (the ``global`` presets) the scan is the *profile*: one problem per
@@ -13,14 +13,10 @@ Results: ``scan.csv``, ``scan.json`` (rows + provenance), ``fig7.png``, ``fig6.p
 """
 
 import csv
-import hashlib
 import io
 import math
-import platform
-import sys
 import time
 from dataclasses import replace
-from importlib import metadata, resources
 from pathlib import Path
 
 import jax
@@ -28,12 +24,14 @@ import jax.numpy as jnp
 import numpy as np
 
 import likelihoods as L
-from fits._io import dumps, save_figure, write_text
-from fits.config import Y_FLAT, Config
-from fits.maximise import Maximiser, Settings, build_likelihoods
+from fits.io import dumps, save_figure, write_text
+from fits.jobs.provenance import provenance
+from fits.optimise.maximise import Maximiser, Settings
+from fits.optimise.parity import solve_over_parities
 from fits.parallel import Layout
-from fits.solver import settings_record
-from fits.space import ParamSpace
+from fits.problem.config import Y_FLAT, Config
+from fits.problem.constraints import build_likelihoods
+from fits.problem.space import ParamSpace
 from jaxtmm import BR_mu_e_gamma, invisible_open, mass_cancellation, sum_m_nu
 from jaxtmm.model import MASS_KEYS, Y_KEYS
 from likelihoods._data import LimitCurve
@@ -47,58 +45,12 @@ ALL = "all"  # the experiment of a profile row: every enabled constraint at once
 POINT_KEYS = ("m_H1", "m_H2", "m_A1", "m_A2", "M1", "M2", "M_E", "eta1", "eta2")
 DEFAULT_GD = (0.5, 0.05, 0.005)
 M_RANGE = (1e-3, 8.0)
-PACKAGES = ("jaxtmm", "jax", "jaxlib", "numpyro", "optax", "arviz", "numpy", "scipy", "matplotlib")
 
 
 def mass_grid(n: int) -> np.ndarray:
     if n < 2:
         raise ValueError(f"the mass grid needs at least 2 masses, got {n}")
     return np.logspace(math.log10(M_RANGE[0]), math.log10(M_RANGE[1]), n)
-
-
-def versions() -> dict:
-    out = {"python": platform.python_version()}
-    for name in PACKAGES:
-        try:
-            out[name] = metadata.version(name)
-        except metadata.PackageNotFoundError:
-            out[name] = None
-    return out
-
-
-def data_hashes() -> dict:
-    """SHA-256 of every data file the likelihoods read, by path below ``likelihoods/data``."""
-    root = resources.files("likelihoods.data")
-    out = {}
-    for folder, prefix in ((root, ""), (root.joinpath("darkphoton"), "darkphoton/")):
-        for f in sorted(folder.iterdir(), key=lambda f: f.name):
-            if f.name.endswith((".csv", ".toml", ".lmt")):
-                out[prefix + f.name] = hashlib.sha256(f.read_bytes()).hexdigest()
-    return out
-
-
-def provenance(config: Config, settings: Settings, extra: dict) -> dict:
-    return {
-        "created_utc": time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime()),
-        "command": " ".join(sys.argv),
-        "versions": versions(),
-        "platform": {
-            "machine": platform.machine(),
-            "system": platform.system(),
-            "backend": jax.default_backend(),
-            "devices": [str(d) for d in jax.devices()],
-        },
-        "configuration": {
-            "source": config.source,
-            "name": config.name,
-            "file": config.raw,
-            "effective_options": config.effective_options,
-        },
-        "maximiser": settings_record(settings),
-        "seed": settings.seed,
-        "data_sha256": data_hashes(),
-        **extra,
-    }
 
 
 def experiment_curves() -> dict:
@@ -178,59 +130,6 @@ def _name_member(text: str, member) -> str:
     return text.replace(f"{SET_NAME} (r = ", f"{SET_NAME}: {member} (r = ") if member else text
 
 
-def _with_parities(config: Config, masks, ov: dict):
-    """Each problem repeated for every combination of the free CP parities (``Config.parity_combinations``),
-    combination-major: the maximiser's pass 2 shares optima between neighbours in this order, which are then
-    neighbouring masses with the same parities. Returns the masks, the overrides, and the index of each copy
-    ``(n problems, c combinations)``."""
-    combos = config.parity_combinations()
-    c, n = len(combos), len(masks)
-    out = {k: np.tile(np.asarray(v), c) for k, v in ov.items()}
-    for k in config.signs:
-        out[k] = np.repeat([cb[k] for cb in combos], n)
-    return np.tile(np.asarray(masks), (c, 1)), out, np.arange(n * c).reshape(c, n).T
-
-
-def _take(res: dict, idx) -> dict:
-    return {k: ([v[i] for i in idx] if isinstance(v, list) else np.asarray(v)[idx]) for k, v in res.items()}
-
-
-def solve_over_parities(
-    config: Config,
-    settings: Settings,
-    overrides: dict,
-    masks,
-    layout=None,
-    progress=False,
-    desc: str = "maximise",
-    known=None,
-    **maximiser_kw,
-):
-    """Solve each problem (``overrides``: name -> array; ``masks``: one row each) for every combination of the free CP
-    parities and keep each problem's best (:meth:`Maximiser._best`): ``(results, overrides, maximiser)``, the
-    overrides including the chosen parities. ``known``: a list with, for each problem, None or a known point
-    ``(values, parities)`` (free values by name, the CP parities it has), a start and a candidate of the copy with its
-    parities (:meth:`Maximiser.run`). ``maximiser_kw`` go to :class:`Maximiser`."""
-    masks_x, ov_x, copies = _with_parities(config, masks, overrides)
-    M = Maximiser(config, settings, override_names=tuple(ov_x), layout=layout, **maximiser_kw)
-    starts = None
-    if known is not None and any(k is not None for k in known):
-        starts = np.full((copies.size, 1, M.space.dim), np.nan)
-        for i, k in enumerate(known):
-            for j, combo in enumerate(config.parity_combinations()):
-                if k is not None and all(k[1].get(name) == v for name, v in combo.items()):
-                    starts[copies[i, j], 0] = M.space.z_from_values(k[0])
-    res = M.run(
-        ov_x,
-        masks_x,
-        progress=progress,
-        desc=f"{desc}: {copies.size} problems x {settings.starts} starts",
-        starts=starts,
-    )
-    pick = M._best(res, copies)
-    return _take(res, pick), {k: np.asarray(v)[pick] for k, v in ov_x.items()}, M
-
-
 #: The seed paper's benchmark masses (GeV) and parities, as in the ``paper`` preset (physics-spec section 2).
 BENCHMARK_MASSES = {
     "m_H1": 0.3,
@@ -261,7 +160,7 @@ def reference_curves(config: Config, n_masses: int, settings: Settings, progress
     (feasible masses only): the seed paper's (its printed equations at its benchmark, g_D = 0.5, MEG II with NA64 or
     BaBar, the better of the two) and the benchmark masses under this configuration's constraints (g_D and the
     couplings profiled)."""
-    from fits.config import preset_config
+    from fits.problem.config import preset_config
 
     paper = preset_config("paper").replace_options(convention="paper", likelihoods=["MEG II", "NA64", "BaBar"])
     out = {}

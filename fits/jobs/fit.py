@@ -6,14 +6,15 @@ from pathlib import Path
 
 import numpy as np
 
-from fits import _arviz, nested
-from fits._io import atomic_path, dumps, save_figure, write_text
-from fits.config import Config
-from fits.nested import NestedSettings
+from fits import _arviz
+from fits.io import atomic_path, dumps, save_figure, write_text
+from fits.jobs.provenance import data_hashes, versions
 from fits.plots import nested_plot, pair_plot, rank_plot, trace_plot
-from fits.posterior import DERIVED, FitSettings, inference_data, param_names, parity_names, sample
-from fits.scan import data_hashes, versions
-from fits.space import ParamSpace
+from fits.problem.config import Config
+from fits.problem.space import ParamSpace
+from fits.sample import nested
+from fits.sample.nested import NestedSettings
+from fits.sample.posterior import DERIVED, FitSettings, inference_data, param_names, parity_names, sample
 
 #: The convergence targets a fit is judged against (issue #12; Vehtari et al. 2021, arXiv:1903.08008, for R-hat
 #: and the bulk ESS; the divergent fraction as Stan's users read it).
@@ -88,7 +89,7 @@ def run_fit(
     pair=None,
     workers: int = 0,
 ) -> dict | None:
-    """Sample (NUTS for :class:`FitSettings`, nested sampling for :class:`fits.nested.NestedSettings`, its runs in
+    """Sample (NUTS for :class:`FitSettings`, nested sampling for :class:`fits.sample.nested.NestedSettings`, its runs in
     ``workers`` processes) and write the results; returns the summary record (None when stopped early on purpose:
     after that many checkpoints, or nested runs)."""
     out = Path(out)
@@ -150,7 +151,7 @@ def run_fit(
     if is_nested:
         targets["divergent_fraction"]["note"] = "not applicable: nested sampling integrates no trajectories"
         targets["min_ess_runs"]["note"] = (
-            "the ESS the scatter between the runs implies (fits.nested.ess_between_runs): "
+            "the ESS the scatter between the runs implies (fits.sample.nested.ess_between_runs): "
             f"{settings.runs - 1} degrees of freedom, good to a factor of about "
             f"{1 + np.sqrt(2 / max(settings.runs - 1, 1)):.1f}"
         )

@@ -46,8 +46,8 @@ from dataclasses import dataclass, field
 from importlib import resources
 from pathlib import Path
 
-from fits import priors
-from fits.priors import Prior
+from fits.problem import priors
+from fits.problem.priors import Prior
 from jaxtmm._validate import PMNS_RANGES, RANGES, finite_number, in_range, parity, perturbative, read_text, yukawa
 from jaxtmm.loops import CONVENTIONS
 from jaxtmm.model import MASS_KEYS, PARITY_KEYS, REAL_KEYS, Y_KEYS

@@ -1,6 +1,6 @@
 """Posterior sampling with NumPyro's NUTS kernel over the free parameters of a configuration.
 
-The model samples the unconstrained vector ``u`` of :class:`fits.space.ParamSpace` (flat improper base
+The model samples the unconstrained vector ``u`` of :class:`fits.problem.space.ParamSpace` (flat improper base
 measure), adds the prior density in ``u`` (Jacobians included) and every enabled likelihood as factors,
 and records as deterministic sites the constrained parameters, the derived observables and the
 log-likelihood of each constraint.
@@ -34,10 +34,11 @@ from numpyro.infer import NUTS
 from numpyro.infer.util import constrain_fn, potential_energy
 
 from fits import _arviz
-from fits._io import atomic_write
-from fits.config import Config
-from fits.maximise import build_likelihoods, mu_eff_muB
-from fits.space import ParamSpace
+from fits.io import atomic_write
+from fits.problem.config import Config
+from fits.problem.constraints import build_likelihoods
+from fits.problem.quantities import quantity
+from fits.problem.space import ParamSpace
 from jaxtmm import BR_mu_e_gamma, delta_a_e, delta_a_mu, mu_ij, to_mu_B
 
 EXTRA_FIELDS = ("energy", "diverging", "num_steps", "accept_prob", "potential_energy", "adapt_state.step_size")
@@ -81,7 +82,7 @@ def _parities(config: Config):
 def log_likelihood_z(config: Config):
     """``(f, space)``: ``f(z)``, the log-likelihood of a point in the optimiser's coordinates summed over the free
     CP parities as the posterior's is (``logsumexp - ln n_c``); what a nested sampler integrates against the prior
-    (:meth:`fits.space.ParamSpace.z_from_unit`)."""
+    (:meth:`fits.problem.space.ParamSpace.z_from_unit`)."""
     space = ParamSpace.from_config(config)
     enabled = [build_likelihoods(config)[n] for n in config.likelihoods]
     signs, etas = _parities(config)
@@ -108,7 +109,7 @@ def build_model(config: Config):
     space = ParamSpace.from_config(config)
     lks = build_likelihoods(config)
     enabled = [lks[n] for n in config.likelihoods]
-    mu_fn = mu_eff_muB(config)
+    mu_fn = quantity("mu_eff", config)
     names = param_names(space)
     signs, etas = _parities(config)
 
@@ -154,7 +155,7 @@ def build_model(config: Config):
 def site_function(config: Config):
     """``(f, space, enabled)``: ``f(u)``, every site of :func:`build_model` (the parameters, the derived quantities,
     each constraint's log-likelihood, ``parity_prob``) at one point of the sampler's coordinates; what a NUTS
-    transition records, for draws made by another sampler (:mod:`fits.nested`)."""
+    transition records, for draws made by another sampler (:mod:`fits.sample.nested`)."""
     model, space, enabled = build_model(config)
     return (lambda u: constrain_fn(model, (), {}, {"u": u}, return_deterministic=True)), space, enabled
 

@@ -19,8 +19,8 @@ import math
 import jax.numpy as jnp
 import numpy as np
 
-from fits.config import Config
-from fits.space import ParamSpace
+from fits.problem.config import Config
+from fits.problem.space import ParamSpace
 from jaxtmm import loop_sum, pmns_matrix, to_mu_B
 
 

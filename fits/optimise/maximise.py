@@ -26,12 +26,12 @@ and a fourth, on the host, where those stop short:
 3. a polish, with small steps, of each problem's two best candidates and of its winner with the Yukawa
    couplings pushed radially to their bound (the best feasible subset, and all of them), in coordinates where
    the Yukawa discs are boxes (``|y|``, ``arg y``), since per-coordinate steps stall on the circle ``|y| = max``;
-4. where the winner is infeasible or its KKT residual exceeds ``sqp_kkt``, SLSQP (:mod:`fits.sqp`) from the
+4. where the winner is infeasible or its KKT residual exceeds ``sqp_kkt``, SLSQP (:mod:`fits.optimise.sqp`) from the
    winner and the best nearly feasible candidate, in the same coordinates: it converges where the Adam steps
    stall at steep constraints (a cancelled neutrino mass), one problem at a time on the host.
 
 The best feasible candidate of all passes wins. Reported at each optimum: the constraint residual
-``max_k max(0, c_k)``, the KKT residual with least-squares multipliers (:mod:`fits.kkt`; zero at a KKT
+``max_k max(0, c_k)``, the KKT residual with least-squares multipliers (:mod:`fits.optimise.kkt`; zero at a KKT
 point, whichever pass produced the optimum), the multipliers, and which constraints and bounds bind.
 """
 
@@ -44,28 +44,16 @@ import jax.numpy as jnp
 import numpy as np
 import optax
 
-import likelihoods as L
-from fits.config import Config
-from fits.kkt import kkt_residual
+from fits.optimise.kkt import kkt_residual
+from fits.optimise.solver import Problem, batched_round
 from fits.parallel import Layout
-from fits.quantities import quantity
-from fits.solver import Problem, batched_round
-from fits.space import ParamSpace
-from jaxtmm import mu_eff, to_mu_B
+from fits.problem.config import Config
+from fits.problem.constraints import build_likelihoods
+from fits.problem.quantities import quantity
+from fits.problem.space import ParamSpace
 
 OBJECTIVES = ("mu_eff", "lnL")
 _C_OFF = -50.0  # c_k where a limit does not apply (r = 0): far inside, no force
-
-
-def build_likelihoods(config: Config) -> dict:
-    """Every likelihood the options describe, by name (enabled or not)."""
-    lks = L.default_likelihoods(**config.likelihood_options, constraints="complete")
-    return {lk.name: lk for lk in lks}
-
-
-def mu_eff_muB(config: Config):
-    """The effective moment the configuration's ``moment`` option names, in mu_B, as a function of a point."""
-    return lambda p: to_mu_B(mu_eff(p, config.moment, config.convention))
 
 
 @dataclass(frozen=True)
@@ -78,13 +66,15 @@ class Stage:
     inner: int
     lr: float
     decay: float = 0.7
-    solver: Callable | None = None  # a factory lr -> optax.GradientTransformation (fits.solver); None: Settings.solver
+    solver: Callable | None = (
+        None  # a factory lr -> optax.GradientTransformation (fits.optimise.solver); None: Settings.solver
+    )
 
 
 @dataclass(frozen=True)
 class Settings:
     """The maximiser's schedule. With these defaults every one of the default scan's 537 problems reaches its
-    closed-form optimum (fits.reference): ratio - 1 in [-2.1e-10, 4.2e-7] (corrected convention) and
+    closed-form optimum (fits.jobs.reference): ratio - 1 in [-2.1e-10, 4.2e-7] (corrected convention) and
     [1.5e-9, 3.4e-7] (paper), KKT residual <= 1e-4, in ~57 s on 2 CPU cores (docs/fits.md)."""
 
     # pass 1: `starts` random starts per problem; the penalty starts at rho0 and grows by rho_growth a round
@@ -103,14 +93,14 @@ class Settings:
     ladder: int = 64  # eps values tried at each pass-1 winner (0: none), log-spaced for a log-uniform prior:
     # 64 over the presets' 1e-8..1e-2 are 24% apart
     # pass 3 (penalty rho_max): the winner and the best nearly feasible candidate (within `near_tol`) of each
-    # problem, in polar coordinates for the Yukawa discs (see fits.space), with small steps; 0 rounds skips it
+    # problem, in polar coordinates for the Yukawa discs (see fits.problem.space), with small steps; 0 rounds skips it
     polish: Stage = Stage(rounds=8, inner=200, lr=1e-3)
     near_tol: float = 1e-2
     # pass 3 also polishes the winner with its Yukawa couplings pushed to their bound (Maximiser._y_push)
     y_push: bool = True
-    # the inner solver of every round: a factory lr -> optax.GradientTransformation (fits.solver)
+    # the inner solver of every round: a factory lr -> optax.GradientTransformation (fits.optimise.solver)
     solver: Callable = optax.adam
-    # pass 4 (fits.sqp): for each problem whose winner is infeasible or has a KKT residual above `sqp_kkt`, up to
+    # pass 4 (fits.optimise.sqp): for each problem whose winner is infeasible or has a KKT residual above `sqp_kkt`, up to
     # `sqp_rounds` trust-region calls of SLSQP of at most `sqp` iterations each, from `sqp_radius`; sqp = 0 skips it
     sqp: int = 100
     sqp_rounds: int = 24
@@ -136,7 +126,7 @@ class Maximiser:
         :meth:`run`); default: those the configuration enables. Others are not evaluated at all.
 
         ``objective``: ``"mu_eff"`` (ln mu_eff, the scan's) or ``"lnL"`` (the sum of the log-likelihoods the
-        configuration enables, for profile likelihoods). ``targets``: derived quantities (``fits.quantities``) held
+        configuration enables, for profile likelihoods). ``targets``: derived quantities (``fits.problem.quantities``) held
         at a value each problem gives as the override ``"target:NAME"``, through the two constraints
         ``+-ln(q / target) <= 0`` (mask columns after the likelihoods')."""
         if objective not in OBJECTIVES:
@@ -154,15 +144,15 @@ class Maximiser:
         if unknown:
             raise ValueError(f"unknown likelihood(s): {', '.join(unknown)}")
         self._lks = tuple(lks[n] for n in names)
-        self._mu = mu_eff_muB(config)
+        self._mu = quantity("mu_eff", config)
         self.objective = objective
         self._lnL_lks = tuple(lks[n] for n in config.likelihoods)
         self.targets = tuple(targets)
         self._q = tuple(quantity(t, config) for t in self.targets)
         self.lk_names = names + tuple(f"{t} {op} target" for t in self.targets for op in ("<=", ">="))
         self.problem = Problem(self._F, self._c, self.space.project_z)
-        self._sqp = None  # pass 4's fits.sqp.SQP, compiled on first use
-        self._steps = {}  # inner solver -> its compiled round (fits.solver.batched_round)
+        self._sqp = None  # pass 4's fits.optimise.sqp.SQP, compiled on first use
+        self._steps = {}  # inner solver -> its compiled round (fits.optimise.solver.batched_round)
         self._diag = jax.jit(jax.vmap(self._diagnostics))
         self._grads = jax.jit(jax.vmap(self._gradients))
 
@@ -205,7 +195,7 @@ class Maximiser:
         return jax.grad(self._F)(z, ov), jax.jacobian(self._c)(z, ov)
 
     def kkt(self, z, ov, masks, c, tol: float = 1e-4):
-        """KKT residual (:func:`fits.kkt.kkt_residual`) and multipliers of each optimum ``z`` (Cartesian
+        """KKT residual (:func:`fits.optimise.kkt.kkt_residual`) and multipliers of each optimum ``z`` (Cartesian
         coordinates) whose constraint values ``c`` the diagnostics already hold; the constraints with
         ``c_k > -tol`` count as binding."""
         gF, Jc = (np.asarray(a) for a in self._grads(jnp.asarray(z), jax.tree_util.tree_map(jnp.asarray, ov)))
@@ -315,10 +305,10 @@ class Maximiser:
         return self._twin
 
     def _sqp_pass(self, zc, dc, order, win, kkt, ov, masks, progress, desc):
-        """Pass 4: SLSQP (:class:`fits.sqp.SQP`) from the winner and the best nearly feasible candidate of every
+        """Pass 4: SLSQP (:class:`fits.optimise.sqp.SQP`) from the winner and the best nearly feasible candidate of every
         problem whose winner is infeasible or not a KKT point (its residual ``kkt`` above ``sqp_kkt``), each process
         polishing its share of them. Returns the candidates and ``order`` with the results appended."""
-        from fits.sqp import SQP
+        from fits.optimise.sqp import SQP
 
         s = self.settings
         ov_np = {k: np.asarray(v) for k, v in ov.items()}

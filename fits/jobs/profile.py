@@ -1,11 +1,11 @@
 r"""Profile likelihoods: ``-2 Delta ln L`` of one or two quantities, every other free parameter maximised.
 
 For each value ``x`` of a grid (a free parameter of the configuration, or a derived quantity of
-:mod:`fits.quantities` such as ``mu_eff`` or ``sum_m_nu``),
+:mod:`fits.problem.quantities` such as ``mu_eff`` or ``sum_m_nu``),
 
     ln L_p(x) = max over the other parameters of  sum_k ln L_k(point),     -2 Delta ln L(x) = 2 [ln L_hat - ln L_p(x)],
 
-with the same maximiser as the scan (:class:`fits.maximise.Maximiser`, objective ``"lnL"``): a parameter is held by
+with the same maximiser as the scan (:class:`fits.optimise.maximise.Maximiser`, objective ``"lnL"``): a parameter is held by
 an override, a derived quantity by the two constraints ``+-ln(q / x) <= 0``. ``ln L_hat`` is the larger of an
 unconstrained maximisation and the best grid value. Free CP parities (``sign`` prior) are solved in each
 combination and the best kept. Results: ``profile.csv``, ``profile.json`` (rows, the maximum and provenance) and
@@ -22,12 +22,13 @@ from pathlib import Path
 import jax.numpy as jnp
 import numpy as np
 
-from fits._io import dumps, save_figure, write_text
-from fits.config import Config
-from fits.maximise import Maximiser, Settings
+from fits.io import dumps, save_figure, write_text
+from fits.jobs.provenance import provenance
+from fits.optimise.maximise import Maximiser, Settings
+from fits.optimise.parity import solve_over_parities
 from fits.parallel import Layout
-from fits.quantities import QUANTITIES
-from fits.scan import provenance, solve_over_parities
+from fits.problem.config import Config
+from fits.problem.quantities import QUANTITIES
 
 #: -2 Delta ln L of the usual intervals for one parameter (68.3%, 90%, 95.4%) and two (68.3%, 95.4%).
 LEVELS_1D = (1.0, 2.706, 4.0)

@@ -1,0 +1,59 @@
+"""The free CP parities: every problem solved for each combination of the parities (``sign`` prior), the best kept."""
+
+import numpy as np
+
+from fits.optimise.maximise import Maximiser, Settings
+from fits.problem.config import Config
+
+
+def _with_parities(config: Config, masks, ov: dict):
+    """Each problem repeated for every combination of the free CP parities (``Config.parity_combinations``),
+    combination-major: the maximiser's pass 2 shares optima between neighbours in this order, which are then
+    neighbouring masses with the same parities. Returns the masks, the overrides, and the index of each copy
+    ``(n problems, c combinations)``."""
+    combos = config.parity_combinations()
+    c, n = len(combos), len(masks)
+    out = {k: np.tile(np.asarray(v), c) for k, v in ov.items()}
+    for k in config.signs:
+        out[k] = np.repeat([cb[k] for cb in combos], n)
+    return np.tile(np.asarray(masks), (c, 1)), out, np.arange(n * c).reshape(c, n).T
+
+
+def _take(res: dict, idx) -> dict:
+    return {k: ([v[i] for i in idx] if isinstance(v, list) else np.asarray(v)[idx]) for k, v in res.items()}
+
+
+def solve_over_parities(
+    config: Config,
+    settings: Settings,
+    overrides: dict,
+    masks,
+    layout=None,
+    progress=False,
+    desc: str = "maximise",
+    known=None,
+    **maximiser_kw,
+):
+    """Solve each problem (``overrides``: name -> array; ``masks``: one row each) for every combination of the free CP
+    parities and keep each problem's best (:meth:`Maximiser._best`): ``(results, overrides, maximiser)``, the
+    overrides including the chosen parities. ``known``: a list with, for each problem, None or a known point
+    ``(values, parities)`` (free values by name, the CP parities it has), a start and a candidate of the copy with its
+    parities (:meth:`Maximiser.run`). ``maximiser_kw`` go to :class:`Maximiser`."""
+    masks_x, ov_x, copies = _with_parities(config, masks, overrides)
+    M = Maximiser(config, settings, override_names=tuple(ov_x), layout=layout, **maximiser_kw)
+    starts = None
+    if known is not None and any(k is not None for k in known):
+        starts = np.full((copies.size, 1, M.space.dim), np.nan)
+        for i, k in enumerate(known):
+            for j, combo in enumerate(config.parity_combinations()):
+                if k is not None and all(k[1].get(name) == v for name, v in combo.items()):
+                    starts[copies[i, j], 0] = M.space.z_from_values(k[0])
+    res = M.run(
+        ov_x,
+        masks_x,
+        progress=progress,
+        desc=f"{desc}: {copies.size} problems x {settings.starts} starts",
+        starts=starts,
+    )
+    pick = M._best(res, copies)
+    return _take(res, pick), {k: np.asarray(v)[pick] for k, v in ov_x.items()}, M

@@ -35,11 +35,11 @@ from fits.problem.space import ParamSpace
 from jaxtmm import BR_mu_e_gamma, invisible_open, mass_cancellation, sum_m_nu
 from jaxtmm.model import MASS_KEYS, Y_KEYS
 from likelihoods._data import LimitCurve
-from likelihoods.babar import DATA_FILE as babar_data
-from likelihoods.na64 import DATA_FILE as na64_data
 from likelihoods.searches import SET_NAME
 
-EXPERIMENTS = ("NA64", "BaBar")
+#: The accelerator experiments of the paper's Fig. 7, from the registry: the paper set's invisible dark-photon searches
+#: (NA64, BaBar), one problem each per (g_D, m_A').
+EXPERIMENTS = tuple(n for n in L.constraint_set("paper") if L.registry.REGISTRY[n].group == "dark photon, invisible")
 ALL = "all"  # the experiment of a profile row: every enabled constraint at once
 #: The optimum's masses (GeV) and CP parities, reported in every row.
 POINT_KEYS = ("m_H1", "m_H2", "m_A1", "m_A2", "M1", "M2", "M_E", "eta1", "eta2")
@@ -55,7 +55,7 @@ def mass_grid(n: int) -> np.ndarray:
 
 def experiment_curves() -> dict:
     """The 90% CL curve eps_90(m_A') of each accelerator experiment of the scan, by name."""
-    return {"NA64": LimitCurve.load(na64_data), "BaBar": LimitCurve.load(babar_data)}
+    return {n: LimitCurve.load(L.registry.REGISTRY[n].data_file) for n in EXPERIMENTS}
 
 
 def is_profile(config: Config) -> bool:

@@ -58,7 +58,7 @@ def nu_cap(d: Path) -> str:
     import jax.numpy as jnp
 
     import jaxtmm
-    from jaxtmm.consistency import mass_log
+    from jaxtmm.numass import mass_log
 
     p = jaxtmm.load_preset("paper")  # m_Hk = m_Ak: the ratio's supremum over the angles is g_D |sum M dJ| / |sum M dF|
     Ms = (float(p.M1), float(p.M2))

@@ -9,7 +9,7 @@ differentiable functions of a :class:`Point`. Everything runs in float64: enable
 """
 
 from jaxtmm._constants import GEV_INV_TO_MU_B
-from jaxtmm.consistency import T_oblique, delta_N_nu, mass_cancellation, mass_determinant, mass_kernel, signed_masses
+from jaxtmm.electroweak import T_oblique, delta_N_nu
 from jaxtmm.loops import (
     CONVENTIONS,
     F2_tilde,
@@ -22,6 +22,7 @@ from jaxtmm.loops import (
     fermion_radiated_integrand,
 )
 from jaxtmm.model import Point
+from jaxtmm.numass import mass_cancellation, mass_determinant, mass_kernel
 from jaxtmm.observables import (
     A_R,
     BR_mu_e_gamma,
@@ -50,6 +51,7 @@ from jaxtmm.observables import (
 )
 from jaxtmm.pmns import NUFIT60_NO, PMNS, pmns_matrix
 from jaxtmm.pointfile import PointFileError, load_point, load_preset, parse_point
+from jaxtmm.spectrum import signed_masses
 
 __version__ = "0.1.0"
 

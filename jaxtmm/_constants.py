@@ -24,7 +24,7 @@ NUFIT60_NO_DEG = {
     "alpha31": 0.0,
 }
 
-# Electroweak inputs of the consistency observables (jaxtmm.consistency).
+# Electroweak inputs of the consistency observables (jaxtmm.electroweak, jaxtmm.widths).
 M_Z_GEV = 91.1880  # Z mass [GeV] (PDG 2024)
 S2W_MSBAR = 0.23129  # sin^2 theta_W, MS-bar at m_Z (PDG 2024); the normalisation of the oblique T
 M_W_GEV = 80.3692  # W mass [GeV] (PDG 2024 world average); with G_F the SU(2) coupling of jaxtmm.widths

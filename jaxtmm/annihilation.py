@@ -27,7 +27,10 @@ import jax.numpy as jnp
 import numpy as np
 from scipy.special import roots_genlaguerre
 
-from jaxtmm.consistency import (
+from jaxtmm.darkphoton import sm_widths
+from jaxtmm.model import Point
+from jaxtmm.relic import omega_h2_from_sigma_v_fn
+from jaxtmm.spectrum import (
     DARK,
     axial_pair_shape,
     dark_masses,
@@ -37,9 +40,6 @@ from jaxtmm.consistency import (
     scalar_overlap,
     signed_masses,
 )
-from jaxtmm.darkphoton import sm_widths
-from jaxtmm.model import Point
-from jaxtmm.relic import omega_h2_from_sigma_v_fn
 
 PI = jnp.pi
 #: The Z2-odd neutral states, their internal degrees of freedom.

@@ -14,7 +14,7 @@ recast consistently:
 Dark final states, all invisible:
 
 * ``N1 N2`` through the axial coupling ``g_D Q_N N1bar gamma^mu gamma_5 N2`` (Eq. 2.10, ``|Q_N| = 1``, Table 1):
-  the width of :func:`jaxtmm.consistency.delta_N_nu` with ``(g/2c_W) -> g_D``, i.e.
+  the width of :func:`jaxtmm.electroweak.delta_N_nu` with ``(g/2c_W) -> g_D``, i.e.
   ``g_D^2 m / (12 pi) lambda^{1/2} [1 - (x1+x2)/2 - (x1-x2)^2/2 - 3 M1 M2 / m^2]`` (signed masses);
 * ``H_k A_l`` through ``g_D Q_S C_kl A'^mu (A_l d_mu H_k - H_k d_mu A_l)``, ``C = O_R^T O_I`` (Eq. 2.16):
   ``(g_D Q_S C_kl)^2 m / (48 pi) lambda^{3/2}(1, x_Hk, x_Al)``, the width of a complex scalar pair when
@@ -31,9 +31,9 @@ import jax.numpy as jnp
 import numpy as np
 
 from jaxtmm._constants import ALPHA_EM, M_E_GEV, M_MU_GEV
-from jaxtmm.consistency import axial_pair_shape, kallen, scalar_overlap, signed_masses
 from jaxtmm.model import Point
 from jaxtmm.observables import mu_ij
+from jaxtmm.spectrum import axial_pair_shape, kallen, scalar_overlap, signed_masses
 from jaxtmm.vertex import width_nu_nu_vector
 
 PI = jnp.pi

@@ -12,20 +12,13 @@ import jax.numpy as jnp
 from jaxtmm._constants import ALPHA_EM, G_F_GEV2, GEV_INV_TO_MU_B, M_E_GEV, M_MU_GEV
 from jaxtmm._quadrature import safe_sqrt
 from jaxtmm._x64 import require_x64
-from jaxtmm.consistency import (
-    T_oblique,
-    delta_a_dark_photon,
-    delta_N_nu,
-    m_nu_loop_matrix,
-    m_nu_loop_values,
-    mass_determinant,
-    mass_kernel,
-    signed_masses,
-    sum_m_nu_loop,
-)
+from jaxtmm.dark_photon_g2 import delta_a_dark_photon
+from jaxtmm.electroweak import T_oblique, delta_N_nu
 from jaxtmm.loops import F2_tilde, F_n, check_convention, delta_J, loop_function
 from jaxtmm.model import Point
+from jaxtmm.numass import m_nu_loop_matrix, m_nu_loop_values, mass_determinant, mass_kernel, sum_m_nu_loop
 from jaxtmm.pmns import pmns_matrix
+from jaxtmm.spectrum import signed_masses
 from jaxtmm.vertex import vector_coupling, width_nu_nu_vector
 from jaxtmm.widths import STATES, width_over_mass
 
@@ -271,7 +264,7 @@ def moment_mass_ratio(p: Point):
     .. math:: rac{|\mu_{ab}|}{\sqrt{m_a m_b}} = rac{g_D |Q_S|\, |\sin\Delta\cos\Delta|\, |\sum_n M_n \Delta J_n|}{\sqrt{|X|}}
 
     in the neutrino mass basis (``|mu_ab| = ||A||_F / sqrt 2``, the two non-zero masses ``m_a m_b``), with
-    ``Delta = theta_I - theta_R`` and X of :func:`jaxtmm.consistency.mass_determinant`; ``J_z`` (corrected
+    ``Delta = theta_I - theta_R`` and X of :func:`jaxtmm.numass.mass_determinant`; ``J_z`` (corrected
     convention). Infinite where X = 0 (the mass cancels, the moment does not)."""
     d = p.theta_I - p.theta_R
     num = p.g_D * jnp.abs(p.Q_S) * jnp.abs(jnp.sin(d) * jnp.cos(d)) * jnp.abs(loop_sum(p, "corrected"))

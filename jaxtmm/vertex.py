@@ -25,9 +25,9 @@ import numpy as np
 
 from jaxtmm._quadrature import horner
 from jaxtmm._x64 import require_x64
-from jaxtmm.consistency import rotation, signed_masses
 from jaxtmm.loops import N_NODES, _h1, _log_nodes, _split
 from jaxtmm.model import Point
+from jaxtmm.spectrum import rotation, signed_masses
 
 PI = jnp.pi
 _N_SERIES = 20

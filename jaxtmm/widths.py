@@ -32,8 +32,8 @@ import jax.numpy as jnp
 from jaxtmm._constants import G_F_GEV2, M_W_GEV, M_Z_GEV, S2W_MSBAR
 from jaxtmm._quadrature import safe_sqrt
 from jaxtmm._x64 import require_x64
-from jaxtmm.consistency import dark_masses, kallen, rotated_yukawas, scalar_masses, scalar_overlap, signed_masses
 from jaxtmm.model import Point
+from jaxtmm.spectrum import dark_masses, kallen, rotated_yukawas, scalar_masses, scalar_overlap, signed_masses
 
 PI = jnp.pi
 #: The states whose widths are computed, in the order of :func:`total_widths` and :func:`width_over_mass`.

@@ -15,17 +15,11 @@ from _dirac import vector_width  # tests/_dirac.py (pytest puts tests/ on the pa
 from jaxtmm import observables as ob
 from jaxtmm import parse_point
 from jaxtmm._constants import M_Z_GEV, S2W_MSBAR
-from jaxtmm.consistency import (
-    T_oblique,
-    dark_photon_g2_integral,
-    delta_N_nu,
-    mass_kernel,
-    mass_log,
-    theta_minus,
-    theta_plus,
-)
+from jaxtmm.dark_photon_g2 import dark_photon_g2_integral
+from jaxtmm.electroweak import T_oblique, delta_N_nu, theta_minus, theta_plus
 from jaxtmm.loops import F_n
 from jaxtmm.model import Point
+from jaxtmm.numass import mass_kernel, mass_log
 from jaxtmm.pmns import PMNS, pmns_matrix
 
 DATA = Path(__file__).parent / "data"

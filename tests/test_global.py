@@ -19,8 +19,8 @@ from fits.problem.constraints import build_likelihoods
 from fits.problem.quantities import quantity
 from fits.problem.space import ParamSpace
 from fits.sample.posterior import build_model, log_likelihood_z, parity_draws, parity_names
-from jaxtmm.consistency import mass_differences, mass_log
 from jaxtmm.model import Y_KEYS, Point
+from jaxtmm.numass import mass_differences, mass_log
 from jaxtmm.pmns import PMNS
 
 RNG = np.random.default_rng(12)

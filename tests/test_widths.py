@@ -122,7 +122,7 @@ def test_kallen_keeps_its_precision_at_threshold():
     1e-9 above threshold (``M = (m1 + m2)(1 + 1e-9)``) to 1e-14, where the expanded form in float64 loses 7 digits."""
     import mpmath as mp
 
-    from jaxtmm.consistency import kallen
+    from jaxtmm.spectrum import kallen
 
     mp.mp.dps = 50
     for M, m1, m2 in ((3.0, 1.2, 0.7), (0.5, 0.1, -0.3), (100.0, 99.0, 0.5)):

@@ -126,7 +126,7 @@ def _config_args(p: argparse.ArgumentParser) -> None:
 
 
 def build_parser() -> argparse.ArgumentParser:
-    from fits.problem.config import OPTIONS
+    from fits.problem.config import OPTIONS, SAMPLERS
     from fits.problem.config import PRESETS as CONFIG_PRESETS
 
     ap = _Parser(
@@ -301,7 +301,7 @@ def build_parser() -> argparse.ArgumentParser:
     fcfg.add_argument("--config", metavar="FILE", help="a configuration file (TOML)")
     ft.add_argument(
         "--sampler",
-        choices=("nuts", "nested"),
+        choices=SAMPLERS,
         default=None,
         help="nuts or nested: independent dynesty runs, judged like chains (docs/fits.md); default: the "
         "configuration's own 'sampler' (nested for the global presets, where NUTS cannot mix), else nuts",

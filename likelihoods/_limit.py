@@ -250,6 +250,18 @@ def against_sm(
     )
 
 
+def less_constraining_sign(change: Callable, shift: float) -> Callable:
+    """``value(p)`` of an :class:`AgainstSM` whose new-physics contribution has a sign the derivations leave open: of
+    ``change(p, +1)`` and ``change(p, -1)`` the one with the smaller ``chi^2(point) - chi^2(SM)`` against ``shift``."""
+
+    def value(p):
+        dk = jnp.stack([change(p, sign) for sign in (1.0, -1.0)])
+        q = (dk - shift) ** 2 - shift * shift
+        return jnp.where(q[0] <= q[1], dk[0], dk[1])
+
+    return value
+
+
 def measurement(
     name: str,
     quantity: str,

@@ -11,11 +11,9 @@ the A' exchange relative to the Z's is not fixed by the derivations: the less co
 
 import math
 
-import jax.numpy as jnp
-
 from jaxtmm.nue import rate_ratio
 from likelihoods._data import read_toml
-from likelihoods._limit import AgainstSM, against_sm
+from likelihoods._limit import AgainstSM, against_sm, less_constraining_sign
 from likelihoods.borexino import T_MIN_DEFAULT, check_window
 from likelihoods.registry import Options, register
 
@@ -36,11 +34,7 @@ def likelihood(T_min: float | None = None, T_max: float | None = None) -> Agains
     t_min, _, t_max = check_window(T_MIN_DEFAULT if T_min is None else T_min, E, T_max)
     s, sigma = shift()
 
-    def value(p):
-        dk = jnp.stack([rate_ratio(p, E, t_min, t_max, sign) - 1.0 for sign in (1.0, -1.0)])
-        q = (dk - s) ** 2 - s * s
-        return jnp.where(q[0] <= q[1], dk[0], dk[1])  # the sign that constrains less
-
+    value = less_constraining_sign(lambda p, sign: rate_ratio(p, E, t_min, t_max, sign) - 1.0, s)
     return against_sm(
         "Borexino 7Be rate",
         "rate(F) / rate(SM) - 1 (A' nu nu vector form factor)",

@@ -20,7 +20,7 @@ import numpy as np
 from jaxtmm._quadrature import gauss_legendre_01
 from jaxtmm.nue import dsigma_dT_reactor
 from likelihoods._data import read_toml
-from likelihoods._limit import AgainstSM, against_sm
+from likelihoods._limit import AgainstSM, against_sm, less_constraining_sign
 from likelihoods.borexino import endpoint
 from likelihoods.registry import Options, register
 from likelihoods.scattering import min_energy
@@ -49,11 +49,12 @@ def nodes(n_E: int = 48, n_T: int = 16) -> tuple[np.ndarray, np.ndarray, np.ndar
     ti, tw = (np.asarray(a) for a in gauss_legendre_01(n_T))
     Es, Ts, ws = [], [], []
     for a, b in itertools.pairwise(cuts):
-        for E, g in zip(a + (b - a) * xi, (b - a) * gw):
+        E_nodes = a + (b - a) * xi
+        for E, g, S in zip(E_nodes, (b - a) * gw, spectrum(E_nodes)):
             top = min(T_hi, endpoint(E))
             Es.append(np.full(n_T, E))
             Ts.append(T_lo + (top - T_lo) * ti)
-            ws.append(g * float(spectrum(E)) * (top - T_lo) * tw)
+            ws.append(g * float(S) * (top - T_lo) * tw)
     return np.concatenate(Es), np.concatenate(Ts), np.concatenate(ws)
 
 
@@ -74,11 +75,7 @@ def likelihood() -> AgainstSM:
     d = read_toml(DATA_FILE)
     s, sigma = shift()
 
-    def value(p):
-        dk = jnp.stack([rate_ratio(p, sign) - 1.0 for sign in (1.0, -1.0)])
-        q = (dk - s) ** 2 - s * s
-        return jnp.where(q[0] <= q[1], dk[0], dk[1])  # the sign that constrains less
-
+    value = less_constraining_sign(lambda p, sign: rate_ratio(p, sign) - 1.0, s)
     return against_sm(
         "TEXONO CsI rate",
         "rate(F) / rate(SM) - 1 (A' nu nu vector form factor)",

@@ -208,8 +208,7 @@ def profile_rows(quick):
     from iminuit import Minuit
 
     from fits.jobs.profile import make_axis, run_profile
-    from fits.problem.config import preset_config
-    from fits.problem.constraints import build_likelihoods
+    from fits.problem.config import build_likelihoods, preset_config
     from fits.problem.space import ParamSpace
 
     cfg = preset_config("posterior")
@@ -322,7 +321,7 @@ def nuts_rows(quick):
 
     from fits.jobs.fit import run_fit
     from fits.problem.config import preset_config
-    from fits.sample.posterior import FitSettings
+    from fits.sample.nuts import FitSettings
 
     s = FitSettings(chains=4, warmup=500, samples=500) if not quick else FitSettings(chains=2, warmup=150, samples=150)
     rec = run_fit(preset_config("posterior"), s, Path(tempfile.mkdtemp()) / "fit", progress=False)
@@ -345,7 +344,8 @@ def sampler_rows(quick, preset="posterior"):
     from fits import _arviz
     from fits.jobs.fit import run_fit
     from fits.problem.config import preset_config
-    from fits.sample.posterior import FitSettings, build_model, log_likelihood_z, param_names
+    from fits.sample.nuts import FitSettings
+    from fits.sample.posterior import build_model, log_likelihood_z, param_names
 
     cfg = preset_config(preset)
     if preset == "posterior":
@@ -419,8 +419,8 @@ def sampler_rows(quick, preset="posterior"):
     done = f"stopped at the budget, {int(np.sum(res.ncall))} calls" if stopped else "dlogz 0.5"
     rows = []
     if preset == "global":  # the route that converges there: `jaxtmm fit --sampler nested`, judged like chains
+        from fits.sample.dynesty_runs import sample as nested_sample
         from fits.sample.nested import NestedSettings
-        from fits.sample.nested import sample as nested_sample
 
         ns_s = NestedSettings(runs=4, nlive=100 if quick else 500, dlogz=0.5 if quick else 0.1)
         nrec = run_fit(cfg, ns_s, Path(tempfile.mkdtemp()) / "nested", progress=False)
@@ -518,7 +518,7 @@ def scan_rows(quick):
     curves = experiment_curves()
     applies = np.array([bool(curves[e].in_range(m)) for _, m, e in problems])
     ref = np.array([float(paper_mu12_max(cfg, curves[e].eps_90(m), g)) for g, m, e in problems])
-    q = res["mu_eff_muB"][applies] / ref[applies]
+    q = res.mu_eff_muB[applies] / ref[applies]
     ok = int(np.sum(np.abs(q - 1) <= 1e-6))
     return [
         (

@@ -6,30 +6,38 @@ NUTS posteriors with ArviZ diagnostics, and figures. Four subpackages by role, s
 * :func:`preset_config`, :func:`load_config`, :class:`ParamSpace` — what is fixed, free, and with which prior;
 * :class:`Maximiser` (its schedule: :class:`Settings`, :class:`Stage`), :func:`run_scan` — the largest allowed
   mu_eff (``jaxtmm scan``);
-* :func:`run_fit`, :class:`FitSettings` — posteriors (``jaxtmm fit``);
+* :func:`run_fit`, :class:`FitSettings` (NUTS), :class:`NestedSettings` — posteriors (``jaxtmm fit``);
 * :class:`Layout` — where batches run (local devices, processes).
 """
 
-from fits.jobs.fit import run_fit
-from fits.jobs.scan import run_scan, write_results
-from fits.optimise.maximise import Maximiser, Settings, Stage
-from fits.parallel import Layout
-from fits.problem.config import ConfigError, load_config, parse_config, preset_config
-from fits.problem.space import ParamSpace
-from fits.sample.posterior import FitSettings
+import importlib
 
-__all__ = [
-    "ConfigError",
-    "FitSettings",
-    "Layout",
-    "Maximiser",
-    "ParamSpace",
-    "Settings",
-    "Stage",
-    "load_config",
-    "parse_config",
-    "preset_config",
-    "run_fit",
-    "run_scan",
-    "write_results",
-]
+#: Where each public name lives; imported on first use (PEP 562), so that ``import fits.problem.config`` or the
+#: command line's parser does not import JAX, NumPyro and ArviZ.
+_WHERE = {
+    "ConfigError": "fits.problem.config",
+    "FitSettings": "fits.sample.nuts",
+    "Layout": "fits.parallel",
+    "Maximiser": "fits.optimise.maximise",
+    "NestedSettings": "fits.sample.nested",
+    "ParamSpace": "fits.problem.space",
+    "Settings": "fits.optimise.maximise",
+    "Stage": "fits.optimise.maximise",
+    "load_config": "fits.problem.config",
+    "parse_config": "fits.problem.config",
+    "preset_config": "fits.problem.config",
+    "run_fit": "fits.jobs.fit",
+    "run_scan": "fits.jobs.scan",
+    "write_results": "fits.jobs.scan",
+}
+__all__ = sorted(_WHERE)
+
+
+def __getattr__(name):
+    if name in _WHERE:
+        return getattr(importlib.import_module(_WHERE[name]), name)
+    raise AttributeError(f"module 'fits' has no attribute {name!r}")
+
+
+def __dir__():
+    return __all__

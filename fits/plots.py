@@ -130,7 +130,7 @@ def fig7(result: dict, config) -> Figure:
         mb, lb, max(ymax, lb.max()) * 10, color="tab:purple", alpha=0.12, lw=0, label="excluded by Borexino (recast)"
     )
     closed = sorted({r["m_Ap_GeV"] for r in rows if not r["invisible_open"]})
-    mode = config.likelihood_options["when_closed"]
+    mode = config.likelihood_options.invisible
     if closed:
         ax.axvspan(
             mb[0],
@@ -150,7 +150,7 @@ def fig7(result: dict, config) -> Figure:
     _mu_ylabel(ax, config)
     ax.set_title(
         f"Fig. 7: joint exclusion ({config.name or 'custom'} configuration, convention = {config.convention}, "
-        f"MEG II {config.likelihood_options['meg_year']})",
+        f"MEG II {config.likelihood_options.meg_year})",
         fontsize=9,
     )
     fig.legend(loc="outside lower center", ncols=2, fontsize=7.5, frameon=False)
@@ -392,7 +392,7 @@ _KIND_LABELS = {
 
 
 def nested_plot(runs: list[dict]) -> Figure:
-    """Each nested-sampling run (:mod:`fits.sample.nested`) against the prior volume it enclosed, ``-ln X``: the likelihood
+    """Each nested-sampling run (:mod:`fits.sample.dynesty_runs`) against the prior volume it enclosed, ``-ln X``: the likelihood
     it climbed, and the importance weight of each point (the posterior's mass, which a finished run has passed)."""
     fig = Figure(figsize=(10, 3.8))
     ax_l, ax_w = fig.subplots(1, 2)

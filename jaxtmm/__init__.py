@@ -8,7 +8,7 @@ differentiable functions of a :class:`Point`. Everything runs in float64: enable
 ``jax.config.update("jax_enable_x64", True)`` before use (the library never changes it for you).
 """
 
-from jaxtmm._constants import GEV_INV_TO_MU_B
+from jaxtmm.constants import GEV_INV_TO_MU_B
 from jaxtmm.electroweak import T_oblique, delta_N_nu
 from jaxtmm.loops import (
     CONVENTIONS,
@@ -31,7 +31,6 @@ from jaxtmm.observables import (
     delta_a_e_dark_photon,
     delta_a_mu,
     delta_a_mu_dark_photon,
-    evaluate,
     invisible_open,
     lam,
     loop_sum,
@@ -51,6 +50,7 @@ from jaxtmm.observables import (
 )
 from jaxtmm.pmns import NUFIT60_NO, PMNS, pmns_matrix
 from jaxtmm.pointfile import PointFileError, load_point, load_preset, parse_point
+from jaxtmm.report import evaluate
 from jaxtmm.spectrum import signed_masses
 
 __version__ = "0.1.0"

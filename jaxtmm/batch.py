@@ -16,7 +16,7 @@ from jax.sharding import Mesh, NamedSharding, PartitionSpec
 
 from jaxtmm.loops import check_convention
 from jaxtmm.model import Point
-from jaxtmm.observables import _evaluate_jit
+from jaxtmm.report import evaluate_jit
 
 DEFAULT_CHUNK = 4096
 
@@ -74,7 +74,7 @@ def _mapped(f, bs):
 @cache
 def _evaluator(convention: str):
     check_convention(convention)
-    return partial(_evaluate_jit, convention=convention)
+    return partial(evaluate_jit, convention=convention)
 
 
 @cache

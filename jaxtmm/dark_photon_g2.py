@@ -2,9 +2,9 @@ r"""The dark photon's own one-loop contribution to the leptons' (g-2) (``physics
 
 import jax.numpy as jnp
 
-from jaxtmm._constants import ALPHA_EM
-from jaxtmm._quadrature import gauss_legendre_01
-from jaxtmm._x64 import require_x64
+from jaxtmm.constants import ALPHA_EM
+from jaxtmm.precision import require_x64
+from jaxtmm.quadrature import gauss_legendre_01
 
 PI = jnp.pi
 

@@ -30,7 +30,7 @@ from importlib import resources
 import jax.numpy as jnp
 import numpy as np
 
-from jaxtmm._constants import ALPHA_EM, M_E_GEV, M_MU_GEV
+from jaxtmm.constants import ALPHA_EM, M_E_GEV, M_MU_GEV
 from jaxtmm.model import Point
 from jaxtmm.observables import mu_ij
 from jaxtmm.spectrum import axial_pair_shape, kallen, scalar_overlap, signed_masses

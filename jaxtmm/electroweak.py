@@ -4,10 +4,10 @@ section 7) and the oblique T parameter (section 8).
 
 import jax.numpy as jnp
 
-from jaxtmm._constants import M_Z_GEV, S2W_MSBAR
-from jaxtmm._quadrature import u_over_sinh
-from jaxtmm._x64 import require_x64
+from jaxtmm.constants import M_Z_GEV, S2W_MSBAR
 from jaxtmm.model import Point
+from jaxtmm.precision import require_x64
+from jaxtmm.quadrature import u_over_sinh
 from jaxtmm.spectrum import axial_pair_shape, signed_masses
 
 PI = jnp.pi

@@ -41,8 +41,8 @@ import jax
 import jax.numpy as jnp
 import numpy as np
 
-from jaxtmm._quadrature import exprel, gauss_legendre_01, horner, u_over_sinh
-from jaxtmm._x64 import require_x64
+from jaxtmm.precision import require_x64
+from jaxtmm.quadrature import exprel, gauss_legendre_01, horner, u_over_sinh
 
 #: Default number of Gauss-Legendre nodes in ln(m^2): relative error <= 3e-13 for masses in [1e-3, 1e2] GeV.
 N_NODES = 32

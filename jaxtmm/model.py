@@ -12,6 +12,8 @@ from jaxtmm.pmns import NUFIT60_NO, PMNS
 
 #: Row labels (alpha) and column labels (a) of the Yukawa matrix y[alpha, a] of Eq. (2.3).
 Y_KEYS = (("y_e1", "y_e2"), ("y_mu1", "y_mu2"))
+#: The same, row by row.
+Y_FLAT = tuple(k for row in Y_KEYS for k in row)
 #: Real parameters of a point besides y and the PMNS table, in file order.
 REAL_KEYS = (
     "theta_R",

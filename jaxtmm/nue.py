@@ -33,10 +33,10 @@ and the interference with the weak amplitude, are those of the neutrino's coupli
 
 import jax.numpy as jnp
 
-from jaxtmm._constants import E_CHARGE, G_F_GEV2, M_E_GEV, S2W_MSBAR
-from jaxtmm._quadrature import gauss_legendre_01
+from jaxtmm.constants import E_CHARGE, G_F_GEV2, M_E_GEV, S2W_MSBAR
 from jaxtmm.model import Point
 from jaxtmm.pmns import pmns_matrix
+from jaxtmm.quadrature import gauss_legendre_01
 from jaxtmm.vertex import vector_coupling
 
 PI = jnp.pi

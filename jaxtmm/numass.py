@@ -5,9 +5,9 @@ masses, every function pure, differentiable and in float64.
 
 import jax.numpy as jnp
 
-from jaxtmm._quadrature import exprel, safe_sqrt
-from jaxtmm._x64 import require_x64
 from jaxtmm.model import Point
+from jaxtmm.precision import require_x64
+from jaxtmm.quadrature import exprel, safe_sqrt
 from jaxtmm.spectrum import rotation, signed_masses
 
 PI = jnp.pi

@@ -4,23 +4,17 @@ Moments are in GeV^-1 unless a name says ``mu_B``; :func:`to_mu_B` converts
 (``mu / mu_B = mu[GeV^-1] * 2 m_e / e``).
 """
 
-from functools import partial
-
-import jax
 import jax.numpy as jnp
 
-from jaxtmm._constants import ALPHA_EM, G_F_GEV2, GEV_INV_TO_MU_B, M_E_GEV, M_MU_GEV
-from jaxtmm._quadrature import safe_sqrt
-from jaxtmm._x64 import require_x64
+from jaxtmm.constants import ALPHA_EM, G_F_GEV2, GEV_INV_TO_MU_B, M_E_GEV, M_MU_GEV
 from jaxtmm.dark_photon_g2 import delta_a_dark_photon
-from jaxtmm.electroweak import T_oblique, delta_N_nu
 from jaxtmm.loops import F2_tilde, F_n, check_convention, delta_J, loop_function
 from jaxtmm.model import Point
 from jaxtmm.numass import m_nu_loop_matrix, m_nu_loop_values, mass_determinant, mass_kernel, sum_m_nu_loop
 from jaxtmm.pmns import pmns_matrix
+from jaxtmm.precision import require_x64
+from jaxtmm.quadrature import safe_sqrt
 from jaxtmm.spectrum import signed_masses
-from jaxtmm.vertex import vector_coupling, width_nu_nu_vector
-from jaxtmm.widths import STATES, width_over_mass
 
 PI = jnp.pi
 
@@ -269,50 +263,6 @@ def moment_mass_ratio(p: Point):
     d = p.theta_I - p.theta_R
     num = p.g_D * jnp.abs(p.Q_S) * jnp.abs(jnp.sin(d) * jnp.cos(d)) * jnp.abs(loop_sum(p, "corrected"))
     return num / jnp.sqrt(jnp.abs(mass_determinant(p)))
-
-
-def evaluate(p: Point, convention: str = "corrected") -> dict:
-    """Every observable of a point, as a dict of JAX arrays (moments in GeV^-1 and in mu_B, masses in eV)."""
-    check_convention(convention)
-    return _evaluate_jit(p, convention)
-
-
-@partial(jax.jit, static_argnames="convention")
-def _evaluate_jit(p: Point, convention: str) -> dict:
-    from jaxtmm.darkphoton import summary  # darkphoton builds on this module
-
-    mu = mu_ij(p, convention)
-    mag, ele = mu_ij_parts(p, convention)
-    masses, matrix = m_nu_loop(p)
-    da_mu_ap, da_e_ap = delta_a_mu_dark_photon(p), delta_a_e_dark_photon(p)
-    da_mu, da_e = delta_a_mu(p, convention), delta_a_e(p, convention)
-    return {
-        "mu_ij_GeV": mu,
-        "mu_ij_muB": to_mu_B(mu),
-        "mu_ij_magnetic_muB": to_mu_B(mag),
-        "mu_ij_electric_muB": to_mu_B(ele),
-        "mu_eff_solar_muB": to_mu_B(mu_eff_solar(p, convention)),
-        "mu_eff_e_muB": to_mu_B(mu_eff_flavour(p, "e", convention)),
-        "mu_eff_mu_muB": to_mu_B(mu_eff_flavour(p, "mu", convention)),
-        "BR_mu_e_gamma": BR_mu_e_gamma(p, convention),
-        "delta_a_mu": da_mu,
-        "delta_a_mu_dark_photon": da_mu_ap,
-        "delta_a_mu_total": da_mu + da_mu_ap,
-        "delta_a_e": da_e,
-        "delta_a_e_dark_photon": da_e_ap,
-        "delta_a_e_total": da_e + da_e_ap,
-        "m_nu_loop_eV": masses * 1e9,
-        "sum_m_nu_loop_eV": sum_m_nu(p) * 1e9,
-        "m_nu_loop_matrix_eV_re": jnp.real(matrix) * 1e9,
-        "m_nu_loop_matrix_eV_im": jnp.imag(matrix) * 1e9,
-        "delta_N_nu": delta_N_nu(p),
-        "T_oblique": T_oblique(p),
-        "loop_sum_GeV_inv": loop_sum(p, convention),
-        **summary(p, convention),
-        **{f"width_over_mass_{s}": r for s, r in zip(STATES, width_over_mass(p))},
-        "F_vector_flavour_abs": jnp.abs(vector_coupling(p)),
-        "Ap_width_nu_nu_vector_GeV": width_nu_nu_vector(p),
-    }
 
 
 def invisible_open(p: Point):

@@ -11,8 +11,8 @@ from typing import NamedTuple
 
 import jax.numpy as jnp
 
-from jaxtmm._constants import NUFIT60_NO_DEG
-from jaxtmm._x64 import require_x64
+from jaxtmm.constants import NUFIT60_NO_DEG
+from jaxtmm.precision import require_x64
 
 
 class PMNS(NamedTuple):

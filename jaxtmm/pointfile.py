@@ -10,12 +10,11 @@ import tomllib
 from importlib import resources
 from pathlib import Path
 
-from jaxtmm._validate import PMNS_RANGES, finite_number, in_range, parity, perturbative, read_text, yukawa
-from jaxtmm.model import MASS_KEYS, PARITY_KEYS, REAL_KEYS, Y_KEYS, Point
+from jaxtmm.model import MASS_KEYS, PARITY_KEYS, REAL_KEYS, Y_FLAT, Point
 from jaxtmm.pmns import PMNS
+from jaxtmm.validate import PMNS_RANGES, finite_number, in_range, parity, perturbative, read_text, yukawa
 
 PRESETS = ("paper",)
-_Y_FLAT = tuple(k for row in Y_KEYS for k in row)
 _OPTIONAL = {"Q_S": 1.0, "eta1": 1.0, "eta2": 1.0}
 
 
@@ -33,16 +32,16 @@ def check_values(raw: dict) -> tuple[dict, PMNS]:
     pmns_raw = raw.pop("pmns", {})
     if not isinstance(pmns_raw, dict):
         raise PointFileError("'pmns' must be a table of angles in degrees")
-    known = set(_Y_FLAT) | set(REAL_KEYS)
+    known = set(Y_FLAT) | set(REAL_KEYS)
     unknown = sorted(set(raw) - known)
     if unknown:
         raise PointFileError(f"unknown key(s): {', '.join(unknown)} (allowed: {', '.join(sorted(known))}, [pmns])")
-    required = [k for k in (*_Y_FLAT, *REAL_KEYS) if k not in _OPTIONAL]
+    required = [k for k in (*Y_FLAT, *REAL_KEYS) if k not in _OPTIONAL]
     missing = [k for k in required if k not in raw]
     if missing:
         raise PointFileError(f"missing key(s): {', '.join(missing)}")
     values = dict(_OPTIONAL)
-    for k in _Y_FLAT:
+    for k in Y_FLAT:
         v = raw[k]
         if not isinstance(v, list) or len(v) != 2:
             raise PointFileError(f"'{k}' must be a pair [re, im], got {v!r}")

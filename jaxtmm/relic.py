@@ -44,7 +44,7 @@ import jax
 import jax.numpy as jnp
 import numpy as np
 
-from jaxtmm._quadrature import gauss_legendre_01
+from jaxtmm.quadrature import gauss_legendre_01
 
 PI = np.pi
 M_PL_GEV = 1.220890e19  # Planck mass sqrt(hbar c / G_N) [GeV] (PDG 2024)
@@ -187,6 +187,33 @@ def _bdf_coefficients(n_steps: int, order: int) -> np.ndarray:
     return out
 
 
+def _plasma(a_):
+    """(T, h_*, sqrt(g_*)) at the entropy coordinate ``a_`` of :func:`yield_today` (T exact: piecewise linear)."""
+    lnT_t, lng_t, _, A_t = _log_table()
+    lnT = jnp.interp(a_, A_t, lnT_t)
+    lnh = 3.0 * (a_ - lnT)
+    lng = jnp.interp(lnT, lnT_t, lng_t)
+    return jnp.exp(lnT), jnp.exp(lnh), jnp.exp(0.5 * lng)
+
+
+def _tail(m, a1, sv, n_tail: int):
+    """``int lambda dz`` after ``x_end`` (at ``a1``), where ``dY/dz = -lambda Y^2`` integrates exactly: (a) down to
+    the table's lowest temperature on ``n_tail`` Gauss-Legendre nodes in ``z``; (b) below the table (``g_*``, ``h_*``
+    constant), ``lambda dz = c m <sigma v>(x) dx / x^2``."""
+    lnT_t, lng_t, lnh_t, A_t = _log_table()
+    a_low = jnp.minimum(a1, A_t[1])
+    t01, wt01 = gauss_legendre_01(n_tail)
+    a_nodes = a_low + (a1 - a_low) * jnp.asarray(t01)
+    Tn, hn, sgn = _plasma(a_nodes)
+    lam_n = _RATE * M_PL_GEV * hn / sgn * Tn * jax.vmap(sv)(m / Tn)
+    tail_a = (a1 - a_low) * jnp.sum(jnp.asarray(wt01) * lam_n)
+    x_b = m / jnp.minimum(jnp.exp(jnp.interp(a1, A_t, lnT_t)), float(np.exp(lnT_t[1])))
+    c_low = _RATE * M_PL_GEV * np.exp(lnh_t[1]) / np.exp(0.5 * lng_t[1])
+    ub, wb = gauss_legendre_01(64)
+    tail_b = c_low * m / x_b * jnp.sum(jnp.asarray(wb) * jax.vmap(sv)(x_b / jnp.asarray(ub)))
+    return tail_a + tail_b
+
+
 def yield_today(
     m,
     sigma_v_of_x,
@@ -220,7 +247,7 @@ def yield_today(
     Convergence (against the SciPy Radau reference, tests/make_reference_relic.py): relative error of ``Y_inf`` at
     BDF4 with 600 / 1200 / 2400 steps 1.3e-4 / 6.8e-6 / 3.8e-7 at m = 100 GeV (fourth order); BDF2 needs 2400 steps
     for 2e-4."""
-    lnT_t, lng_t, lnh_t, A_t = _log_table()
+    lnT_t, _, _, A_t = _log_table()
     sv = _sigma_v_gev(sigma_v_of_x, units)
     m = jnp.asarray(m, dtype=jnp.float64)
     lnm = jnp.log(m)
@@ -229,14 +256,7 @@ def yield_today(
     dz = (a0 - a1) / n_steps
     a = a0 - dz * jnp.arange(n_steps + 1)
 
-    def plasma(a_):
-        lnT = jnp.interp(a_, A_t, lnT_t)
-        lnh = 3.0 * (a_ - lnT)
-        lng = jnp.interp(lnT, lnT_t, lng_t)
-        T = jnp.exp(lnT)
-        return T, jnp.exp(lnh), jnp.exp(0.5 * lng)
-
-    T, h, sqrt_g = plasma(a)
+    T, h, sqrt_g = _plasma(a)
     x = m / T
     lam = _RATE * M_PL_GEV * h / sqrt_g * T * jax.vmap(sv)(x)
     yeq = 45.0 * g_chi / (4.0 * PI**4) * x * x * bessel_kve(2.0, x) * jnp.exp(-x) / h
@@ -258,19 +278,7 @@ def yield_today(
     hist, _ = jax.lax.scan(bdf, hist0, (lam[1:], yeq[1:], jnp.asarray(coef)))
     y_end = hist[0]
 
-    # tail (a): from x_end down to the table's lowest temperature, in z (da = -dz)
-    a_low = jnp.minimum(a1, A_t[1])
-    t01, wt01 = gauss_legendre_01(n_tail)
-    a_nodes = a_low + (a1 - a_low) * jnp.asarray(t01)
-    Tn, hn, sgn = plasma(a_nodes)
-    lam_n = _RATE * M_PL_GEV * hn / sgn * Tn * jax.vmap(sv)(m / Tn)
-    tail_a = (a1 - a_low) * jnp.sum(jnp.asarray(wt01) * lam_n)
-    # tail (b): below the table, g_* and h_* constant: lambda dz = c m <sigma v>(x) dx / x^2
-    x_b = m / jnp.minimum(jnp.exp(jnp.interp(a1, A_t, lnT_t)), float(np.exp(lnT_t[1])))
-    c_low = _RATE * M_PL_GEV * np.exp(lnh_t[1]) / np.exp(0.5 * lng_t[1])
-    ub, wb = gauss_legendre_01(64)
-    tail_b = c_low * m / x_b * jnp.sum(jnp.asarray(wb) * jax.vmap(sv)(x_b / jnp.asarray(ub)))
-    return 1.0 / (1.0 / y_end + tail_a + tail_b)
+    return 1.0 / (1.0 / y_end + _tail(m, a1, sv, n_tail))
 
 
 def omega_h2_from_sigma_v_fn(m, sigma_v_of_x, g_chi=2.0, self_conjugate: bool = True, **options):

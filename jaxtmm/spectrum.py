@@ -8,8 +8,8 @@ CP parities ``eta_n = +-1`` of the point. ``M1 = -M2`` is a Dirac N (lepton numb
 
 import jax.numpy as jnp
 
-from jaxtmm._quadrature import safe_sqrt
 from jaxtmm.model import Point
+from jaxtmm.quadrature import safe_sqrt
 
 
 def signed_masses(p: Point):

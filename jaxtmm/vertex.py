@@ -23,10 +23,10 @@ in closed form, the ``t`` integral by Gauss-Legendre in ``ln A(t)``.
 import jax.numpy as jnp
 import numpy as np
 
-from jaxtmm._quadrature import horner
-from jaxtmm._x64 import require_x64
 from jaxtmm.loops import N_NODES, _h1, _log_nodes, _split
 from jaxtmm.model import Point
+from jaxtmm.precision import require_x64
+from jaxtmm.quadrature import horner
 from jaxtmm.spectrum import rotation, signed_masses
 
 PI = jnp.pi

@@ -29,10 +29,10 @@ whose two-body channels are closed is given width 0 (the lightest Z2-odd state i
 
 import jax.numpy as jnp
 
-from jaxtmm._constants import G_F_GEV2, M_W_GEV, M_Z_GEV, S2W_MSBAR
-from jaxtmm._quadrature import safe_sqrt
-from jaxtmm._x64 import require_x64
+from jaxtmm.constants import G_F_GEV2, M_W_GEV, M_Z_GEV, S2W_MSBAR
 from jaxtmm.model import Point
+from jaxtmm.precision import require_x64
+from jaxtmm.quadrature import safe_sqrt
 from jaxtmm.spectrum import dark_masses, kallen, rotated_yukawas, scalar_masses, scalar_overlap, signed_masses
 
 PI = jnp.pi

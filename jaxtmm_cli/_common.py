@@ -40,14 +40,10 @@ def load_config(args):
     return preset_config(args.preset or "paper")
 
 
-def with_options(config, args, **more):
+def with_options(config, args):
     """The configuration with the options given on the command line (those not given keep the file's)."""
-    given = {
-        "convention": args.convention,
-        "likelihoods": args.constraints,
-        "nu_mass_bound": args.nu_bound,
-        "tuning": args.tuning,
-        "alpha_e": args.alpha_e,
-        **more,
-    }
+    from jaxtmm_cli.parser import model_options
+
+    given = {n: getattr(args, n, None) for n in model_options()}
+    given["likelihoods"] = args.constraints
     return config.replace_options(**{k: v for k, v in given.items() if v is not None})

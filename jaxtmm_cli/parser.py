@@ -2,14 +2,6 @@
 
 import argparse
 
-NESTED_PROPOSALS = (
-    "auto",
-    "unif",
-    "rwalk",
-    "slice",
-    "rslice",
-)  # fits.sample.nested.SAMPLE_METHODS, without importing it
-
 
 class _Parser(argparse.ArgumentParser):
     """argparse with its usage errors on one line (``jaxtmm: error: ...``), exit status 2."""
@@ -39,65 +31,48 @@ def _point_args(p: argparse.ArgumentParser) -> None:
     src.add_argument("point", nargs="?", metavar="POINT.toml", help="point file (see docs/conventions.md)")
     src.add_argument("--preset", choices=PRESETS, metavar="NAME", help=f"a shipped point: {', '.join(PRESETS)}")
     p.add_argument("--json", action="store_true", help="print one JSON object instead of a table")
-    _convention_arg(p, "corrected")
 
 
-def _convention_arg(p: argparse.ArgumentParser, default: str | None) -> None:
-    from fits.problem.config import OPTIONS
+def model_options() -> tuple:
+    """The options of the likelihoods the commands offer: every field of likelihoods.registry.Options written in a
+    configuration's [options] table (the Borexino window, [options.borexino], has flags of its own)."""
+    from likelihoods.registry import OPTION_FIELDS
 
-    p.add_argument(
-        "--convention",
-        choices=OPTIONS["convention"],
-        default=default,
-        help="corrected (the derivation from the paper's Lagrangian, docs/derivation.md) or paper (the printed "
-        "Eqs. 2.19-2.20, 3.2-3.6, 3.9)" + (" (default: corrected)" if default else " (default: the configuration's)"),
-    )
-    p.add_argument("--loop", default=None, help=argparse.SUPPRESS)  # renamed: answered with the new name
+    return tuple(n for n, f in OPTION_FIELDS.items() if f.metadata["section"] is None)
 
 
-def _model_options_args(p: argparse.ArgumentParser, defaults: bool) -> None:
-    """The options of the likelihoods the paper leaves out (neutrino mass, (g-2)_e)."""
-    from fits.problem.config import DEFAULT_OPTIONS, OPTIONS
+def _option_args(p: argparse.ArgumentParser, names, defaults: bool) -> None:
+    """The flags of the options ``names``, generated from their declarations (likelihoods.registry.Options): with
+    ``defaults`` the library's default, else None (the configuration's). ``--loop``, the old name of
+    ``--convention``, is answered with the new one."""
+    from likelihoods.registry import OPTION_FIELDS
 
-    d = (lambda k: DEFAULT_OPTIONS[k]) if defaults else (lambda k: None)
-    tail = "" if defaults else "; default: the configuration's"
-    p.add_argument(
-        "--nu-bound",
-        choices=OPTIONS["nu_mass_bound"],
-        default=d("nu_mass_bound"),
-        help=f"cosmological bound on the sum of neutrino masses: planck2018 (0.12 eV) or desi2025 (0.0642 eV){tail}",
-    )
-    p.add_argument(
-        "--tuning",
-        type=float,
-        default=d("tuning"),
-        metavar="T",
-        help=f"how far the loop neutrino mass may exceed that bound, > 0 (1: no cancellation){tail}",
-    )
-    p.add_argument(
-        "--alpha-e",
-        choices=OPTIONS["alpha_e"],
-        default=d("alpha_e"),
-        help=f"the alpha behind the (g-2)_e prediction: combined (Rb and Cs averaged with the PDG scale factor), Rb (2020) or Cs (2018){tail}",
-    )
+    for n in names:
+        f = OPTION_FIELDS[n]
+        m = f.metadata
+        tail = f" (default: {f.default})" if defaults else " (default: the configuration's)"
+        kw = {"dest": n, "default": f.default if defaults else None, "help": m["help"] + tail}
+        if m["choices"] is not None:
+            kw["choices"] = m["choices"]
+        else:
+            kw.update(type=float, metavar=m["metavar"])
+        p.add_argument(m["flag"] or "--" + n.replace("_", "-"), **kw)
+    if "convention" in names:
+        p.add_argument("--loop", default=None, help=argparse.SUPPRESS)
 
 
 def _window_args(p: argparse.ArgumentParser) -> None:
+    """Borexino's recoil window (likelihoods.registry.Options, [options.borexino]), with the experiment's defaults."""
     from likelihoods.borexino import E_NU_DEFAULT, T_MIN_DEFAULT
+    from likelihoods.registry import OPTION_FIELDS
 
-    p.add_argument(
-        "--T-min", type=float, default=T_MIN_DEFAULT, metavar="GeV", help="Borexino recoil threshold (default 50 keV)"
-    )
-    p.add_argument(
-        "--E-nu", type=float, default=E_NU_DEFAULT, metavar="GeV", help="neutrino energy (default 862 keV, 7Be)"
-    )
-    p.add_argument(
-        "--T-max",
-        type=float,
-        default=None,
-        metavar="GeV",
-        help="upper end of the recoil window (default: kinematic endpoint)",
-    )
+    shown = {"T_min": "50 keV", "E_nu": "862 keV, 7Be", "T_max": "the kinematic endpoint"}
+    for n, default in (("T_min", T_MIN_DEFAULT), ("E_nu", E_NU_DEFAULT), ("T_max", None)):
+        m = OPTION_FIELDS[n].metadata
+        flag = "--" + n.replace("_", "-")
+        p.add_argument(
+            flag, dest=n, type=float, default=default, metavar=m["metavar"], help=f"{m['help']} (default {shown[n]})"
+        )
 
 
 def _constraints_arg(p: argparse.ArgumentParser, default: str | None, what: str) -> None:
@@ -125,16 +100,27 @@ def _config_args(p: argparse.ArgumentParser) -> None:
     g.add_argument("--config", metavar="FILE", help="a configuration file (TOML, see docs/fits.md)")
 
 
-def build_parser() -> argparse.ArgumentParser:
-    from fits.problem.config import OPTIONS, SAMPLERS
-    from fits.problem.config import PRESETS as CONFIG_PRESETS
+def _sampler_args(p: argparse.ArgumentParser) -> None:
+    """One group of flags per sampler, generated from its settings (fits.sample.base.setting); a flag two samplers
+    share is added once. Every default is None: what was not given keeps the settings' own default."""
+    from fits.sample import samplers
+    from fits.sample.base import cli_fields, flag_of
 
-    ap = _Parser(
-        prog="jaxtmm",
-        description="Dark transition magnetic moments of Majorana neutrinos: physics, constraints, fits.",
-    )
-    ap.add_argument("--version", action="version", version=f"jaxtmm {_version()}")
-    sub = ap.add_subparsers(dest="command", required=True, metavar="COMMAND")
+    seen = set()
+    for sampler in samplers().values():
+        group = p.add_argument_group(sampler.title)
+        for f in cli_fields(sampler.Settings):
+            if f.name in seen:
+                continue
+            seen.add(f.name)
+            m, kw = f.metadata, {"dest": f.name, "default": None, "help": f.metadata["help"]}
+            if isinstance(f.default, bool):
+                group.add_argument(flag_of(f), action="store_true", **kw)
+            else:
+                group.add_argument(flag_of(f), type=type(f.default), choices=m["choices"], metavar=m["metavar"], **kw)
+
+
+def _evaluate_parser(sub) -> None:
     ev = sub.add_parser(
         "evaluate",
         help="every observable of one model point",
@@ -143,6 +129,10 @@ def build_parser() -> argparse.ArgumentParser:
         "lifetime of one model point.",
     )
     _point_args(ev)
+    _option_args(ev, ["convention"], defaults=True)
+
+
+def _constraints_parser(sub) -> None:
     co = sub.add_parser(
         "constraints",
         help="every experimental constraint on one model point",
@@ -151,26 +141,12 @@ def build_parser() -> argparse.ArgumentParser:
         "at the limit, pass or fail at each one's CL (90% or 95%), and which constraints no choice of couplings can satisfy.",
     )
     _point_args(co)
-    co.add_argument(
-        "--meg",
-        choices=OPTIONS["meg_year"],
-        default="auto",
-        help="MEG II limit: 3.1e-13 (2023) or 1.5e-13 (2025); auto (default): 2023 for the paper's set alone, else 2025",
-    )
-    co.add_argument(
-        "--moment", choices=OPTIONS["moment"], default="solar", help="mu_eff seen by Borexino (default: solar mixture)"
-    )
-    co.add_argument(
-        "--invisible",
-        choices=OPTIONS["invisible"],
-        default="auto",
-        help="BR(A' -> invisible) the invisible-mode limits assume: 1 (apply, the paper), 1 where A' -> dark "
-        "states is open (drop), the point's own (physics); auto (default): apply for the paper's "
-        "experiments alone, physics with any other",
-    )
+    _option_args(co, model_options(), defaults=True)
     _window_args(co)
     _constraints_arg(co, "complete", "the constraints to report (default: complete, every one jaxtmm has)")
-    _model_options_args(co, defaults=True)
+
+
+def _plot_parser(sub) -> None:
     pl = sub.add_parser("plot", help="figures", description="Draw a figure to a PNG file.")
     pl.add_argument(
         "figure",
@@ -183,15 +159,13 @@ def build_parser() -> argparse.ArgumentParser:
         "point", nargs="?", metavar="POINT.toml", help="the model point of 'searches' (default: --preset paper)"
     )
     pl.add_argument("--preset", choices=("paper",), default=None, help="'searches' at the seed paper's benchmark point")
-    pl.add_argument(
-        "--convention",
-        choices=OPTIONS["convention"],
-        default="corrected",
-        help="'searches': the convention of the A' -> nu nu width through the moment",
-    )
+    _option_args(pl, ["convention"], defaults=True)
     pl.add_argument("--out", required=True, metavar="FILE.png", help="output file")
     pl.add_argument("--force", action="store_true", help="overwrite FILE.png if it exists")
     _window_args(pl)
+
+
+def _scan_parser(sub) -> None:
     sc = sub.add_parser(
         "scan",
         help="the largest allowed mu_eff at every dark-photon mass (Fig. 7)",
@@ -213,18 +187,8 @@ def build_parser() -> argparse.ArgumentParser:
         action="store_true",
         help="a profile without its reference curves (the seed paper's, the benchmark masses')",
     )
-    sc.add_argument(
-        "--moment",
-        choices=OPTIONS["moment"],
-        default=None,
-        help="mu_eff to maximise (default: the configuration's; paper: 12)",
-    )
-    _convention_arg(sc, None)
-    sc.add_argument(
-        "--meg", choices=OPTIONS["meg_year"], default=None, help="MEG II limit year (default: the configuration's)"
-    )
+    _option_args(sc, model_options(), defaults=False)
     _constraints_arg(sc, None, "the constraints of the scan (default: the configuration's)")
-    _model_options_args(sc, defaults=False)
     sc.add_argument("--masses", type=int, default=100, metavar="N", help="log-spaced dark-photon masses (default 100)")
     sc.add_argument("--out", default="results/scan", metavar="DIR", help="output directory (default results/scan)")
     sc.add_argument("--force", action="store_true", help="overwrite an existing output directory")
@@ -256,6 +220,9 @@ def build_parser() -> argparse.ArgumentParser:
     sc.add_argument("--coordinator", metavar="HOST:PORT", help="address of process 0's coordinator service")
     sc.add_argument("--num-processes", type=int, metavar="N", help="number of processes in the job")
     sc.add_argument("--process-id", type=int, metavar="I", help="this process's index, 0..N-1")
+
+
+def _profile_parser(sub) -> None:
     pr = sub.add_parser(
         "profile",
         help="profile likelihood (-2 Delta ln L) of one or two quantities",
@@ -277,13 +244,18 @@ def build_parser() -> argparse.ArgumentParser:
     )
     pr.add_argument("--force", action="store_true", help="overwrite an existing output directory")
     _constraints_arg(pr, None, "the likelihoods (default: the configuration's)")
-    _convention_arg(pr, None)
-    _model_options_args(pr, defaults=False)
+    _option_args(pr, model_options(), defaults=False)
     pr.add_argument("--starts", type=int, default=None, metavar="K", help="random starts per point (default 4)")
     pr.add_argument(
         "--seed", type=int, default=0, metavar="S", help="random seed of the starts, 0 to 2^32-1 (default 0)"
     )
     pr.add_argument("--quiet", action="store_true", help="no progress bars")
+
+
+def _fit_parser(sub) -> None:
+    from fits.problem.config import PRESETS as CONFIG_PRESETS
+    from fits.sample import SAMPLERS
+
     ft = sub.add_parser(
         "fit",
         help="posterior of a configuration (NUTS, or nested sampling)",
@@ -301,101 +273,16 @@ def build_parser() -> argparse.ArgumentParser:
     fcfg.add_argument("--config", metavar="FILE", help="a configuration file (TOML)")
     ft.add_argument(
         "--sampler",
-        choices=SAMPLERS,
+        choices=tuple(SAMPLERS),
         default=None,
         help="nuts or nested: independent dynesty runs, judged like chains (docs/fits.md); default: the "
         "configuration's own 'sampler' (nested for the global presets, where NUTS cannot mix), else nuts",
     )
     ft.add_argument("--seed", type=int, default=0, metavar="K", help="random seed, 0 to 2^32-1 (default 0)")
-    nuts = ft.add_argument_group("NUTS (--sampler nuts)")
-    nuts.add_argument(
-        "--chains",
-        type=int,
-        default=None,
-        metavar="C",
-        help="chains (default 4; in parallel when there are enough devices)",
-    )
-    nuts.add_argument(
-        "--warmup", type=int, default=None, metavar="W", help="warm-up iterations per chain (default 500)"
-    )
-    nuts.add_argument("--samples", type=int, default=None, metavar="S", help="draws per chain (default 500)")
-    nuts.add_argument(
-        "--chunk",
-        type=int,
-        default=None,
-        metavar="N",
-        help="iterations per chain between checkpoints (default 250); one also ends the warm-up",
-    )
-    nuts.add_argument(
-        "--target-accept",
-        type=float,
-        default=None,
-        metavar="A",
-        help="NUTS's target acceptance probability, in (0, 1) (default 0.9; higher: smaller steps, fewer divergences)",
-    )
-    nuts.add_argument(
-        "--max-tree-depth", type=int, default=None, metavar="D", help="NUTS's largest tree depth, 1 to 15 (default 8)"
-    )
-    nuts.add_argument(
-        "--dense-mass", action="store_true", default=None, help="adapt a dense mass matrix (default: diagonal)"
-    )
-    nest = ft.add_argument_group("nested sampling (--sampler nested)")
-    nest.add_argument(
-        "--runs",
-        type=int,
-        default=None,
-        metavar="R",
-        help="independent runs, ArviZ's chains; each is a checkpoint (default 4)",
-    )
-    nest.add_argument("--nlive", type=int, default=None, metavar="N", help="live points per run (default 2000)")
-    nest.add_argument(
-        "--dlogz",
-        type=float,
-        default=None,
-        metavar="X",
-        help="stop a run when the evidence left in its live points is below X in ln Z (default 0.1)",
-    )
-    nest.add_argument(
-        "--draws",
-        type=int,
-        default=None,
-        metavar="N",
-        help="equal-weight draws per run (default: the smallest run's Kish effective sample size)",
-    )
-    nest.add_argument(
-        "--workers",
-        type=int,
-        default=None,
-        metavar="W",
-        help="processes running the runs at once (default: one per CPU core, at most one per run; the "
-        "draws are the same whatever W)",
-    )
-    nest.add_argument(
-        "--proposal",
-        choices=NESTED_PROPOSALS,
-        default=None,
-        help="dynesty's proposal (default auto, dynesty's choice: rwalk in 10 to 20 dimensions, as the global preset's 20, "
-        "rslice above)",
-    )
-    nest.add_argument(
-        "--queue",
-        type=int,
-        default=None,
-        metavar="Q",
-        help="random walks proposed together, each step's likelihoods one vmapped call (rwalk only; "
-        "default 32; 1: dynesty's one point at a time)",
-    )
-    nest.add_argument(
-        "--walks",
-        type=int,
-        default=None,
-        metavar="N",
-        help="steps of each random walk (makes the proposal rwalk; default: dynesty's, 20 + the dimension)",
-    )
+    _sampler_args(ft)
     ft.add_argument("--out", required=True, metavar="DIR", help="output directory")
     _constraints_arg(ft, None, "the likelihoods of the fit (default: the configuration's)")
-    _convention_arg(ft, None)
-    _model_options_args(ft, defaults=False)
+    _option_args(ft, model_options(), defaults=False)
     ft.add_argument("--resume", action="store_true", help="continue an interrupted run in DIR from its checkpoint")
     ft.add_argument("--force", action="store_true", help="overwrite an existing output directory (not with --resume)")
     ft.add_argument("--quiet", action="store_true", help="no progress bar")
@@ -405,4 +292,19 @@ def build_parser() -> argparse.ArgumentParser:
         help="comma-separated variables of the pair plot (default: |y| of each free coupling, the other free "
         "parameters, mu_eff_muB); any free parameter, abs_<coupling> or derived quantity",
     )
+
+
+def build_parser() -> argparse.ArgumentParser:
+    ap = _Parser(
+        prog="jaxtmm",
+        description="Dark transition magnetic moments of Majorana neutrinos: physics, constraints, fits.",
+    )
+    ap.add_argument("--version", action="version", version=f"jaxtmm {_version()}")
+    sub = ap.add_subparsers(dest="command", required=True, metavar="COMMAND")
+    _evaluate_parser(sub)
+    _constraints_parser(sub)
+    _plot_parser(sub)
+    _scan_parser(sub)
+    _profile_parser(sub)
+    _fit_parser(sub)
     return ap

@@ -79,7 +79,7 @@ def _table(result: dict, convention: str, source: str) -> str:
 
 
 def evaluate(args) -> int:
-    from jaxtmm.observables import evaluate
+    from jaxtmm.report import evaluate
 
     point, source = load_point(args)
     from jaxtmm.annihilation import relic_summary
@@ -176,18 +176,16 @@ def _constraints_table(rows: list[dict], head: str, invisible: str) -> str:
 
 
 def constraints(args) -> int:
-    from likelihoods import default_likelihoods, report, unsatisfiable_at
+    from jaxtmm_cli.parser import model_options
+    from likelihoods import registry, report, unsatisfiable_at
     from likelihoods.borexino import check_window
-    from likelihoods.neutrino_mass import check_tuning
-    from likelihoods.registry import invisible_mode
+    from likelihoods.registry import Options, check_option
 
     point, source = load_point(args)
     T_min, E_nu, T_max = check_window(args.T_min, args.E_nu, args.T_max)
-    more = {"nu_mass_bound": args.nu_bound, "tuning": check_tuning(args.tuning), "alpha_e": args.alpha_e}
-    invisible = invisible_mode(args.invisible, args.constraints)
-    lks = default_likelihoods(
-        args.convention, args.meg, args.moment, T_min, E_nu, T_max, invisible, args.constraints, **more
-    )
+    given = {n: check_option(n, getattr(args, n)) for n in model_options()}
+    opts = registry.resolved(Options(**given, T_min=T_min, E_nu=E_nu, T_max=T_max), args.constraints)
+    lks = registry.build(args.constraints, opts)
     rows = report(point, lks)
     blocking = unsatisfiable_at(point, lks)
     bad = sorted(
@@ -200,19 +198,19 @@ def constraints(args) -> int:
     )
     if bad:
         return fail(f"the constraint(s) {', '.join(bad)} are not finite at {source}")
-    from likelihoods.registry import meg_year
-
     options = {
-        "convention": args.convention,
-        "meg": meg_year(args.meg, args.constraints),
-        "moment": args.moment,
+        "convention": opts.convention,
+        "meg": opts.meg_year,
+        "moment": opts.moment,
         "T_min_GeV": T_min,
         "E_nu_GeV": E_nu,
         "T_max_GeV": T_max,
         "T_max_is_endpoint": args.T_max is None,
-        "invisible": invisible,
+        "invisible": opts.invisible,
         "constraints": args.constraints,
-        **more,
+        "nu_mass_bound": opts.nu_mass_bound,
+        "tuning": opts.tuning,
+        "alpha_e": opts.alpha_e,
     }
     if args.json:
         print(
@@ -231,7 +229,7 @@ def constraints(args) -> int:
         shown = {**options, "T_max_GeV": f"{T_max:.6g}" + (" (kinematic endpoint)" if args.T_max is None else "")}
         del shown["T_max_is_endpoint"]
         head = f"point: {source}    " + "    ".join(f"{k}: {v}" for k, v in shown.items())
-        print(_constraints_table(rows, head, invisible))
+        print(_constraints_table(rows, head, opts.invisible))
         if blocking:
             print(
                 "\nno choice of couplings satisfies: "

@@ -8,52 +8,61 @@ import numpy as np
 from jaxtmm_cli._common import check_seed, fail, load_config, with_options
 
 
-def scan(args) -> int:
-    from fits.io import prepare_dir
-    from fits.jobs.scan import DEFAULT_GD, is_profile, run_scan, write_results
-    from fits.optimise.maximise import Settings
-    from jaxtmm._validate import perturbative
+def _gD(args, config, profile: bool) -> tuple:
+    """The dark couplings of a scan from --gD, and every other scan flag checked (ValueError naming the flag)."""
+    from fits.jobs.scan import DEFAULT_GD
+    from jaxtmm.validate import perturbative
 
-    config = load_config(args)
-    config = with_options(config, args, moment=args.moment, meg_year=args.meg)
-    profile = is_profile(config)
     if profile and args.gD is not None:
-        return fail(
+        raise ValueError(
             "--gD: this configuration frees g_D, and the scan profiles it; fix g_D in the configuration's "
             "[fixed] to scan a list of values"
         )
     if not profile and args.no_references:
-        return fail("--no-references applies to a profile only (a configuration with g_D free)")
+        raise ValueError("--no-references applies to a profile only (a configuration with g_D free)")
     gD_text = args.gD if args.gD is not None else ",".join(f"{g:g}" for g in DEFAULT_GD)
     try:
         gD = tuple(float(g) for g in gD_text.split(","))
     except ValueError:
-        return fail(f"--gD must be a comma-separated list of numbers, got {gD_text!r}")
+        raise ValueError(f"--gD must be a comma-separated list of numbers, got {gD_text!r}") from None
     if not all(math.isfinite(g) and g > 0 for g in gD):
-        return fail(f"--gD values must be positive, got {gD_text!r}")
+        raise ValueError(f"--gD values must be positive, got {gD_text!r}")
     for g in gD:
         perturbative(f"--gD {g:g} times the largest |Q_S|", g * config.largest("Q_S"))
     if args.masses < 2:
-        return fail(f"--masses must be at least 2, got {args.masses}")
+        raise ValueError(f"--masses must be at least 2, got {args.masses}")
     if args.masses > 100_000:
-        return fail(f"--masses must be at most 100000, got {args.masses}")
+        raise ValueError(f"--masses must be at most 100000, got {args.masses}")
     if args.starts is not None and not 1 <= args.starts <= 1024:
-        return fail(f"--starts must be from 1 to 1024, got {args.starts}")
+        raise ValueError(f"--starts must be from 1 to 1024, got {args.starts}")
     check_seed(args.seed)
-    earlier = None
-    if args.starts_from is not None:
-        try:
-            earlier = _earlier_rows(args.starts_from)
-            from fits.jobs.scan import known_points, scan_problems
+    return gD
 
-            known = known_points(config, scan_problems(config, gD, args.masses)[1], earlier)
-        except ValueError as exc:
-            return fail(f"--starts-from {args.starts_from}: {exc}")
-        if not any(k is not None for k in known):
-            return fail(
-                f"--starts-from {args.starts_from}: no feasible row matches a problem of this scan (the same "
-                "g_D, m_A' grid and experiments; --masses must be the earlier scan's)"
-            )
+
+def _starts_from(args, config, gD):
+    """The earlier scan's rows of --starts-from (None without it), checked to match problems of this scan."""
+    if args.starts_from is None:
+        return None
+    from fits.jobs.scan import known_points, scan_problems
+
+    try:
+        earlier = _earlier_rows(args.starts_from)
+        known = known_points(config, scan_problems(config, gD, args.masses)[1], earlier)
+    except ValueError as exc:
+        raise ValueError(f"--starts-from {args.starts_from}: {exc}") from None
+    if not any(k is not None for k in known):
+        raise ValueError(
+            f"--starts-from {args.starts_from}: no feasible row matches a problem of this scan (the same "
+            "g_D, m_A' grid and experiments; --masses must be the earlier scan's)"
+        )
+    return earlier
+
+
+def _layout_and_out(args):
+    """(layout, output directory): the multi-host layout of --distributed (None: this process alone) and the
+    directory process 0 writes, checked before any work (ValueError: every process refuses alike)."""
+    from fits.io import prepare_dir
+
     layout = None
     if args.distributed:
         from fits.parallel import Layout, initialize_distributed
@@ -61,7 +70,7 @@ def scan(args) -> int:
         initialize_distributed(args.coordinator, args.num_processes, args.process_id)
         layout = Layout.current()
     elif any(v is not None for v in (args.coordinator, args.num_processes, args.process_id)):
-        return fail("--coordinator, --num-processes and --process-id need --distributed")
+        raise ValueError("--coordinator, --num-processes and --process-id need --distributed")
     problem, out = None, None
     if layout is None or layout.is_writer:
         try:
@@ -72,7 +81,19 @@ def scan(args) -> int:
         bad0 = bool(layout.gather({"bad": np.array([problem is not None])}, layout.process_count, 1)["bad"][0])
         problem = (problem or "process 0 refuses to write its output directory") if bad0 else None
     if problem:
-        return fail(problem)
+        raise ValueError(problem)
+    return layout, out
+
+
+def scan(args) -> int:
+    from fits.jobs.scan import is_profile, run_scan, write_results
+    from fits.optimise.maximise import Settings
+
+    config = with_options(load_config(args), args)
+    profile = is_profile(config)
+    gD = _gD(args, config, profile)
+    earlier = _starts_from(args, config, gD)
+    layout, out = _layout_and_out(args)
     settings = Settings(seed=args.seed, **({} if args.starts is None else {"starts": args.starts}))
     result = run_scan(
         config,
@@ -98,7 +119,7 @@ def scan(args) -> int:
     print(
         f"jaxtmm scan: {len(rows)} rows ({shape}), "
         f"convention {config.convention}, constraints {', '.join(config.likelihoods)}, moment {config.moment}, "
-        f"MEG II {config.likelihood_options['meg_year']}; "
+        f"MEG II {config.likelihood_options.meg_year}; "
         f"{result['provenance']['wall_time_s']:.1f} s"
     )
     if bad:

@@ -56,6 +56,7 @@ from likelihoods import (
     texono_rate,
     z_width,
 )
+from likelihoods._data import LimitCurve
 from likelihoods._limit import Gaussian, HalfNormal, Measurement, OneSidedLimit, ZeroObservedPoisson
 from likelihoods.borexino import recast_limit
 from likelihoods.registry import Options, build, constraint_set
@@ -64,6 +65,7 @@ from likelihoods.summary import default_likelihoods, report, total_log_likelihoo
 __all__ = [
     "Gaussian",
     "HalfNormal",
+    "LimitCurve",
     "Measurement",
     "OneSidedLimit",
     "Options",

@@ -1,17 +1,17 @@
 """Shared by the invisible dark-photon searches: a 90% CL curve eps_90(m_A'), signal ~ eps^2 BR(A' -> invisible).
 
-With ``when_closed = "physics"`` the signal sees the point's own branching ratio: ``value = eps sqrt(BR_inv)``
+With ``invisible = "physics"`` the signal sees the point's own branching ratio: ``value = eps sqrt(BR_inv)``
 (:func:`jaxtmm.darkphoton.invisible_fraction`); otherwise BR_inv = 1, as the seed paper has it."""
 
-from jaxtmm._quadrature import safe_sqrt
 from jaxtmm.darkphoton import invisible_fraction
+from jaxtmm.quadrature import safe_sqrt
 from likelihoods._data import LimitCurve
 from likelihoods._limit import OneSidedLimit
 
 
-def epsilon_limit(name, data_file, stat, citation, arxiv, when_closed="apply", convention="corrected") -> OneSidedLimit:
+def epsilon_limit(name, data_file, stat, citation, arxiv, invisible="apply", convention="corrected") -> OneSidedLimit:
     curve = LimitCurve.load(data_file)
-    if when_closed == "physics":
+    if invisible == "physics":
         value = lambda p: p.eps * safe_sqrt(invisible_fraction(p, convention))
     else:
         value = lambda p: p.eps
@@ -28,6 +28,6 @@ def epsilon_limit(name, data_file, stat, citation, arxiv, when_closed="apply", c
         data_file=data_file,
         constrains=lambda p: curve.in_range(p.m_Ap),
         requires_invisible=True,
-        when_closed=when_closed,
+        invisible=invisible,
         mass_range=(curve.m_min, curve.m_max),
     )

@@ -18,6 +18,7 @@ from statistics import NormalDist
 import jax.numpy as jnp
 
 from jaxtmm import invisible_open
+from likelihoods.registry import INVISIBLE
 
 
 @dataclass(frozen=True)
@@ -92,12 +93,6 @@ class Gaussian:
         return self.threshold * r**2
 
 
-#: How the invisible-mode limits treat the point's dark photon: the seed paper's BR(invisible) = 1 everywhere (``apply``),
-#: the same but dropped where A' -> dark states is closed (``drop``), or scaled by the point's own BR(invisible)
-#: (``physics``; :func:`jaxtmm.darkphoton.invisible_fraction`).
-WHEN_CLOSED = ("apply", "drop", "physics")
-
-
 def source_text(citation: str, arxiv: str) -> str:
     """``citation, arXiv:number``, or the citation alone for a result without an arXiv number."""
     return f"{citation}, arXiv:{arxiv}" if arxiv else citation
@@ -110,7 +105,7 @@ class OneSidedLimit:
     ``value(p)`` and ``limit(p)`` are pure JAX functions (the limit may depend on the point, e.g. on the
     dark-photon mass); ``constrains(p)`` says whether the limit applies at all (outside a curve's mass range
     it does not, and the signal ratio is 0 there). Limits that assume invisible A' decays
-    (``requires_invisible``) either apply regardless (``when_closed="apply"``, the seed paper's choice),
+    (``requires_invisible``) either apply regardless (``invisible="apply"``, the seed paper's choice),
     drop out where ``A' -> dark states`` is kinematically closed (``"drop"``), or see the point's own
     BR(invisible) through ``value`` (``"physics"``).
     """
@@ -127,12 +122,12 @@ class OneSidedLimit:
     data_file: str
     constrains: Callable = lambda p: jnp.asarray(True)
     requires_invisible: bool = False
-    when_closed: str = "apply"
+    invisible: str = "apply"
     mass_range: tuple | None = None  # (m_min, m_max) of m_A' in GeV where it can constrain; None: any mass
 
     def __post_init__(self):
-        if self.when_closed not in WHEN_CLOSED:
-            raise ValueError(f"when_closed must be one of {WHEN_CLOSED}, got {self.when_closed!r}")
+        if self.invisible not in INVISIBLE:
+            raise ValueError(f"invisible must be one of {INVISIBLE}, got {self.invisible!r}")
 
     @property
     def cl(self) -> float:
@@ -150,7 +145,7 @@ class OneSidedLimit:
     def applies(self, p):
         """Whether this limit constrains the point (valid range, and the invisible condition if dropped)."""
         ok = self.constrains(p)
-        if self.requires_invisible and self.when_closed == "drop":
+        if self.requires_invisible and self.invisible == "drop":
             ok = ok & invisible_open(p)
         return ok
 

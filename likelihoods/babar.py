@@ -13,14 +13,14 @@ from likelihoods.registry import Options, register
 DATA_FILE = "babar_invisible_2017.csv"
 
 
-def likelihood(when_closed: str = "apply", convention: str = "corrected") -> OneSidedLimit:
+def likelihood(invisible: str = "apply", convention: str = "corrected") -> OneSidedLimit:
     return epsilon_limit(
         "BaBar",
         DATA_FILE,
         HalfNormal(0.90),
         citation="BaBar Collaboration, J. P. Lees et al., Phys. Rev. Lett. 119 (2017) 131804",
         arxiv="1702.03327",
-        when_closed=when_closed,
+        invisible=invisible,
         convention=convention,
     )
 

@@ -23,7 +23,7 @@ Signal ratio ``max over thermal states of (m_min / m)^10`` (half-normal: a smoot
 
 import jax.numpy as jnp
 
-from jaxtmm._constants import G_STAR_MEV, M_PLANCK_GEV
+from jaxtmm.constants import G_STAR_MEV, M_PLANCK_GEV
 from jaxtmm.darkphoton import scalar_pair_widths, sm_widths, width_N1N2, width_nu_nu
 from jaxtmm.spectrum import DARK, dark_masses
 from jaxtmm.widths import partial_widths

@@ -26,10 +26,10 @@ import jax
 import jax.numpy as jnp
 
 from jaxtmm import mu_eff, to_mu_B
-from jaxtmm._constants import M_E_GEV
-from jaxtmm._quadrature import gauss_legendre_01
-from jaxtmm._x64 import require_x64
+from jaxtmm.constants import M_E_GEV
 from jaxtmm.observables import check_moment
+from jaxtmm.precision import require_x64
+from jaxtmm.quadrature import gauss_legendre_01
 from likelihoods._data import read_toml
 from likelihoods._limit import OneSidedLimit, half_normal_limit
 from likelihoods.registry import Options, register

@@ -25,7 +25,7 @@ from functools import cache
 
 import numpy as np
 
-from jaxtmm._constants import M_MU_GEV
+from jaxtmm.constants import M_MU_GEV
 from jaxtmm.darkphoton import C_M_PER_S, HBAR_GEV_S
 from likelihoods._data import data_path
 

@@ -22,10 +22,10 @@ import math
 from jaxtmm import delta_a_e, delta_a_e_dark_photon
 from likelihoods._data import read_toml
 from likelihoods._limit import AgainstSM, against_sm
-from likelihoods.registry import Options, register
+from likelihoods.registry import Options, choices, register
 
 DATA_FILE = "g_minus_2.toml"
-ALPHAS = ("combined", "Rb", "Cs")
+ALPHAS = choices("alpha_e")
 ATOMS = ALPHAS[1:]
 _C2, _C3 = -0.328478965, 1.181241456
 

@@ -9,10 +9,10 @@ best fit near zero). Data: ``likelihoods/data/meg_ii.toml``.
 from jaxtmm import BR_mu_e_gamma
 from likelihoods._data import read_toml
 from likelihoods._limit import OneSidedLimit, half_normal_limit
-from likelihoods.registry import Options, register
+from likelihoods.registry import Options, choices, register
 
 DATA_FILE = "meg_ii.toml"
-YEARS = ("2023", "2025")
+YEARS = choices("meg_year")
 
 
 def likelihood(year: str = "2023", convention: str = "corrected") -> OneSidedLimit:

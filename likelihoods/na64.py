@@ -14,14 +14,14 @@ from likelihoods.registry import Options, register
 DATA_FILE = "na64_invisible_2023.csv"
 
 
-def likelihood(when_closed: str = "apply", convention: str = "corrected") -> OneSidedLimit:
+def likelihood(invisible: str = "apply", convention: str = "corrected") -> OneSidedLimit:
     return epsilon_limit(
         "NA64",
         DATA_FILE,
         ZeroObservedPoisson(0.90),
         citation="NA64 Collaboration, Yu. M. Andreev et al., Phys. Rev. Lett. 131 (2023) 161801",
         arxiv="2307.02404",
-        when_closed=when_closed,
+        invisible=invisible,
         convention=convention,
     )
 

@@ -8,29 +8,20 @@ mass the model does not contain. Statistical model: half-normal in the mass sum.
 ``likelihoods/data/neutrino_mass.toml``.
 """
 
-import math
-
 from jaxtmm import sum_m_nu
 from likelihoods._data import read_toml
 from likelihoods._limit import OneSidedLimit, half_normal_limit
-from likelihoods.registry import Options, register
+from likelihoods.registry import Options, choices, positive_number, register
 
 DATA_FILE = "neutrino_mass.toml"
-BOUNDS = ("planck2018", "desi2025")
-
-
-def check_tuning(tuning) -> float:
-    """A tuning factor: a finite number > 0 (1: no cancellation allowed)."""
-    if isinstance(tuning, bool) or not isinstance(tuning, (int, float)) or not math.isfinite(tuning) or tuning <= 0:
-        raise ValueError(f"the tuning factor must be a finite number > 0, got {tuning!r}")
-    return float(tuning)
+BOUNDS = choices("nu_mass_bound")
 
 
 def likelihood(bound: str = "planck2018", tuning: float = 1.0) -> OneSidedLimit:
     """The cosmological bound ``bound`` (one of :data:`BOUNDS`) on the loop mass, relaxed by ``tuning``."""
     if bound not in BOUNDS:
         raise ValueError(f"the neutrino-mass bound must be one of {', '.join(BOUNDS)}, got {bound!r}")
-    t = check_tuning(tuning)
+    t = positive_number(tuning)
     d = read_toml(DATA_FILE)[bound]
     quantity = "sum m_nu (one loop)" + ("" if t == 1.0 else f" / tuning {t:g}")
     return half_normal_limit(

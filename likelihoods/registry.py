@@ -12,25 +12,113 @@ file.
 """
 
 import importlib
+import math
 import pkgutil
 from collections.abc import Callable
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, field, fields, replace
+from pathlib import Path
+
+from jaxtmm.loops import CONVENTIONS
+from jaxtmm.observables import MOMENTS
+
+#: How the invisible-mode limits treat the point's dark photon: the seed paper's BR(invisible) = 1 everywhere (``apply``),
+#: the same but dropped where A' -> dark states is closed (``drop``), or scaled by the point's own BR(invisible)
+#: (``physics``; :func:`jaxtmm.darkphoton.invisible_fraction`).
+INVISIBLE = ("apply", "drop", "physics")
+
+
+def positive_number(x) -> float:
+    """A finite number > 0 (the tuning factor: 1 allows no cancellation)."""
+    if isinstance(x, bool) or not isinstance(x, int | float) or not math.isfinite(x) or x <= 0:
+        raise ValueError(f"the tuning factor must be a finite number > 0, got {x!r}")
+    return float(x)
+
+
+def option(default, help: str, *, choices=None, parse=None, flag=None, metavar=None, section=None):
+    """An option's one declaration: its default, the command line's ``help`` (without the default), the values
+    allowed (``choices``, or what ``parse`` accepts: it returns the value, or raises ValueError with the reason), the
+    command line's ``flag`` (default ``--name``) and ``metavar``, and the configuration table it is written in
+    (``section``: ``borexino`` is ``[options.borexino]``; default ``[options]``). :class:`fits.problem.config.Config`
+    and the command line (``jaxtmm_cli.parser``) read these; nothing else repeats them."""
+    meta = dict(help=help, choices=choices, parse=parse, flag=flag, metavar=metavar, section=section)
+    return field(default=default, metadata=meta)
 
 
 @dataclass(frozen=True)
 class Options:
-    """Everything a likelihood may depend on besides the point (``None``: the experiment's default)."""
+    """Everything a likelihood may depend on besides the point, each option declared once (:func:`option`).
+    ``auto`` values are resolved by :func:`resolved` from the constraints in force."""
 
-    convention: str = "corrected"
-    meg_year: str = "auto"  # auto | 2023 | 2025 (likelihoods.registry.meg_year: auto is 2023 for the paper's set alone)
-    moment: str = "solar"
-    T_min: float | None = None
-    E_nu: float | None = None
-    T_max: float | None = None
-    invisible: str = "auto"  # auto | apply | drop | physics (likelihoods._limit.WHEN_CLOSED; auto: invisible_mode)
-    nu_mass_bound: str = "planck2018"  # likelihoods.neutrino_mass.BOUNDS
-    tuning: float = 1.0  # how far the loop neutrino mass may exceed the bound (cancelled by a tree-level mass)
-    alpha_e: str = "combined"  # the alpha behind the (g-2)_e prediction: combined (Rb + Cs, PDG scale factor) | Rb | Cs
+    convention: str = option(
+        "corrected",
+        "corrected (the derivation from the paper's Lagrangian, docs/derivation.md) or paper (the printed "
+        "Eqs. 2.19-2.20, 3.2-3.6, 3.9)",
+        choices=CONVENTIONS,
+    )
+    meg_year: str = option(
+        "auto",
+        "MEG II limit: 3.1e-13 (2023) or 1.5e-13 (the 2025 MEG + MEG II combination); auto: 2023 for the paper's "
+        "set alone, else 2025",
+        choices=("auto", "2023", "2025"),
+        flag="--meg",
+    )
+    moment: str = option(
+        "solar",
+        "the mu_eff maximised and seen by Borexino: the solar mixture, or |mu_12|, |mu_13|, |mu_23|",
+        choices=MOMENTS,
+    )
+    T_min: float | None = option(None, "Borexino recoil threshold", metavar="GeV", section="borexino")
+    E_nu: float | None = option(None, "neutrino energy", metavar="GeV", section="borexino")
+    T_max: float | None = option(None, "upper end of the recoil window", metavar="GeV", section="borexino")
+    invisible: str = option(
+        "auto",
+        "BR(A' -> invisible) the invisible-mode limits assume: 1 (apply, the paper), 1 where A' -> dark states is "
+        "open (drop), the point's own (physics); auto: apply for the paper's experiments alone, physics with any "
+        "other",
+        choices=("auto",) + INVISIBLE,
+    )
+    nu_mass_bound: str = option(
+        "planck2018",
+        "cosmological bound on the sum of neutrino masses: planck2018 (0.12 eV) or desi2025 (0.0642 eV)",
+        choices=("planck2018", "desi2025"),
+        flag="--nu-bound",
+    )
+    tuning: float = option(
+        1.0,
+        "how far the loop neutrino mass may exceed that bound, > 0 (1: no cancellation)",
+        parse=positive_number,
+        metavar="T",
+    )
+    alpha_e: str = option(
+        "combined",
+        "the alpha behind the (g-2)_e prediction: combined (Rb and Cs averaged with the PDG scale factor), Rb "
+        "(2020) or Cs (2018)",
+        choices=("combined", "Rb", "Cs"),
+    )
+
+
+#: Each option's declaration, by name.
+OPTION_FIELDS = {f.name: f for f in fields(Options)}
+
+
+def choices(name: str) -> tuple:
+    """The values option ``name`` allows, ``auto`` (resolved from the constraints in force) left out."""
+    return tuple(c for c in OPTION_FIELDS[name].metadata["choices"] if c != "auto")
+
+
+def check_option(name: str, value):
+    """``value`` checked against option ``name``'s declaration (ValueError naming the option and what it allows)."""
+    meta = OPTION_FIELDS[name].metadata
+    if meta["choices"] is not None:
+        if str(value) not in meta["choices"]:
+            raise ValueError(f"option '{name}' must be one of {', '.join(meta['choices'])}, got {value!r}")
+        return str(value)
+    if meta["parse"] is not None:
+        try:
+            return meta["parse"](value)
+        except ValueError as exc:
+            raise ValueError(f"option '{name}': {exc}") from None
+    return value
 
 
 @dataclass(frozen=True)
@@ -66,11 +154,11 @@ def register(name: str, *, group: str, data_file: str, scales: str, sets=("paper
 
 
 def _discover() -> None:
+    """Import every public module of this package once (each registers its experiments); by path, so that the
+    registry does not import the package that imports it."""
     global _discovered
     if not _discovered:
-        import likelihoods
-
-        for mod in pkgutil.iter_modules(likelihoods.__path__):
+        for mod in pkgutil.iter_modules([str(Path(__file__).parent)]):
             if not mod.name.startswith("_") and mod.name not in ("registry", "summary", "data"):
                 importlib.import_module(f"likelihoods.{mod.name}")
         _discovered = True
@@ -125,12 +213,16 @@ def meg_year(year: str, spec) -> str:
     return "2023" if set(resolve(spec)) <= set(constraint_set("paper")) else "2025"
 
 
-def build(spec="paper", options: Options = Options()) -> tuple:
-    """The likelihoods of a set or list of names, built with ``options`` (``invisible`` and ``meg_year`` = auto
-    resolved)."""
-    options = replace(
+def resolved(options: Options, spec) -> Options:
+    """``options`` with ``invisible`` and ``meg_year`` = auto resolved for the constraints ``spec``."""
+    return replace(
         options, invisible=invisible_mode(options.invisible, spec), meg_year=meg_year(options.meg_year, spec)
     )
+
+
+def build(spec="paper", options: Options = Options()) -> tuple:
+    """The likelihoods of a set or list of names, built with ``options`` (``auto`` values resolved)."""
+    options = resolved(options, spec)
     return tuple(REGISTRY[n].build(options) for n in resolve(spec))
 
 

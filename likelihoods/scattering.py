@@ -44,10 +44,10 @@ import jax.numpy as jnp
 import numpy as np
 
 from jaxtmm import mu_eff_flavour, to_mu_B
-from jaxtmm._constants import ALPHA_EM, M_E_GEV
-from jaxtmm._quadrature import gauss_legendre_01, safe_sqrt
-from jaxtmm._x64 import require_x64
+from jaxtmm.constants import ALPHA_EM, M_E_GEV
 from jaxtmm.nue import reactor_excess_at_threshold
+from jaxtmm.precision import require_x64
+from jaxtmm.quadrature import gauss_legendre_01, safe_sqrt
 from likelihoods._data import read_toml
 from likelihoods._limit import OneSidedLimit, half_normal_limit
 from likelihoods.borexino import endpoint

@@ -17,13 +17,17 @@ def default_likelihoods(
     T_min: float = T_MIN_DEFAULT,
     E_nu: float = E_NU_DEFAULT,
     T_max: float | None = None,
-    when_closed: str = "auto",
+    invisible: str = "auto",
     constraints="paper",
     **more,
 ) -> tuple[OneSidedLimit, ...]:
     """The likelihoods of a constraint set (default ``paper``: MEG II, NA64, BaBar, Borexino) or a list of
     names, with the given options (``more``: the other fields of :class:`likelihoods.registry.Options`)."""
-    return build(constraints, Options(convention, meg_year, moment, T_min, E_nu, T_max, when_closed, **more))
+    window = {"T_min": T_min, "E_nu": E_nu, "T_max": T_max}
+    return build(
+        constraints,
+        Options(convention=convention, meg_year=meg_year, moment=moment, invisible=invisible, **window, **more),
+    )
 
 
 def total_log_likelihood(p: Point, likelihoods) -> jnp.ndarray:

@@ -17,8 +17,8 @@ from functools import cache
 import jax.numpy as jnp
 import numpy as np
 
-from jaxtmm._quadrature import gauss_legendre_01
 from jaxtmm.nue import dsigma_dT_reactor
+from jaxtmm.quadrature import gauss_legendre_01
 from likelihoods._data import read_toml
 from likelihoods._limit import AgainstSM, against_sm, less_constraining_sign
 from likelihoods.borexino import endpoint

@@ -56,7 +56,9 @@ def main(what):
         masks = np.array([[1.0, 1.0, 0.0]] * 5)
         r4 = Maximiser(cfg, s, layout=Layout.current()).run(ov, masks)
         r1 = Maximiser(cfg, s, layout=Layout(one)).run(ov, masks)
-        out["maximise_rel"] = max(rel(r4[k], r1[k]) for k in ("mu_eff_muB", "F", "residual", "eps", "z"))
+        out["maximise_rel"] = max(
+            rel(getattr(r4, k), getattr(r1, k)) for k in ("mu_eff_muB", "F", "residual", "eps", "z")
+        )
     elif what == "memory":
         n = 1_000_000
         pts = points(n, seed=1)

@@ -17,7 +17,7 @@ import numpy as np
 jax.config.update("jax_enable_x64", True)
 
 from jaxtmm import load_preset, parse_point  # noqa: E402
-from jaxtmm.observables import evaluate  # noqa: E402
+from jaxtmm.report import evaluate  # noqa: E402
 
 
 def random_point_text(rng) -> str:

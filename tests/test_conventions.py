@@ -14,7 +14,7 @@ from _dirac import vector_width  # tests/_dirac.py (pytest puts tests/ on the pa
 
 from jaxtmm import observables as ob
 from jaxtmm import parse_point
-from jaxtmm._constants import M_Z_GEV, S2W_MSBAR
+from jaxtmm.constants import M_Z_GEV, S2W_MSBAR
 from jaxtmm.dark_photon_g2 import dark_photon_g2_integral
 from jaxtmm.electroweak import T_oblique, delta_N_nu, theta_minus, theta_plus
 from jaxtmm.loops import F_n
@@ -53,11 +53,11 @@ def point(rng, **over):
 def test_paper_convention_reproduces_the_loop_paper_outputs():
     """tests/make_reference_paper_convention.py recorded `--loop paper` at commit 7319288."""
     cases = json.loads((DATA / "paper_convention_reference.json").read_text())
-    from jaxtmm import load_preset
+    from jaxtmm import evaluate, load_preset
 
     for c in cases:
         p = load_preset("paper") if c["point"] is None else parse_point(c["point"])
-        got = ob.evaluate(p, "paper")
+        got = evaluate(p, "paper")
         for k, ref in c["values"].items():
             ref = np.asarray(ref)
             np.testing.assert_allclose(np.asarray(got[k]), ref, rtol=1e-12, atol=1e-12 * np.abs(ref).max(), err_msg=k)

@@ -13,7 +13,7 @@ import pytest
 from _dirac import vector_width  # tests/_dirac.py
 
 from jaxtmm import darkphoton as dp
-from jaxtmm import load_preset
+from jaxtmm import evaluate, load_preset
 from jaxtmm import observables as ob
 
 DATA = Path(__file__).parent / "data"
@@ -117,7 +117,7 @@ def test_invisible_above_threshold_and_gradients_finite():
 
 
 def test_evaluate_reports_the_dark_photon():
-    r = ob.evaluate(P)
+    r = evaluate(P)
     for k in ("Ap_width_total_GeV", "Ap_ctau_m", "Ap_BR_invisible", "Ap_BR_e_e", "Ap_BR_hadrons", "Ap_BR_N1_N2"):
         assert k in r and np.isfinite(float(r[k]))
     # 20 MeV: e+e- and nu nu, the latter through the vector form factor (BR 0.878 at the benchmark; the moment's 2e-7)

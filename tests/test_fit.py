@@ -9,7 +9,8 @@ import pytest
 
 from fits import _arviz
 from fits.problem.config import parse_config, preset_config
-from fits.sample.posterior import FitSettings, inference_data, sample
+from fits.sample.nuts import NUTS, FitSettings
+from fits.sample.posterior import inference_data, sample
 from jaxtmm_cli import main
 
 Y_MAX = 0.5
@@ -56,8 +57,8 @@ def test_prior_only_posterior_has_the_exact_prior_moments(tmp_path):
     }
     cfg = parse_config(raw)
     s = FitSettings(chains=2, warmup=300, samples=600, seed=3, chunk=600)
-    res = sample(cfg, s, tmp_path, progress=False)
-    a = res["arrays"]
+    res = NUTS().run(cfg, s, tmp_path, resume=False, progress=False, stop_after=None)
+    a = res.arrays
     lo, hi = math.log(1e-4), math.log(Y_MAX)
     ln_y2 = np.log(np.hypot(a["site:y_e2_re"], a["site:y_e2_im"]))
     checks = {
@@ -265,7 +266,7 @@ def test_resume_names_every_differing_setting(tmp_path, capsys):
 @pytest.mark.parametrize(
     "args,message",
     [
-        (["--chains", "0"], "--chains must be at least 1"),
+        (["--chains", "0"], "--chains must be 1 to 256, got 0"),
         (["--warmup", "-1"], "--warmup must be non-negative"),
         (["--resume"], "nothing to resume"),
         (["--resume", "--force"], "give one of them"),

@@ -14,8 +14,7 @@ from numpyro.infer.util import constrain_fn, potential_energy
 import jaxtmm
 from fits.jobs.scan import ALL, POINT_KEYS, run_scan
 from fits.optimise.maximise import Settings, Stage
-from fits.problem.config import ConfigError, parse_config, preset_config
-from fits.problem.constraints import build_likelihoods
+from fits.problem.config import ConfigError, build_likelihoods, parse_config, preset_config
 from fits.problem.quantities import quantity
 from fits.problem.space import ParamSpace
 from fits.sample.posterior import build_model, log_likelihood_z, parity_draws, parity_names
@@ -125,7 +124,7 @@ def test_a_posterior_sums_over_the_free_parities():
         prob = constrain_fn(model, (), {}, {"u": u}, return_deterministic=True)["parity_prob"]
         np.testing.assert_allclose(prob, np.exp(tot - np.logaddexp(*tot)), rtol=1e-12)
     p = np.broadcast_to([0.2, 0.8], (2, 20000, 2))
-    idx = parity_draws({"arrays": {"site:parity_prob": p}}, cfg, seed=0)
+    idx = parity_draws({"site:parity_prob": p}, cfg, seed=0)
     assert abs(np.mean(idx == 0) - 0.2) <= 4 * math.sqrt(0.2 * 0.8 / idx.size)
     assert parity_names(cfg) == ["parity_p", "parity_m"]
 

@@ -74,8 +74,8 @@ def test_a_non_finite_optimum_is_an_infeasible_row_with_a_reason(monkeypatch, tm
 
     def run(self, overrides, masks, **kw):
         out = real(self, overrides, masks, **kw)
-        out["mu_eff_muB"][1] = np.inf
-        out["eps"][1] = np.nan
+        out.mu_eff_muB[1] = np.inf
+        out.eps[1] = np.nan
         return out
 
     monkeypatch.setattr(Maximiser, "run", run)

@@ -33,13 +33,13 @@ def test_optimum_equals_analytic(solved):
     _M, out = solved
     for i, m in enumerate(MASSES):
         ref = analytic_optimum(m, 0.05)
-        assert out["feasible"][i]
+        assert out.feasible[i]
         # feasibility tolerance is 1e-6 on ln r, so eps may exceed eps_90 by up to 5e-7 relative
-        assert out["mu_eff_muB"][i] == pytest.approx(ref, rel=1e-6)
-        assert out["residual"][i] <= 1e-6
-        assert any(b.startswith("NA64") for b in out["binding"][i])
-        assert sum(b.startswith("|y_") for b in out["binding"][i]) == 4  # perturbativity binds, MEG II does not
-        assert out["r"][i, 0] < 1e-2  # BR far below the MEG II limit at the optimum (1.7e-3 of it)
+        assert out.mu_eff_muB[i] == pytest.approx(ref, rel=1e-6)
+        assert out.residual[i] <= 1e-6
+        assert any(b.startswith("NA64") for b in out.binding[i])
+        assert sum(b.startswith("|y_") for b in out.binding[i]) == 4  # perturbativity binds, MEG II does not
+        assert out.r[i, 0] < 1e-2  # BR far below the MEG II limit at the optimum (1.7e-3 of it)
 
 
 def test_never_below_best_of_1e5_random_feasible_points(solved):
@@ -56,18 +56,18 @@ def test_never_below_best_of_1e5_random_feasible_points(solved):
         cf = jax.jit(jax.vmap(c))(zf)
         assert float(jnp.max(cf[:, :2])) <= 1e-12  # all feasible
         best = float(jnp.max(jax.jit(jax.vmap(F))(zf)))
-        assert np.exp(best) <= out["mu_eff_muB"][i]
-        assert np.exp(best) > 1e-3 * out["mu_eff_muB"][i]  # the comparison is not vacuous
+        assert np.exp(best) <= out.mu_eff_muB[i]
+        assert np.exp(best) > 1e-3 * out.mu_eff_muB[i]  # the comparison is not vacuous
 
 
 def test_reports_diagnostics(solved):
     """At each optimum the KKT residual (least-squares multipliers) is small, and the NA64 multiplier is the
     analytic 1/2: ln mu_eff grows as ln eps and ln r_NA64 as 2 ln eps, so grad F = lam grad c needs lam = 1/2."""
     _M, out = solved
-    assert np.all(out["kkt"] < 1e-3) and np.all(np.isfinite(out["kkt"]))
-    np.testing.assert_allclose(out["multipliers"][:, 1], 0.5, rtol=1e-6)
-    assert np.all(out["multipliers"][:, [0, 2]] == 0.0)  # MEG II does not bind; BaBar is off
-    assert out["c"].shape == (len(MASSES), 3) and out["z"].shape == (len(MASSES), 11)
+    assert np.all(out.kkt < 1e-3) and np.all(np.isfinite(out.kkt))
+    np.testing.assert_allclose(out.multipliers[:, 1], 0.5, rtol=1e-6)
+    assert np.all(out.multipliers[:, [0, 2]] == 0.0)  # MEG II does not bind; BaBar is off
+    assert out.c.shape == (len(MASSES), 3) and out.z.shape == (len(MASSES), 11)
 
 
 def test_eps_ladder_crosses_the_searches_bands():
@@ -87,7 +87,7 @@ def test_eps_ladder_crosses_the_searches_bands():
     eps = np.exp(z[:, a])
     step = np.exp((np.log(1e-2) - np.log(1e-8)) / (Settings().ladder - 1))
     for i in range(2):
-        p = M._point(jnp.asarray(z[i]), {k: v[i] for k, v in ov.items()})
+        p = M.point(jnp.asarray(z[i]), {k: v[i] for k, v in ov.items()})
         edge = D.recast("NA48_Batley2015lha", 0.02, invisible_width=float(dp.dark_width(p)))[0]
         assert edge / step < eps[i] <= edge
         _F, c = M.dual_fn({"m_Ap": 0.02, "g_D": float(ov["g_D"][i])})

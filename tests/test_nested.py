@@ -1,4 +1,4 @@
-"""Nested sampling (fits.sample.nested): the evidence and a posterior moment against quadrature, the resampling, resume,
+"""Nested sampling (fits.sample.dynesty_runs): the evidence and a posterior moment against quadrature, the resampling, resume,
 the prior transform of ordered pairs, and `jaxtmm fit --sampler nested`."""
 
 import json
@@ -13,9 +13,7 @@ from test_fit import RAW
 from fits import _arviz
 from fits.problem.config import parse_config, preset_config
 from fits.problem.space import ParamSpace
-from fits.sample.nested import (
-    SAMPLE_METHODS,
-    NestedSettings,
+from fits.sample.dynesty_runs import (
     equal_weight,
     ess_between_runs,
     evidence_error,
@@ -23,9 +21,9 @@ from fits.sample.nested import (
     read_run,
     sample,
 )
+from fits.sample.nested import NestedSettings
 from fits.sample.posterior import CheckpointError, log_likelihood_z
 from jaxtmm_cli import main
-from jaxtmm_cli.parser import NESTED_PROPOSALS
 
 Y_MAX = 1.0
 # MEG II alone, y_e1 free in the disc |y| <= 1: the likelihood cuts the disc down to |y|^2 ~ 0.06 (ln Z ~ -2.4)
@@ -103,7 +101,7 @@ def test_resume_runs_only_the_missing_runs_and_gives_the_same_draws(tmp_path):
 def test_a_constant_likelihood_is_refused_with_the_reason(tmp_path):
     cfg = parse_config(RAW)  # no likelihood at all: the posterior is the prior
     with pytest.raises(ValueError, match="no likelihood varies"):
-        sample(cfg, NestedSettings(runs=1, nlive=20), tmp_path, progress=False)
+        sample(cfg, NestedSettings(runs=1, nlive=20, queue=8), tmp_path, progress=False)
 
 
 def test_equal_weight_draws_each_point_floor_or_ceil_of_n_w_times():
@@ -154,7 +152,7 @@ def test_ordered_prior_transform_is_uniform_on_the_half_triangle():
         for x, exact in ((a, 1 / 3), (b, 2 / 3)):
             assert abs(x.mean() - exact) <= 4 * x.std() / math.sqrt(len(x)), (lo_name, x.mean(), exact)
     # the unit-cube coordinates dynesty wraps around: both angles and each coupling's phase, and nothing else
-    from fits.sample.nested import _Problem
+    from fits.sample.dynesty_runs import _Problem
 
     sl = dict(zip(sp.names, sp.slices))
     want = sorted([sl["theta_R"][0], sl["theta_I"][0]] + [sl[y][0] + 1 for y in ("y_e1", "y_e2", "y_mu1", "y_mu2")])
@@ -234,4 +232,3 @@ def test_fit_command_nested(tmp_path, capsys):
         ]
     )
     assert rc == 2 and "--queue must be 1 to the number of live points" in capsys.readouterr().err
-    assert NESTED_PROPOSALS == SAMPLE_METHODS  # the parser names them without importing fits

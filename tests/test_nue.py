@@ -8,7 +8,7 @@ import numpy as np
 import pytest
 
 from jaxtmm import load_preset, nue
-from jaxtmm._constants import E_CHARGE, G_F_GEV2, M_E_GEV, S2W_MSBAR
+from jaxtmm.constants import E_CHARGE, G_F_GEV2, M_E_GEV, S2W_MSBAR
 from jaxtmm.pmns import PMNS, pmns_matrix
 from jaxtmm.vertex import vector_coupling
 
@@ -127,7 +127,7 @@ def test_reactor_moment_limits_see_the_form_factor():
     """GEMMA and TEXONO: mu_equiv^2 = mu_e^2 + m_e^2 T |Delta dsigma| / (pi alpha^2 F(T, m)^2) at their thresholds; with
     g_D = 0 the flavour moment alone (here it vanishes too)."""
     from jaxtmm import mu_eff_flavour, to_mu_B
-    from jaxtmm._constants import ALPHA_EM
+    from jaxtmm.constants import ALPHA_EM
     from likelihoods import scattering as S
 
     for name, T in (("GEMMA", 2.8e-6), ("TEXONO", 12e-6)):

@@ -10,7 +10,7 @@ from scipy import integrate
 
 import jaxtmm
 from jaxtmm import observables as ob
-from jaxtmm._constants import ALPHA_EM, G_F_GEV2, M_E_GEV, M_MU_GEV
+from jaxtmm.constants import ALPHA_EM, G_F_GEV2, M_E_GEV, M_MU_GEV
 from jaxtmm.model import Point
 from jaxtmm.pmns import PMNS, pmns_matrix
 

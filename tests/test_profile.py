@@ -11,8 +11,7 @@ from iminuit import Minuit
 
 from fits.jobs.profile import make_axis, run_profile
 from fits.optimise.maximise import Settings, Stage
-from fits.problem.config import preset_config
-from fits.problem.constraints import build_likelihoods
+from fits.problem.config import build_likelihoods, preset_config
 from fits.problem.space import ParamSpace
 
 # one inner length for every stage: one compiled step per coordinate system (the default schedule compiles three)

@@ -27,8 +27,7 @@ import pytest
 from hypothesis import HealthCheck, event, given, settings
 from hypothesis import strategies as st
 
-from fits.problem.config import ConfigError, parse_config
-from fits.problem.constraints import build_likelihoods
+from fits.problem.config import ConfigError, build_likelihoods, parse_config
 from fits.problem.quantities import quantity
 from fits.problem.space import ParamSpace
 from jaxtmm import BR_mu_e_gamma
@@ -212,7 +211,7 @@ _EVALUATORS: dict = {}
 def _evaluator(config):
     """A jitted, vmapped evaluation of mu_eff, BR and every enabled log-likelihood for the configuration's
     options; cached per options so that hypothesis's examples share compilations."""
-    key = (tuple(sorted(config.likelihood_options.items())), config.likelihoods)
+    key = (config.likelihood_options, config.likelihoods)
     if key not in _EVALUATORS:
         lks = build_likelihoods(config)
         enabled = [lks[n] for n in config.likelihoods]
@@ -361,10 +360,11 @@ def test_any_fit_flags_run_or_fail_in_one_line(monkeypatch, flags, where):
 
     seen = []
 
-    def fake_run_fit(config, settings, out, resume=False, progress=True, pair=None, workers=0):
+    def fake_run_fit(config, settings, out, resume=False, progress=True, pair=None):
         seen.append(settings)
         if hasattr(settings, "nlive"):  # nested sampling
-            assert settings.runs >= 1 and settings.nlive >= 10 and 0 < settings.dlogz < float("inf") and workers >= 0
+            assert settings.runs >= 1 and settings.nlive >= 10 and 0 < settings.dlogz < float("inf")
+            assert settings.workers >= 0
         else:
             assert settings.chains >= 1 and settings.samples >= 1 and settings.warmup >= 0 and settings.chunk >= 1
         return {
@@ -380,7 +380,7 @@ def test_any_fit_flags_run_or_fail_in_one_line(monkeypatch, flags, where):
             "min_ess_runs": 1.0,
             "worst_ess_runs": "eps",
             "log_evidence": {"mean": -1.0, "standard_error": 0.1},
-            "derived": dict.fromkeys(fits.jobs.fit.DERIVED_LABELS, "x"),
+            "derived": dict.fromkeys(fits.jobs.fit.DERIVED, "x"),
             "parity_probabilities": {},
             "targets": {k: {"target": t, "value": t, "met": True} for k, t in fits.jobs.fit.TARGETS.items()},
         }

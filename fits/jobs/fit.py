@@ -1,7 +1,6 @@
 """The `jaxtmm fit` job: sample, then write posterior.nc, summary.csv, plots and fit.json (each atomically)."""
 
 import time
-from dataclasses import asdict
 from pathlib import Path
 
 import numpy as np
@@ -9,25 +8,16 @@ import numpy as np
 from fits import _arviz
 from fits.io import atomic_path, dumps, save_figure, write_text
 from fits.jobs.provenance import data_hashes, versions
-from fits.plots import nested_plot, pair_plot, rank_plot, trace_plot
+from fits.plots import pair_plot, rank_plot, trace_plot
 from fits.problem.config import Config
 from fits.problem.space import ParamSpace
-from fits.sample import nested
-from fits.sample.nested import NestedSettings
-from fits.sample.posterior import DERIVED, FitSettings, inference_data, param_names, parity_names, sample
+from fits.sample import sampler_for
+from fits.sample.base import TARGETS, Target, recorded
+from fits.sample.posterior import DERIVED, inference_data, param_names, parity_names
+from jaxtmm.quantities import get
 
-#: The convergence targets a fit is judged against (issue #12; Vehtari et al. 2021, arXiv:1903.08008, for R-hat
-#: and the bulk ESS; the divergent fraction as Stan's users read it).
-TARGETS = {"max_r_hat": 1.01, "min_ess_bulk": 400.0, "divergent_fraction": 0.005}
+#: The files every fit writes; a sampler adds its own figures (:func:`outputs`).
 OUTPUTS = ("posterior.nc", "summary.csv", "trace.png", "rank.png", "pair.png", "fit.json")
-NESTED_OUTPUTS = OUTPUTS[:-1] + ("nested.png", "fit.json")
-DERIVED_LABELS = {
-    "mu_eff_muB": ("mu_eff", "mu_B"),
-    "mu_12_muB": ("mu_12", "mu_B"),
-    "BR_mu_e_gamma": ("BR(mu -> e gamma)", ""),
-    "delta_a_mu": ("Delta a_mu", ""),
-    "delta_a_e": ("Delta a_e", ""),
-}
 
 
 def _moduli(config: Config) -> list[str]:
@@ -72,8 +62,8 @@ def _variables(post, names: list[str]) -> dict:
 def credible_line(name: str, row, x: np.ndarray) -> str:
     """'mu_eff < 1.2e-10 mu_B (90% CL upper limit)' for a positive quantity whose posterior piles up at
     zero (5% quantile below 5% of the 95% one), else the median and the 90% equal-tailed interval."""
-    label, unit = DERIVED_LABELS.get(name, (name, ""))
-    unit = f" {unit}" if unit else ""
+    q = get(name)
+    label, unit = q.label, f" {q.unit}" if q.unit else ""
     if np.all(x >= 0) and row["eti_5%"] < 0.05 * row["eti_95%"]:
         return f"{label} < {np.quantile(x, 0.9):.3g}{unit} (90% upper limit; median {row['median']:.3g})"
     return f"{label} = {row['median']:.3g}{unit}, 90% interval [{row['eti_5%']:.3g}, {row['eti_95%']:.3g}]"
@@ -81,80 +71,33 @@ def credible_line(name: str, row, x: np.ndarray) -> str:
 
 def run_fit(
     config: Config,
-    settings: FitSettings | NestedSettings,
+    settings,
     out: Path,
     resume: bool = False,
     progress: bool = True,
     stop_after_checkpoints=None,
     pair=None,
-    workers: int = 0,
 ) -> dict | None:
-    """Sample (NUTS for :class:`FitSettings`, nested sampling for :class:`fits.sample.nested.NestedSettings`, its runs in
-    ``workers`` processes) and write the results; returns the summary record (None when stopped early on purpose:
-    after that many checkpoints, or nested runs)."""
+    """Sample with the sampler whose settings ``settings`` are (:data:`fits.sample.SAMPLERS`) and write the results;
+    returns the summary record (None when stopped early on purpose, after that many checkpoints)."""
     out = Path(out)
-    is_nested = isinstance(settings, NestedSettings)
-    if is_nested:
-        res = nested.sample(
-            config,
-            settings,
-            out,
-            resume=resume,
-            progress=progress,
-            stop_after_runs=stop_after_checkpoints,
-            workers=workers,
-        )
-    else:
-        res = sample(
-            config, settings, out, resume=resume, progress=progress, stop_after_checkpoints=stop_after_checkpoints
-        )
-    if not res["complete"]:
+    sampler = sampler_for(settings)
+    draws = sampler.run(config, settings, out, resume=resume, progress=progress, stop_after=stop_after_checkpoints)
+    if draws is None:
         return None
-    idata = inference_data(res, config, settings.seed)
-    names = param_names(res["space"])
+    idata = inference_data(draws, config, settings.seed)
+    names = param_names(draws.space)
     with atomic_path(out / "posterior.nc") as tmp:
         _arviz.to_netcdf(idata, tmp)
     parities = parity_names(config) if config.signs else []
     summ = _arviz.summary(idata, names + list(DERIVED) + parities)
     post = _arviz.group(idata, "posterior")
-    if is_nested:  # what ArviZ's ESS does not see in shuffled draws: the scatter between runs
-        summ["ess_runs"] = [nested.ess_between_runs(np.asarray(post[n])) for n in summ.index]
+    for column, values in sampler.summary_columns(draws, post, list(summ.index)).items():
+        summ[column] = values
     write_text(out / "summary.csv", summ.to_csv(index_label="parameter", float_format="%.10g"))
-    draws = {n: np.asarray(post[n]) for n in names}
     chosen = _variables(post, list(pair) if pair else default_pair(config))
-    logs = log_scaled(config, {**draws, **chosen})
-    shape = draws[names[0]].shape if names else (1, 1)
-    diverging = np.zeros(shape, bool) if is_nested else res["arrays"]["extra:diverging"].astype(bool)
-    save_figure(trace_plot(draws, logs), out / "trace.png", dpi=110)
-    save_figure(rank_plot(draws), out / "rank.png", dpi=110)
-    save_figure(pair_plot(chosen, diverging, log=logs), out / "pair.png", dpi=110)
-    if is_nested:
-        save_figure(nested_plot(res["runs_arrays"]), out / "nested.png", dpi=110)
+    _figures(config, draws, post, names, chosen, sampler, out)
     free = summ.loc[names]
-    elapsed = res["elapsed_s"]
-    intervals = {n: credible_line(n, summ.loc[n], np.asarray(post[n]).ravel()) for n in DERIVED}
-    draws_n = int(shape[0] * shape[1])
-    diagnostics = {
-        "max_r_hat": float(free["r_hat"].max()),
-        "min_ess_bulk": float(free["ess_bulk"].min()),
-        "divergent_fraction": None if is_nested else float(diverging.sum()) / draws_n,
-    }
-    judged = dict(TARGETS)
-    if is_nested:
-        diagnostics["min_ess_runs"] = float(free["ess_runs"].min())
-        judged["min_ess_runs"] = TARGETS["min_ess_bulk"]
-    targets = {}
-    for k, t in judged.items():
-        v = diagnostics[k]
-        met = None if v is None else (v >= t if k.startswith("min") else v <= t)
-        targets[k] = {"target": t, "value": v, "met": met}
-    if is_nested:
-        targets["divergent_fraction"]["note"] = "not applicable: nested sampling integrates no trajectories"
-        targets["min_ess_runs"]["note"] = (
-            "the ESS the scatter between the runs implies (fits.sample.nested.ess_between_runs): "
-            f"{settings.runs - 1} degrees of freedom, good to a factor of about "
-            f"{1 + np.sqrt(2 / max(settings.runs - 1, 1)):.1f}"
-        )
     record = {
         "configuration": {
             "source": config.source,
@@ -162,51 +105,58 @@ def run_fit(
             "file": config.raw,
             "effective_options": config.effective_options,
         },
-        "sampler": "nested" if is_nested else "nuts",
-        "settings": asdict(settings),
-        "chain_method": res["chain_method"],
-        "draws": draws_n,
-        "divergences": None if is_nested else int(diverging.sum()),
-        "divergent_fraction": diagnostics["divergent_fraction"],
-        "max_r_hat": diagnostics["max_r_hat"],
-        "worst_r_hat": str(free["r_hat"].idxmax()),
-        "min_ess_bulk": diagnostics["min_ess_bulk"],
-        "worst_ess_bulk": str(free["ess_bulk"].idxmin()),
-        "min_ess_tail": float(free["ess_tail"].min()),
-        "wall_time_s": elapsed,
-        "min_ess_bulk_per_s": float(free["ess_bulk"].min()) / elapsed,
-        "targets": targets,
+        "sampler": sampler.name,
+        "settings": recorded(settings),
+        "chain_method": draws.chain_method,
+        **_convergence(draws, sampler, settings, free),
+        **sampler.record(draws, settings, free),
+        "parity_probabilities": {
+            name: {"mean": float(summ.loc[name, "mean"]), "mcse": float(summ.loc[name, "mcse_mean"])}
+            for name in parities
+        },
+        "derived": {n: credible_line(n, summ.loc[n], np.asarray(post[n]).ravel()) for n in DERIVED},
+        "pair_variables": list(chosen),
+        "versions": versions(),
+        "data_sha256": data_hashes(),
+        "created_utc": time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime()),
     }
-    if is_nested:
-        record.update(
-            {
-                "min_ess_runs": diagnostics["min_ess_runs"],
-                "worst_ess_runs": str(free["ess_runs"].idxmin()),
-                "draws_per_run": res["draws_per_run"],
-                "log_evidence": nested.evidence(res["runs"]),
-                "runs": res["runs"],
-            }
-        )
-    else:
-        steps = res["arrays"]["extra:num_steps"]
-        record.update(
-            {
-                "tree_depth_saturated_fraction": float(np.mean(steps >= 2**settings.max_tree_depth - 1)),
-                "mean_leapfrog_steps": float(np.mean(steps)),
-            }
-        )
-    record.update(
-        {
-            "parity_probabilities": {
-                name: {"mean": float(summ.loc[name, "mean"]), "mcse": float(summ.loc[name, "mcse_mean"])}
-                for name in parities
-            },
-            "derived": intervals,
-            "pair_variables": list(chosen),
-            "versions": versions(),
-            "data_sha256": data_hashes(),
-            "created_utc": time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime()),
-        }
-    )
     write_text(out / "fit.json", dumps(record, indent=1) + "\n")
     return record
+
+
+def outputs(sampler) -> tuple:
+    """The files a fit by ``sampler`` writes, fit.json (the record that it finished) last."""
+    return OUTPUTS[:-1] + tuple(sampler.figures) + OUTPUTS[-1:]
+
+
+def _figures(config, draws, post, names, chosen, sampler, out) -> None:
+    """trace.png, rank.png, pair.png and the sampler's own figures."""
+    values = {n: np.asarray(post[n]) for n in names}
+    logs = log_scaled(config, {**values, **chosen})
+    save_figure(trace_plot(values, logs), out / "trace.png", dpi=110)
+    save_figure(rank_plot(values), out / "rank.png", dpi=110)
+    save_figure(pair_plot(chosen, draws.diverging, log=logs), out / "pair.png", dpi=110)
+    for name, fig in sampler.plots(draws).items():
+        save_figure(fig, out / name, dpi=110)
+
+
+def _convergence(draws, sampler, settings, free) -> dict:
+    """The record's convergence figures: R-hat and ESS of the free parameters, and every target judged."""
+    n = int(draws.diverging.size)
+    common = {
+        "max_r_hat": Target(float(free["r_hat"].max()), TARGETS["max_r_hat"]),
+        "min_ess_bulk": Target(float(free["ess_bulk"].min()), TARGETS["min_ess_bulk"]),
+    }
+    targets = {**common, **sampler.targets(draws, settings, free)}
+    return {
+        "draws": n,
+        "divergent_fraction": targets["divergent_fraction"].value,
+        "max_r_hat": common["max_r_hat"].value,
+        "worst_r_hat": str(free["r_hat"].idxmax()),
+        "min_ess_bulk": common["min_ess_bulk"].value,
+        "worst_ess_bulk": str(free["ess_bulk"].idxmin()),
+        "min_ess_tail": float(free["ess_tail"].min()),
+        "wall_time_s": draws.elapsed_s,
+        "min_ess_bulk_per_s": common["min_ess_bulk"].value / draws.elapsed_s,
+        "targets": {k: t.judged(k) for k, t in targets.items()},
+    }

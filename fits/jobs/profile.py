@@ -1,7 +1,7 @@
 r"""Profile likelihoods: ``-2 Delta ln L`` of one or two quantities, every other free parameter maximised.
 
 For each value ``x`` of a grid (a free parameter of the configuration, or a derived quantity of
-:mod:`fits.problem.quantities` such as ``mu_eff`` or ``sum_m_nu``),
+:mod:`jaxtmm.quantities` such as ``mu_eff`` or ``sum_m_nu``),
 
     ln L_p(x) = max over the other parameters of  sum_k ln L_k(point),     -2 Delta ln L(x) = 2 [ln L_hat - ln L_p(x)],
 
@@ -28,7 +28,7 @@ from fits.optimise.maximise import Maximiser, Settings
 from fits.optimise.parity import solve_over_parities
 from fits.parallel import Layout
 from fits.problem.config import Config
-from fits.problem.quantities import QUANTITIES
+from jaxtmm.quantities import QUANTITIES
 
 #: -2 Delta ln L of the usual intervals for one parameter (68.3%, 90%, 95.4%) and two (68.3%, 95.4%).
 LEVELS_1D = (1.0, 2.706, 4.0)
@@ -52,15 +52,16 @@ class Axis:
 
 
 def make_axis(config: Config, name: str, low: float, high: float, n: int, log: bool | None = None) -> Axis:
-    """An :class:`Axis` of ``n`` values over ``[low, high]`` (log-spaced for a log-uniform parameter and for derived
-    quantities, unless ``log`` says otherwise); a ``ValueError`` naming the problem otherwise."""
+    """An :class:`Axis` of ``n`` values over ``[low, high]`` (log-spaced for a log-uniform parameter and for positive
+    derived quantities, unless ``log`` says otherwise); a ``ValueError`` naming the problem otherwise."""
     if not (isinstance(n, int) and 2 <= n <= 10_000):
         raise ValueError(f"a profile needs from 2 to 10000 points per axis, got {n}")
     if not (math.isfinite(low) and math.isfinite(high) and low < high):
         raise ValueError(f"the range of '{name}' must be two finite numbers, low < high, got {low:g}, {high:g}")
     if name in QUANTITIES:
-        derived, unit, default_log = True, QUANTITIES[name][1], True
-        if low <= 0:
+        q = QUANTITIES[name]
+        derived, unit, default_log = True, q.unit, q.positive
+        if q.positive and low <= 0:
             raise ValueError(f"'{name}' is positive: its range must start above 0, got {low:g}")
     elif name in config.free and config.free[name].kind in ("uniform", "loguniform", "circular"):
         pr = config.free[name]
@@ -102,33 +103,33 @@ def run_profile(
     grid = {a.key: m.ravel() for a, m in zip(axes, mesh)}
     res, ov, M = _solve(config, settings, layout, axes, grid, progress, "jaxtmm profile")
     top, top_ov, Mt = _solve(config, settings, layout, [], {}, progress, "jaxtmm profile: the maximum")
-    lnL = np.asarray(res["F"], float)
-    ok = np.asarray(res["feasible"], bool)
-    lnL_hat = max(float(top["F"][0]), float(np.max(np.where(ok, lnL, -np.inf), initial=-np.inf)))
-    p_top = Mt.space.point_z(jnp.asarray(top["z"][0]), **{k: v[0] for k, v in top_ov.items()})
+    lnL = np.asarray(res.F, float)
+    ok = np.asarray(res.feasible, bool)
+    lnL_hat = max(float(top.F[0]), float(np.max(np.where(ok, lnL, -np.inf), initial=-np.inf)))
+    p_top = Mt.space.point_z(jnp.asarray(top.z[0]), **{k: v[0] for k, v in top_ov.items()})
     rows = []
     for i in range(mesh[0].size):
-        p = M.space.point_z(jnp.asarray(res["z"][i]), **{k: v[i] for k, v in ov.items()})
+        p = M.space.point_z(jnp.asarray(res.z[i]), **{k: v[i] for k, v in ov.items()})
         row = {a.name: float(grid[a.key][i]) for a in axes}
         row.update(
             {
                 "lnL": float(lnL[i]) if ok[i] else None,
                 "minus_2_delta_lnL": float(2 * (lnL_hat - lnL[i])) if ok[i] else None,
                 "reached": bool(ok[i]),
-                "target_residual": float(res["residual"][i]),
-                "kkt_residual": float(res["kkt"][i]),
-                "mu_eff_muB": float(res["mu_eff_muB"][i]),
+                "target_residual": float(res.residual[i]),
+                "kkt_residual": float(res.kkt[i]),
+                "mu_eff_muB": float(res.mu_eff_muB[i]),
                 "eps": float(p.eps),
-                "point": _point_record(M, res["z"][i], p),
+                "point": _point_record(M, res.z[i], p),
             }
         )
         rows.append(row)
     maximum = {
         "lnL": lnL_hat,
-        "unconstrained_lnL": float(top["F"][0]),
-        "mu_eff_muB": float(top["mu_eff_muB"][0]),
-        "kkt_residual": float(top["kkt"][0]),
-        "point": _point_record(Mt, top["z"][0], p_top),
+        "unconstrained_lnL": float(top.F[0]),
+        "mu_eff_muB": float(top.mu_eff_muB[0]),
+        "kkt_residual": float(top.kkt[0]),
+        "point": _point_record(Mt, top.z[0], p_top),
     }
     prov = provenance(
         config,

@@ -18,6 +18,7 @@ import math
 import time
 from dataclasses import replace
 from pathlib import Path
+from typing import TypedDict
 
 import jax
 import jax.numpy as jnp
@@ -29,12 +30,12 @@ from fits.jobs.provenance import provenance
 from fits.optimise.maximise import Maximiser, Settings
 from fits.optimise.parity import solve_over_parities
 from fits.parallel import Layout
-from fits.problem.config import Y_FLAT, Config
-from fits.problem.constraints import build_likelihoods
+from fits.problem.config import Y_FLAT, Config, build_likelihoods
+from fits.problem.quantities import quantity
 from fits.problem.space import ParamSpace
-from jaxtmm import BR_mu_e_gamma, invisible_open, mass_cancellation, sum_m_nu
+from jaxtmm import invisible_open, mass_cancellation
 from jaxtmm.model import MASS_KEYS, Y_KEYS
-from likelihoods._data import LimitCurve
+from likelihoods import LimitCurve
 from likelihoods.searches import SET_NAME
 
 #: The accelerator experiments of the paper's Fig. 7, from the registry: the paper set's invisible dark-photon searches
@@ -43,6 +44,46 @@ EXPERIMENTS = tuple(n for n in L.constraint_set("paper") if L.registry.REGISTRY[
 ALL = "all"  # the experiment of a profile row: every enabled constraint at once
 #: The optimum's masses (GeV) and CP parities, reported in every row.
 POINT_KEYS = ("m_H1", "m_H2", "m_A1", "m_A2", "M1", "M2", "M_E", "eta1", "eta2")
+
+
+class ScanRow(TypedDict):
+    """One row of a scan (``scan.json``'s ``rows``; ``scan.csv`` has the scalar ones), field by field. An infeasible
+    row has None in the three ``*_max`` fields and says why in ``reason``."""
+
+    gD: float  # the dark coupling g_D (the optimum's, where the configuration profiles it)
+    m_Ap_GeV: float  # the dark-photon mass, GeV
+    experiment: str  # the Fig. 7 experiment whose curve bounds eps (a profile: every constraint at once)
+    experiment_applies: bool  # whether m_A' is inside that experiment's curve
+    eps_max: float | None  # eps at the optimum
+    mu_max_muB: float | None  # the moment mu_eff / eps at the optimum, mu_B
+    mu_eff_max_muB: float | None  # the largest allowed mu_eff (= eps x the moment), mu_B
+    invisible_open: bool  # whether A' -> dark states is open at the optimum
+    borexino_limit_muB: float  # Borexino's recast limit on mu_eff at this m_A', mu_B
+    BR_mu_e_gamma: float  # at the optimum
+    feasible: bool  # the optimum satisfies every constraint in force (to Settings.feas_tol)
+    reason: str  # why an infeasible row is infeasible ("" when feasible)
+    constraint_residual: float  # the largest constraint violation, ln r (0: feasible)
+    kkt_residual: float  # the KKT residual of the optimum (fits.optimise.kkt; ~1e-10 at a converged optimum)
+    multipliers: dict  # constraint -> its Lagrange multiplier, the binding ones
+    binding: list  # the binding constraints and active prior bounds, as text
+    feasible_starts: int  # pass-1 starts that ended feasible
+    y: list  # the Yukawa matrix at the optimum, [[[re, im], ...], ...] (rows e, mu; columns N1, N2)
+    theta_R: float  # the scalar mixing angles at the optimum, rad
+    theta_I: float
+    m_H1: float  # the masses (GeV) and CP parities at the optimum: the POINT_KEYS
+    m_H2: float
+    m_A1: float
+    m_A2: float
+    M1: float
+    M2: float
+    M_E: float
+    eta1: float
+    eta2: float
+    sum_m_nu_eV: float  # the sum of the one-loop neutrino masses, eV
+    nu_mass_cancellation: float  # how far the loop mass cancels, jaxtmm.numass.mass_cancellation
+    tuning_allowed: float  # the configuration's tuning factor (how far the loop mass may exceed the bound)
+
+
 DEFAULT_GD = (0.5, 0.05, 0.005)
 M_RANGE = (1e-3, 8.0)
 
@@ -103,26 +144,26 @@ def unsatisfiable(config: Config, names=None) -> dict:
 
 def _reason(res, i, names, mask, blocking, tol) -> str:
     """Why row i is infeasible: the constraints violated at its best candidate, and whether couplings can help."""
-    violated = [j for j in range(len(names)) if mask[j] and res["c"][i, j] > tol]
+    violated = [j for j in range(len(names)) if mask[j] and res.c[i, j] > tol]
     if not violated:
         return "no start reached the constraints (see constraint_residual)"
     parts = []
     for j in violated:
         n = names[j]
         why = " whatever the couplings (fixed by the masses)" if n in blocking else ""
-        parts.append(f"{n} (r = {res['r'][i, j]:.4g}){why}")
+        parts.append(f"{n} (r = {res.r[i, j]:.4g}){why}")
     return "infeasible: " + "; ".join(parts)
 
 
 def search_members(M: Maximiser, z, overrides: dict) -> list:
     """For each optimum ``z``: the dark-photon search with the largest signal ratio in the ``A' searches`` set (None
     where the set is off or nothing constrains), so that reports name the search that binds, not the set."""
-    lks = dict(zip(M.lk_names, M._lks))
+    lks = dict(zip(M.lk_names, M.likelihoods))
     if SET_NAME not in lks:
         return [None] * len(z)
     lk = lks[SET_NAME]
     ov = {k: jnp.asarray(overrides[k], dtype=jnp.float64) for k in M.override_names}
-    r = np.asarray(jax.jit(jax.vmap(lambda z, o: lk.ratios(M._point(z, o))))(jnp.asarray(z), ov))
+    r = np.asarray(jax.jit(jax.vmap(lambda z, o: lk.ratios(M.point(z, o))))(jnp.asarray(z), ov))
     return [lk.members[int(np.argmax(row))] if row.max() > 0 else None for row in r]
 
 
@@ -223,6 +264,43 @@ def known_points(config: Config, problems: list, rows: list) -> list:
     return out
 
 
+def _optimum(res, i, p, derived, lk_names, member, applies: bool) -> dict:
+    """Row ``i``'s optimum: its moment and eps, feasibility and convergence, the binding constraints, the point."""
+    br, sum_m_nu_eV, cancellation = (float(v) for v in derived(p))
+    y = np.asarray(p.y)
+    return {
+        "eps_max": float(res.eps[i]) if applies else None,
+        "mu_max_muB": float(res.mu_eff_muB[i] / res.eps[i]) if applies else None,
+        "mu_eff_max_muB": float(res.mu_eff_muB[i]) if applies else None,
+        "invisible_open": bool(invisible_open(p)),
+        "BR_mu_e_gamma": br,
+        "feasible": bool(res.feasible[i]),
+        "constraint_residual": float(res.residual[i]),
+        "kkt_residual": float(res.kkt[i]),
+        "multipliers": {nm: float(v) for nm, v in zip(lk_names, res.multipliers[i]) if v > 0},
+        "binding": [_name_member(b, member) for b in res.binding[i]] if applies else [],
+        "feasible_starts": int(res.n_feasible_starts[i]),
+        "y": [[[float(v.real), float(v.imag)] for v in row_] for row_ in y],
+        "theta_R": float(p.theta_R),
+        "theta_I": float(p.theta_I),
+        **{k: float(getattr(p, k)) for k in POINT_KEYS},
+        "sum_m_nu_eV": sum_m_nu_eV,
+        "nu_mass_cancellation": cancellation,
+    }
+
+
+def _checked(row: dict, applies: bool) -> dict:
+    """An infeasible row reports why, never a number; an optimum that is not finite is infeasible."""
+    y = np.asarray(row["y"])
+    keys = ("eps_max", "mu_max_muB", "mu_eff_max_muB", "BR_mu_e_gamma", "theta_R", "theta_I")
+    numbers = [row[k] for k in keys if row[k] is not None] + y.ravel().tolist()
+    if applies and not all(math.isfinite(v) for v in numbers):
+        row.update(feasible=False, reason="the optimum is not a finite number (overflow in the model)")
+    if not row["feasible"]:
+        row.update(dict.fromkeys(("eps_max", "mu_max_muB", "mu_eff_max_muB")))
+    return row
+
+
 def run_scan(
     config: Config,
     gD=DEFAULT_GD,
@@ -248,58 +326,28 @@ def run_scan(
     )
     curves = experiment_curves()
     blocking = unsatisfiable(config, lk_names)
-    members = search_members(M, res["z"], ov)
+    members = search_members(M, res.z, ov)
     bx = np.asarray(L.recast_limit(masses, *config.borexino_window))
     bx_by_m = dict(zip(masses.tolist(), bx.tolist()))
-    derived = jax.jit(lambda p: (BR_mu_e_gamma(p, config.convention), sum_m_nu(p) * 1e9, mass_cancellation(p)))
+    br, sum_m_nu = quantity("BR_mu_e_gamma", config), quantity("sum_m_nu", config)
+    derived = jax.jit(lambda p: (br(p), sum_m_nu(p), mass_cancellation(p)))
     rows = []
     for i, (g, m, e) in enumerate(problems):
-        p = M.space.point_z(jnp.asarray(res["z"][i]), **{k: v[i] for k, v in ov.items()})
-        br, sum_m_nu_eV, cancellation = (float(v) for v in derived(p))
+        p = M.space.point_z(jnp.asarray(res.z[i]), **{k: v[i] for k, v in ov.items()})
         applies = True if e == ALL else bool(curves[e].in_range(m))
-        y = np.asarray(p.y)
+        why = "" if res.feasible[i] else _reason(res, i, lk_names, masks[i], blocking, settings.feas_tol)
         row = {
             "gD": float(p.g_D) if profile else g,
             "m_Ap_GeV": float(m),
             "experiment": e,
             "experiment_applies": applies,
-            "eps_max": float(res["eps"][i]) if applies else None,
-            "mu_max_muB": float(res["mu_eff_muB"][i] / res["eps"][i]) if applies else None,
-            "mu_eff_max_muB": float(res["mu_eff_muB"][i]) if applies else None,
-            "invisible_open": bool(invisible_open(p)),
             "borexino_limit_muB": bx_by_m[float(m)],
-            "BR_mu_e_gamma": br,
-            "feasible": bool(res["feasible"][i]),
-            "reason": ""
-            if res["feasible"][i]
-            else _name_member(_reason(res, i, lk_names, masks[i], blocking, settings.feas_tol), members[i]),
-            "constraint_residual": float(res["residual"][i]),
-            "kkt_residual": float(res["kkt"][i]),
-            "multipliers": {nm: float(v) for nm, v in zip(lk_names, res["multipliers"][i]) if v > 0},
-            "binding": [_name_member(b, members[i]) for b in res["binding"][i]] if applies else [],
-            "feasible_starts": int(res["n_feasible_starts"][i]),
-            "y": [[[float(v.real), float(v.imag)] for v in row_] for row_ in y],
-            "theta_R": float(p.theta_R),
-            "theta_I": float(p.theta_I),
-            **{k: float(getattr(p, k)) for k in POINT_KEYS},
-            "sum_m_nu_eV": sum_m_nu_eV,
-            "nu_mass_cancellation": cancellation,
+            "reason": _name_member(why, members[i]),
+            **_optimum(res, i, p, derived, lk_names, members[i], applies),
             "tuning_allowed": config.tuning,
         }
-        numbers = (
-            [
-                row[k]
-                for k in ("eps_max", "mu_max_muB", "mu_eff_max_muB", "BR_mu_e_gamma", "theta_R", "theta_I")
-                if row[k] is not None
-            ]
-            + y.real.ravel().tolist()
-            + y.imag.ravel().tolist()
-        )
-        if applies and not all(math.isfinite(v) for v in numbers):
-            row.update(feasible=False, reason="the optimum is not a finite number (overflow in the model)")
-        if not row["feasible"]:  # an infeasible row reports why, never a number
-            row.update(dict.fromkeys(("eps_max", "mu_max_muB", "mu_eff_max_muB")))
-        rows.append(row)
+        row = _checked(row, applies)
+        rows.append(ScanRow(**{k: row[k] for k in ScanRow.__annotations__}))
     wall = time.perf_counter() - t0
     prov = provenance(
         config,

@@ -38,6 +38,7 @@ point, whichever pass produced the optimum), the multipliers, and which constrai
 from collections.abc import Callable
 from dataclasses import dataclass
 from functools import partial
+from typing import NamedTuple
 
 import jax
 import jax.numpy as jnp
@@ -47,8 +48,7 @@ import optax
 from fits.optimise.kkt import kkt_residual
 from fits.optimise.solver import Problem, batched_round
 from fits.parallel import Layout
-from fits.problem.config import Config
-from fits.problem.constraints import build_likelihoods
+from fits.problem.config import Config, build_likelihoods
 from fits.problem.quantities import quantity
 from fits.problem.space import ParamSpace
 
@@ -108,6 +108,28 @@ class Settings:
     sqp_kkt: float = 1e-3
 
 
+class Optima(NamedTuple):
+    """What :meth:`Maximiser.run` finds: each problem's best candidate, one row per problem (``n``), ``k``
+    constraints (:attr:`Maximiser.lk_names`: each enabled likelihood, then each target's two sides)."""
+
+    z: np.ndarray  # (n, dim): the optimum in the optimiser's (Cartesian) coordinates, fits.problem.space
+    F: np.ndarray  # (n,): the objective there, ln mu_eff (ln of mu_B) or ln L
+    c: np.ndarray  # (n, k): each constraint's value, ln r (<= 0 inside its CL region)
+    r: np.ndarray  # (n, k): each constraint's signal ratio r (for a target: value / target)
+    residual: np.ndarray  # (n,): the largest violation max(c, 0) of the constraints in force (0: feasible)
+    mu_eff_muB: np.ndarray  # (n,): mu_eff at the optimum, mu_B
+    eps: np.ndarray  # (n,): the kinetic mixing at the optimum
+    feasible: np.ndarray  # (n,) bool: residual <= Settings.feas_tol
+    n_feasible_starts: np.ndarray  # (n,) int: pass-1 starts that ended feasible
+    kkt: np.ndarray  # (n,): the KKT residual (fits.optimise.kkt.kkt_residual), ~1e-10 at a converged optimum
+    multipliers: np.ndarray  # (n, k): the Lagrange multipliers of the binding constraints (0 elsewhere)
+    binding: list  # n lists of text: the binding constraints ("NA64 (r = 1.000000)") and active prior bounds
+
+    def take(self, rows) -> "Optima":
+        """The results of the problems ``rows`` (indices), in that order."""
+        return Optima(*([v[i] for i in rows] if isinstance(v, list) else np.asarray(v)[rows] for v in self))
+
+
 class Maximiser:
     """Maximise mu_eff for a batch of problems: ``overrides`` (m_Ap, g_D arrays) and likelihood masks."""
 
@@ -143,7 +165,7 @@ class Maximiser:
         unknown = [n for n in names if n not in lks]
         if unknown:
             raise ValueError(f"unknown likelihood(s): {', '.join(unknown)}")
-        self._lks = tuple(lks[n] for n in names)
+        self.likelihoods = tuple(lks[n] for n in names)
         self._mu = quantity("mu_eff", config)
         self.objective = objective
         self._lnL_lks = tuple(lks[n] for n in config.likelihoods)
@@ -157,20 +179,20 @@ class Maximiser:
         self._grads = jax.jit(jax.vmap(self._gradients))
 
     # ------------------------------------------------------------------ pieces
-    def _point(self, z, ov: dict):
+    def point(self, z, ov: dict):
         """The point of optimiser coordinates ``z`` with the problem's overrides ``ov`` (name -> value: a pytree)."""
         return self.space.point_z(z, **ov)
 
     def _F(self, z, ov):
-        p = self._point(z, ov)
+        p = self.point(z, ov)
         if self.objective == "lnL":
             return sum(lk.log_likelihood(p) for lk in self._lnL_lks)
         return jnp.log(self._mu(p) + 1e-300)
 
     def _c(self, z, ov):
-        p = self._point(z, ov)
+        p = self.point(z, ov)
         out = []
-        for lk in self._lks:
+        for lk in self.likelihoods:
             r = lk.signal_ratio(p)
             out.append(jnp.where(r > 0, jnp.log(jnp.where(r > 0, r, 1.0)), _C_OFF))
         for t, q in zip(self.targets, self._q):
@@ -179,9 +201,11 @@ class Maximiser:
         return jnp.stack(out)
 
     def _diagnostics(self, z, ov, mask):
-        p = self._point(z, ov)
+        p = self.point(z, ov)
         c = self._c(z, ov)
-        rs = jnp.concatenate([jnp.stack([lk.signal_ratio(p) for lk in self._lks]), jnp.exp(c[len(self._lks) :])])
+        rs = jnp.concatenate(
+            [jnp.stack([lk.signal_ratio(p) for lk in self.likelihoods]), jnp.exp(c[len(self.likelihoods) :])]
+        )
         return {
             "F": self._F(z, ov),
             "c": c,
@@ -213,7 +237,7 @@ class Maximiser:
         has none (an earlier run's optima: ``jaxtmm scan --starts-from``). Each is a pass-2 start *and* a candidate
         itself, so the result is never worse than the best of them.
 
-        Returns a dict of per-problem results (best start each), as NumPy arrays and lists.
+        Returns each problem's best candidate, an :class:`Optima`.
         """
         s = self.settings
         masks = jnp.asarray(masks, dtype=jnp.float64)
@@ -221,7 +245,7 @@ class Maximiser:
         n = masks.shape[0]
         z0 = self.space.sample_prior_z(jax.random.PRNGKey(s.seed), n * s.starts)
         z, d = self._solve_shared(z0, ov, masks, s.starts, s.explore, s.rho0, progress, desc + " (pass 1)")
-        best = self._best(d, np.arange(n * s.starts).reshape(n, s.starts))
+        best = self.best(d, np.arange(n * s.starts).reshape(n, s.starts))
         # pass 2: restart from shared optima (identical on every process: same data, same seed)
         zb = z[best]
         rng = np.random.default_rng(s.seed)
@@ -230,7 +254,7 @@ class Maximiser:
         idx[:, 0] = np.arange(n)
         idx[:, 1] = np.maximum(np.arange(n) - 1, 0)
         idx[:, 2] = np.minimum(np.arange(n) + 1, n - 1)
-        idx[:, 3] = np.flatnonzero(best == self._best(d, best[None, :])[0])[0]  # the batch's best winner
+        idx[:, 3] = np.flatnonzero(best == self.best(d, best[None, :])[0])[0]  # the batch's best winner
         idx[:, 4:] = rng.integers(0, n, (n, s.share_random))
         starts2 = zb[idx]
         if s.ladder and "eps" in self.space.names:
@@ -259,11 +283,11 @@ class Maximiser:
             zc = np.concatenate([zc, known.reshape(n * e, -1)])
             dc = {key: np.concatenate([dc[key], dk[key]]) for key in dc}
             order = np.concatenate([order, m + np.arange(n * e).reshape(n, e)], axis=1)
-        win = self._best(dc, order)
+        win = self.best(dc, order)
         if s.polish.rounds:
             # pass 3, in polar coordinates: polish the winner and the best nearly feasible candidate (pass 2
             # ends a little outside the constraints near the optimum, within its steps' reach)
-            picks = [zc[win], zc[self._best(dc, order, tol=s.near_tol)]]
+            picks = [zc[win], zc[self.best(dc, order, tol=s.near_tol)]]
             if s.y_push and self._discs():
                 picks += list(self._y_push(zc[win], ov, masks))
             c3 = len(picks)
@@ -275,27 +299,44 @@ class Maximiser:
             zc = np.concatenate([zc, np.asarray(self.space.from_polar(jnp.asarray(w3)))])
             dc = {key: np.concatenate([dc[key], d3[key]]) for key in dc}
             order = np.concatenate([order, m + np.arange(c3 * n).reshape(n, c3)], axis=1)
-            win = self._best(dc, order)
+            win = self.best(dc, order)
         kkt = None  # the winners' KKT residuals and multipliers, when pass 4 has them and changes no winner
         if s.sqp:
             kkt = self.kkt(zc[win], ov, masks, dc["c"][win])
             zc, dc, order = self._sqp_pass(zc, dc, order, win, kkt[0], ov, masks, progress, desc + " (pass 4: SLSQP)")
-            new = self._best(dc, order)
+            new = self.best(dc, order)
             if not np.array_equal(new, win):
                 kkt, win = None, new
-        out = {key: v[win] for key, v in dc.items()}
-        out["z"] = zc[win]
-        out["feasible"] = out["residual"] <= s.feas_tol
-        out["n_feasible_starts"] = (d["residual"] <= s.feas_tol).reshape(n, s.starts).sum(axis=1)
-        out["kkt"], out["multipliers"] = kkt if kkt is not None else self.kkt(out["z"], ov, masks, out["c"])
+        return self._optima(zc[win], {key: v[win] for key, v in dc.items()}, d, kkt, ov, masks)
+
+    def _optima(self, z, d: dict, first: dict, kkt, ov, masks) -> Optima:
+        """The winners' :class:`Optima`: their diagnostics ``d``, feasibility, pass 1's feasible starts (``first``),
+        KKT residuals and multipliers (computed here unless pass 4 has them) and the binding constraints."""
+        s = self.settings
+        n = len(z)
+        residual = np.asarray(d["residual"])
+        kkt = kkt if kkt is not None else self.kkt(z, ov, masks, d["c"])
         names = np.array(self.lk_names)
         m = np.asarray(masks) > 0
-        out["binding"] = [
-            [f"{names[j]} (r = {out['r'][i, j]:.6f})" for j in range(len(names)) if m[i, j] and out["c"][i, j] > -1e-4]
-            + self.space.z_bounds_active(out["z"][i])[0]
+        binding = [
+            [f"{names[j]} (r = {d['r'][i, j]:.6f})" for j in range(len(names)) if m[i, j] and d["c"][i, j] > -1e-4]
+            + self.space.z_bounds_active(z[i])[0]
             for i in range(n)
         ]
-        return out
+        return Optima(
+            z=z,
+            F=d["F"],
+            c=d["c"],
+            r=d["r"],
+            residual=residual,
+            mu_eff_muB=d["mu_eff_muB"],
+            eps=d["eps"],
+            feasible=residual <= s.feas_tol,
+            n_feasible_starts=(first["residual"] <= s.feas_tol).reshape(n, s.starts).sum(axis=1),
+            kkt=kkt[0],
+            multipliers=kkt[1],
+            binding=binding,
+        )
 
     @property
     def twin(self) -> "Maximiser":
@@ -313,7 +354,7 @@ class Maximiser:
         s = self.settings
         ov_np = {k: np.asarray(v) for k, v in ov.items()}
         todo = (dc["residual"][win] > s.feas_tol) | ~(kkt <= s.sqp_kkt)
-        near = self._best(dc, order, tol=s.near_tol)
+        near = self.best(dc, order, tol=s.near_tol)
         jobs = [(i, j) for i in np.flatnonzero(todo) for j in dict.fromkeys((win[i], near[i]))]
         if not jobs:
             return zc, dc, order
@@ -389,11 +430,13 @@ class Maximiser:
     def _best_copy(self, z, ov, masks, g: int):
         """Indices into ``z`` (``g`` consecutive copies per problem) of each problem's best copy, by :meth:`_best`."""
         d = jax.tree_util.tree_map(np.asarray, self._diag(jnp.asarray(z), _repeat(ov, g), jnp.repeat(masks, g, axis=0)))
-        return self._best(d, np.arange(len(z)).reshape(-1, g))
+        return self.best(d, np.arange(len(z)).reshape(-1, g))
 
-    def _best(self, d, order, tol=None):
-        """For each row of ``order`` (candidate indices into ``d``), the index of the best: the largest
-        objective among those within ``tol`` (default ``feas_tol``) of feasible, else the least infeasible."""
+    def best(self, d, order, tol=None):
+        """For each row of ``order`` (candidate indices into ``d``: a dict or :class:`Optima` with ``residual`` and
+        ``F``), the index of the best: the largest objective among those within ``tol`` (default ``feas_tol``) of
+        feasible, else the least infeasible."""
+        d = d._asdict() if isinstance(d, Optima) else d
         tol = self.settings.feas_tol if tol is None else tol
         res = np.asarray(d["residual"])[order]
         F = np.nan_to_num(np.asarray(d["F"])[order], nan=-np.inf)

@@ -19,10 +19,6 @@ def _with_parities(config: Config, masks, ov: dict):
     return np.tile(np.asarray(masks), (c, 1)), out, np.arange(n * c).reshape(c, n).T
 
 
-def _take(res: dict, idx) -> dict:
-    return {k: ([v[i] for i in idx] if isinstance(v, list) else np.asarray(v)[idx]) for k, v in res.items()}
-
-
 def solve_over_parities(
     config: Config,
     settings: Settings,
@@ -35,7 +31,7 @@ def solve_over_parities(
     **maximiser_kw,
 ):
     """Solve each problem (``overrides``: name -> array; ``masks``: one row each) for every combination of the free CP
-    parities and keep each problem's best (:meth:`Maximiser._best`): ``(results, overrides, maximiser)``, the
+    parities and keep each problem's best (:meth:`Maximiser.best`): ``(results, overrides, maximiser)``, the
     overrides including the chosen parities. ``known``: a list with, for each problem, None or a known point
     ``(values, parities)`` (free values by name, the CP parities it has), a start and a candidate of the copy with its
     parities (:meth:`Maximiser.run`). ``maximiser_kw`` go to :class:`Maximiser`."""
@@ -55,5 +51,5 @@ def solve_over_parities(
         desc=f"{desc}: {copies.size} problems x {settings.starts} starts",
         starts=starts,
     )
-    pick = M._best(res, copies)
-    return _take(res, pick), {k: np.asarray(v)[pick] for k, v in ov_x.items()}, M
+    pick = M.best(res, copies)
+    return res.take(pick), {k: np.asarray(v)[pick] for k, v in ov_x.items()}, M

@@ -6,7 +6,7 @@ of ``ln r`` in the hundreds) and the penalty's steps are small. SLSQP (D. Kraft,
 quadratic programming*, DFVLR-FB 88-28, 1988; ``scipy.optimize.minimize(method="SLSQP")``) takes each step from a
 quadratic model of the Lagrangian (a BFGS Hessian) under the linearised constraints and bounds, and converges to
 a KKT point superlinearly once it is near one. It is the polish, not the search: it runs from the Adam passes'
-best candidates and its result replaces them only where it is better (:meth:`fits.optimise.maximise.Maximiser._best`).
+best candidates and its result replaces them only where it is better (:meth:`fits.optimise.maximise.Maximiser.best`).
 
 The problem is solved in the polar optimiser coordinates (:class:`fits.problem.space.ParamSpace`, ``polar=True``), where
 the prior's support is a box (``|y|`` between its bounds, phases and circular angles free), so that it is

@@ -42,46 +42,34 @@ that fix its shape) default to fixed 1.
 """
 
 import tomllib
-from dataclasses import dataclass, field
+from dataclasses import asdict, dataclass, field, replace
 from importlib import resources
 from pathlib import Path
 
 from fits.problem import priors
 from fits.problem.priors import Prior
-from jaxtmm._validate import PMNS_RANGES, RANGES, finite_number, in_range, parity, perturbative, read_text, yukawa
-from jaxtmm.loops import CONVENTIONS
-from jaxtmm.model import MASS_KEYS, PARITY_KEYS, REAL_KEYS, Y_KEYS
-from jaxtmm.observables import MOMENTS
+from fits.sample import SAMPLERS
+from jaxtmm.model import MASS_KEYS, PARITY_KEYS, REAL_KEYS, Y_FLAT
 from jaxtmm.pmns import PMNS
+from jaxtmm.validate import PMNS_RANGES, RANGES, finite_number, in_range, parity, perturbative, read_text, yukawa
 from likelihoods import registry
-from likelihoods._limit import WHEN_CLOSED
-from likelihoods.g2_electron import ALPHAS
-from likelihoods.meg_ii import YEARS as MEG_YEARS
-from likelihoods.neutrino_mass import BOUNDS, check_tuning
+from likelihoods.registry import OPTION_FIELDS, Options, check_option
 
-Y_FLAT = tuple(k for row in Y_KEYS for k in row)
 PARAMS = Y_FLAT + REAL_KEYS + ("y_scale",)
 DEFAULT_FIXED = {"Q_S": 1.0, "eta1": 1.0, "eta2": 1.0, "y_scale": 1.0}
 PRIORS = priors.KEYS
-#: Option values, from the library's own constants (the command line's choices read these too).
-OPTIONS = {
-    "convention": CONVENTIONS,
-    "meg_year": ("auto",) + MEG_YEARS,
-    "moment": MOMENTS,
-    "invisible": ("auto",) + WHEN_CLOSED,
-    "nu_mass_bound": BOUNDS,
-    "alpha_e": ALPHAS,
-}
+#: A configuration's options are the likelihoods' (:class:`likelihoods.registry.Options`, each declared there once),
+#: with two defaults of its own: a fit maximises |mu_12|, and applies MEG II, NA64 and BaBar unless told otherwise.
+DEFAULT_CONFIG_OPTIONS = Options(moment="12")
+DEFAULT_LIKELIHOODS = ("MEG II", "NA64", "BaBar")
+#: The choices of each option that has them (the command line's choices read the same declarations).
+OPTIONS = {n: f.metadata["choices"] for n, f in OPTION_FIELDS.items() if f.metadata["choices"]}
+#: The [options] table's keys and defaults; the Borexino window is [options.borexino].
 DEFAULT_OPTIONS = {
-    "convention": "corrected",
-    "meg_year": "auto",
-    "moment": "12",
-    "invisible": "auto",
-    "nu_mass_bound": "planck2018",
-    "alpha_e": "combined",
-    "tuning": 1.0,
-    "likelihoods": ("MEG II", "NA64", "BaBar"),
+    **{n: getattr(DEFAULT_CONFIG_OPTIONS, n) for n, f in OPTION_FIELDS.items() if f.metadata["section"] is None},
+    "likelihoods": DEFAULT_LIKELIHOODS,
 }
+WINDOW = tuple(n for n, f in OPTION_FIELDS.items() if f.metadata["section"] == "borexino")
 #: Options that were renamed, and what to write instead.
 RENAMED = {
     "loop": "option 'loop' was replaced by 'convention' (corrected | paper): loop = \"paper\" is "
@@ -95,29 +83,20 @@ class ConfigError(ValueError):
     """A configuration that cannot be used; the message names the key."""
 
 
-#: The posterior samplers of ``jaxtmm fit``; a configuration names its default with a top-level ``sampler`` key
-#: (the ``global`` presets: ``nested``, the route that converges there, docs/fits.md).
-SAMPLERS = ("nuts", "nested")
-
-
 @dataclass(frozen=True)
 class Config:
     fixed: dict
     free: dict  # name -> Prior, in file order
     pmns: PMNS
-    convention: str = "corrected"
-    meg_year: str = "auto"
-    moment: str = "12"
-    invisible: str = "auto"
-    nu_mass_bound: str = "planck2018"
-    alpha_e: str = "combined"
-    tuning: float = 1.0
-    likelihoods: tuple = DEFAULT_OPTIONS["likelihoods"]
-    borexino: dict = field(default_factory=dict)
+    options: Options = (
+        DEFAULT_CONFIG_OPTIONS  # every option as the file (or the command line) gives it, auto unresolved
+    )
+    likelihoods: tuple = DEFAULT_LIKELIHOODS
     ordered: tuple = ()  # pairs (a, b) sampled with a <= b (SYMMETRIC_PAIRS)
     name: str = ""
     description: str = ""
-    sampler: str = "nuts"  # the default of `jaxtmm fit` for this configuration (one of SAMPLERS)
+    sampler: str = "nuts"  # the default of `jaxtmm fit` for this configuration (a name of fits.sample.SAMPLERS; the
+    # global presets name nested, the route that converges there, docs/fits.md)
     source: str = ""
     raw: dict = field(default_factory=dict)
 
@@ -133,56 +112,57 @@ class Config:
             out = [{**c, k: v} for c in out for v in (1.0, -1.0)]
         return out
 
+    def __getattr__(self, name):
+        """An option by its name (``config.convention``), as the file gives it."""
+        if name in OPTION_FIELDS:
+            return getattr(self.options, name)
+        raise AttributeError(f"'Config' object has no attribute {name!r}")
+
     @property
-    def likelihood_options(self) -> dict:
-        """The options every likelihood builder takes (``likelihoods.registry.Options``), by keyword."""
+    def borexino(self) -> dict:
+        """The ``[options.borexino]`` values the file gives (GeV)."""
+        return {k: getattr(self.options, k) for k in WINDOW if getattr(self.options, k) is not None}
+
+    @property
+    def likelihood_options(self) -> Options:
+        """The options every likelihood is built with: auto resolved for this configuration's constraints, the
+        Borexino window filled with its defaults."""
         T_min, E_nu, T_max = self.borexino_window
-        return dict(
-            convention=self.convention,
-            meg_year=registry.meg_year(self.meg_year, self.likelihoods),
-            moment=self.moment,
-            T_min=T_min,
-            E_nu=E_nu,
-            T_max=T_max,
-            when_closed=registry.invisible_mode(self.invisible, self.likelihoods),
-            nu_mass_bound=self.nu_mass_bound,
-            tuning=self.tuning,
-            alpha_e=self.alpha_e,
-        )
+        return registry.resolved(replace(self.options, T_min=T_min, E_nu=E_nu, T_max=T_max), self.likelihoods)
 
     @property
     def effective_options(self) -> dict:
         """Every option in force, the command line's overrides included: what outputs record as their provenance."""
-        return {**self.likelihood_options, "likelihoods": list(self.likelihoods)}
+        return {**asdict(self.likelihood_options), "likelihoods": list(self.likelihoods)}
 
     @property
     def borexino_window(self) -> tuple:
         """(T_min, E_nu, T_max) in GeV, the defaults of :mod:`likelihoods.borexino` where the file is silent."""
         from likelihoods.borexino import E_NU_DEFAULT, T_MIN_DEFAULT
 
-        b = self.borexino
-        return b.get("T_min", T_MIN_DEFAULT), b.get("E_nu", E_NU_DEFAULT), b.get("T_max")
+        o = self.options
+        return (T_MIN_DEFAULT if o.T_min is None else o.T_min, E_NU_DEFAULT if o.E_nu is None else o.E_nu, o.T_max)
 
     def largest(self, name: str) -> float:
         """The largest |value| parameter ``name`` can take under this configuration."""
         return _largest(name, self.fixed, self.free)
 
     def replace_options(self, **kw) -> "Config":
-        """A copy with options changed (validated like the file)."""
-        for k, v in kw.items():
-            if k in OPTIONS and v not in OPTIONS[k]:
-                raise ConfigError(f"option '{k}' must be one of {', '.join(OPTIONS[k])}, got {v!r}")
-            if k == "tuning":
-                try:
-                    kw[k] = check_tuning(v)
-                except ValueError as exc:
-                    raise ConfigError(str(exc)) from None
-            if k == "likelihoods":
-                try:
-                    kw[k] = registry.resolve(v)
-                except ValueError as exc:
-                    raise ConfigError(str(exc)) from None
-        return Config(**{**self.__dict__, **kw})
+        """A copy with options changed (validated like the file); ``likelihoods`` is a set or list of names."""
+        likelihoods = self.likelihoods
+        if "likelihoods" in kw:
+            try:
+                likelihoods = registry.resolve(kw.pop("likelihoods"))
+            except ValueError as exc:
+                raise ConfigError(str(exc)) from None
+        unknown = sorted(set(kw) - set(OPTION_FIELDS))
+        if unknown:
+            raise ConfigError(f"unknown option(s): {', '.join(unknown)}")
+        try:
+            options = replace(self.options, **{k: check_option(k, v) for k, v in kw.items()})
+        except ValueError as exc:
+            raise ConfigError(str(exc)) from None
+        return replace(self, options=options, likelihoods=likelihoods)
 
 
 def _num(key, v):
@@ -306,6 +286,45 @@ def _check_sizes(fixed, free) -> None:
     )
 
 
+def _options(opts: dict, borexino: dict) -> tuple:
+    """The [options] and [options.borexino] tables -> (Options, likelihoods), each value checked against its
+    declaration (likelihoods.registry.Options)."""
+    table = {n for n, f in OPTION_FIELDS.items() if f.metadata["section"] is None}
+    unknown = sorted(set(opts) - table - {"likelihoods"})
+    if unknown:
+        raise ConfigError(f"unknown option(s): {', '.join(unknown)}")
+    try:
+        given = {k: check_option(k, v) for k, v in opts.items() if k != "likelihoods"}
+    except ValueError as exc:
+        raise ConfigError(str(exc)) from None
+    likelihoods = DEFAULT_LIKELIHOODS
+    if "likelihoods" in opts:
+        lk = opts["likelihoods"]
+        if not isinstance(lk, (list, str)) or (isinstance(lk, list) and not all(isinstance(x, str) for x in lk)):
+            raise ConfigError(
+                f"option 'likelihoods' must be a constraint set ({', '.join(registry.SET_NAMES)}) or a "
+                f"list drawn from {', '.join(registry.names())}, got {lk!r}"
+            )
+        try:
+            likelihoods = registry.resolve(lk)
+        except ValueError as exc:
+            raise ConfigError(f"option 'likelihoods': {exc}") from None
+    for k in borexino:
+        if k not in WINDOW:
+            raise ConfigError(f"unknown key 'options.borexino.{k}' (allowed: {', '.join(WINDOW)})")
+        borexino[k] = _num(f"options.borexino.{k}", borexino[k])
+    if borexino:
+        from likelihoods.borexino import E_NU_DEFAULT, T_MIN_DEFAULT, check_window
+
+        try:
+            check_window(
+                borexino.get("T_min", T_MIN_DEFAULT), borexino.get("E_nu", E_NU_DEFAULT), borexino.get("T_max")
+            )
+        except ValueError as exc:
+            raise ConfigError(f"options.borexino: {exc}") from None
+    return replace(DEFAULT_CONFIG_OPTIONS, **given, **borexino), likelihoods
+
+
 def parse_config(raw: dict, source: str = "<config>") -> Config:
     top = {"name", "description", "sampler", "options", "fixed", "free", "pmns"}
     unknown = sorted(set(raw) - top)
@@ -317,46 +336,7 @@ def parse_config(raw: dict, source: str = "<config>") -> Config:
         if k in opts:
             raise ConfigError(RENAMED[k])
     ordered_raw = opts.pop("ordered", [])
-    unknown = sorted(set(opts) - set(OPTIONS) - {"likelihoods", "tuning"})
-    if unknown:
-        raise ConfigError(f"unknown option(s): {', '.join(unknown)}")
-    options = dict(DEFAULT_OPTIONS)
-    for k, allowed in OPTIONS.items():
-        if k in opts:
-            v = str(opts[k])
-            if v not in allowed:
-                raise ConfigError(f"option '{k}' must be one of {', '.join(allowed)}, got {opts[k]!r}")
-            options[k] = v
-    if "tuning" in opts:
-        try:
-            options["tuning"] = check_tuning(opts["tuning"])
-        except ValueError as exc:
-            raise ConfigError(f"option 'tuning': {exc}") from None
-    if "likelihoods" in opts:
-        lk = opts["likelihoods"]
-        if not isinstance(lk, (list, str)) or (isinstance(lk, list) and not all(isinstance(x, str) for x in lk)):
-            raise ConfigError(
-                f"option 'likelihoods' must be a constraint set ({', '.join(registry.SET_NAMES)}) or a "
-                f"list drawn from {', '.join(registry.names())}, got {lk!r}"
-            )
-        try:
-            options["likelihoods"] = registry.resolve(lk)
-        except ValueError as exc:
-            raise ConfigError(f"option 'likelihoods': {exc}") from None
-    for k in borexino:
-        if k not in ("T_min", "E_nu", "T_max"):
-            raise ConfigError(f"unknown key 'options.borexino.{k}' (allowed: T_min, E_nu, T_max)")
-        borexino[k] = _num(f"options.borexino.{k}", borexino[k])
-    if borexino:
-        from likelihoods.borexino import E_NU_DEFAULT, T_MIN_DEFAULT, check_window
-
-        try:
-            check_window(
-                borexino.get("T_min", T_MIN_DEFAULT), borexino.get("E_nu", E_NU_DEFAULT), borexino.get("T_max")
-            )
-        except ValueError as exc:
-            raise ConfigError(f"options.borexino: {exc}") from None
-
+    options, likelihoods = _options(opts, borexino)
     fixed_raw, free_raw = _table(raw, "fixed"), _table(raw, "free")
     for sect, t in (("fixed", fixed_raw), ("free", free_raw)):
         bad = sorted(set(t) - set(PARAMS))
@@ -402,15 +382,20 @@ def parse_config(raw: dict, source: str = "<config>") -> Config:
         fixed=fixed,
         free=free,
         pmns=pmns,
-        borexino=borexino,
+        options=options,
+        likelihoods=likelihoods,
         ordered=ordered,
         name=str(raw.get("name", "")),
         description=str(raw.get("description", "")),
         sampler=sampler,
         source=source,
         raw=raw,
-        **options,
     )
+
+
+def build_likelihoods(config: Config) -> dict:
+    """Every likelihood the configuration's options describe, by name (enabled or not)."""
+    return {lk.name: lk for lk in registry.build("complete", config.likelihood_options)}
 
 
 def load_config(path) -> Config:

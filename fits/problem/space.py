@@ -22,23 +22,22 @@ import jax
 import jax.numpy as jnp
 import numpy as np
 
-from fits.problem.config import Y_FLAT, Config
 from fits.problem.priors import logit
-from jaxtmm.model import REAL_KEYS, Y_KEYS, Point
+from jaxtmm.model import REAL_KEYS, Y_FLAT, Y_KEYS, Point
 from jaxtmm.pmns import PMNS
 
 
 @dataclass(frozen=True, eq=False)
 class ParamSpace:
-    config: Config
+    config: object  # the fits.problem.config.Config whose free parameters these are
     names: tuple  # free parameter names, in order
     slices: tuple  # (start, stop) of each in the optimiser's flat vector z
     polar: bool = False  # z of a complex coupling: (re y, im y), or (|y|, arg y) if True
     u_slices: tuple = ()  # (start, stop) of each in the sampler's flat vector u
 
     @classmethod
-    def from_config(cls, config: Config, exclude=(), polar: bool = False) -> "ParamSpace":
-        """The free parameters of ``config``, less those in ``exclude`` (which must then be overridden)."""
+    def from_config(cls, config, exclude=(), polar: bool = False) -> "ParamSpace":
+        """The free parameters of ``config`` (a :class:`fits.problem.config.Config`), less those in ``exclude`` (which must then be overridden)."""
         names, slices, u_slices, k, j = [], [], [], 0, 0
         for name, prior in config.free.items():
             if name in exclude or prior.kind == "sign":  # a free parity is discrete: set by the overrides

@@ -22,7 +22,6 @@ import json
 import time
 import zipfile
 from collections import OrderedDict
-from dataclasses import asdict, dataclass
 from pathlib import Path
 
 import jax
@@ -35,34 +34,22 @@ from numpyro.infer.util import constrain_fn, potential_energy
 
 from fits import _arviz
 from fits.io import atomic_write
-from fits.problem.config import Config
-from fits.problem.constraints import build_likelihoods
-from fits.problem.quantities import quantity
+from fits.problem.config import Config, build_likelihoods
 from fits.problem.space import ParamSpace
-from jaxtmm import BR_mu_e_gamma, delta_a_e, delta_a_mu, mu_ij, to_mu_B
+from fits.sample.base import recorded
+from jaxtmm.quantities import posterior_quantities
 
 EXTRA_FIELDS = ("energy", "diverging", "num_steps", "accept_prob", "potential_energy", "adapt_state.step_size")
-DERIVED = ("mu_eff_muB", "mu_12_muB", "BR_mu_e_gamma", "delta_a_mu", "delta_a_e")
+#: The derived quantities every draw records (jaxtmm.quantities, those registered with ``posterior=True``), by column.
+DERIVED = tuple(q.column for q in posterior_quantities())
 BLOCK = 10  # NUTS transitions per chain in one compiled call
 CHECKPOINT = "checkpoint.npz"
+RENAMED_OPTIONS = {"when_closed": "invisible"}  # old name in a checkpoint's header -> the option's name now
 CHECKPOINT_FORMAT = 3  # 2: the effective options are in the header; 3: per-combination sites of summed CP parities
 
 
 class CheckpointError(ValueError):
     """A checkpoint that cannot be resumed; the message names the file and the reason."""
-
-
-@dataclass(frozen=True)
-class FitSettings:
-    chains: int = 4
-    warmup: int = 500
-    samples: int = 500
-    seed: int = 0
-    chunk: int = 250  # transitions per chain between checkpoints
-    target_accept: float = 0.9
-    max_tree_depth: int = 8
-    init_candidates: int = 64  # each chain starts at the best of this many uniform draws in [-2, 2]^d (u)
-    dense_mass: bool = False  # adapt a dense mass matrix (else diagonal)
 
 
 def site_name(likelihood_name: str) -> str:
@@ -109,20 +96,13 @@ def build_model(config: Config):
     space = ParamSpace.from_config(config)
     lks = build_likelihoods(config)
     enabled = [lks[n] for n in config.likelihoods]
-    mu_fn = quantity("mu_eff", config)
     names = param_names(space)
     signs, etas = _parities(config)
 
     def one(u, eta):
         p = space.point_u(u, **dict(zip(signs, eta)))
         ll = [lk.log_likelihood(p) for lk in enabled]
-        derived = [
-            mu_fn(p),
-            to_mu_B(mu_ij(p, config.convention)[0, 1]),
-            BR_mu_e_gamma(p, config.convention),
-            delta_a_mu(p, config.convention),
-            delta_a_e(p, config.convention),
-        ]
+        derived = {q.column: q(p, config.convention, config.moment) for q in posterior_quantities()}
         return ll, derived
 
     def model():
@@ -146,7 +126,7 @@ def build_model(config: Config):
             flat += [jnp.real(v), jnp.imag(v)] if jnp.iscomplexobj(v) else [v]
         for name, v in zip(names, flat):
             numpyro.deterministic(name, v)
-        for name, v in zip(DERIVED, derived):
+        for name, v in derived.items():
             numpyro.deterministic(name, v)
 
     return model, space, enabled
@@ -155,7 +135,7 @@ def build_model(config: Config):
 def site_function(config: Config):
     """``(f, space, enabled)``: ``f(u)``, every site of :func:`build_model` (the parameters, the derived quantities,
     each constraint's log-likelihood, ``parity_prob``) at one point of the sampler's coordinates; what a NUTS
-    transition records, for draws made by another sampler (:mod:`fits.sample.nested`)."""
+    transition records, for draws made by another sampler (:mod:`fits.sample.dynesty_runs`)."""
     model, space, enabled = build_model(config)
     return (lambda u: constrain_fn(model, (), {}, {"u": u}, return_deterministic=True)), space, enabled
 
@@ -174,7 +154,7 @@ class _Engine:
     the block of transitions. Cached per configuration and kernel settings (:func:`engine`), so that fits
     that differ only in seed, length or checkpoints compile nothing new."""
 
-    def __init__(self, config: Config, settings: FitSettings):
+    def __init__(self, config: Config, settings):
         self.model, self.space, self.enabled = build_model(config)
         model = self.model
         derived = site_function(config)[0]
@@ -219,7 +199,7 @@ _ENGINES: OrderedDict = OrderedDict()
 _ENGINES_KEPT = 4
 
 
-def engine(config: Config, settings: FitSettings) -> _Engine:
+def engine(config: Config, settings) -> _Engine:
     """The compiled pieces of a fit, shared by fits with the same configuration and kernel settings."""
     c = config
     key = repr(
@@ -227,7 +207,7 @@ def engine(config: Config, settings: FitSettings) -> _Engine:
             c.fixed,
             c.free,
             tuple(c.pmns),
-            sorted(c.likelihood_options.items()),
+            c.likelihood_options,
             c.likelihoods,
             c.borexino,
             settings.chains,
@@ -257,7 +237,7 @@ class Sampler:
     """NUTS chains of one fit: the initial states (from the seed), ``advance`` (BLOCK transitions of every
     chain, compiled once) and the checkpoint's state (de)serialisation."""
 
-    def __init__(self, config: Config, settings: FitSettings):
+    def __init__(self, config: Config, settings):
         eng = engine(config, settings)
         self.space, self.enabled, self.method, self.advance = eng.space, eng.enabled, eng.method, eng.advance
         keys = jax.random.split(jax.random.PRNGKey(settings.seed), settings.chains)
@@ -283,12 +263,12 @@ class Sampler:
 
 
 # ----------------------------------------------------------------------------- checkpoints
-def _header(config: Config, settings: FitSettings, collected: int, steps: int, elapsed: float) -> dict:
+def _header(config: Config, settings, collected: int, steps: int, elapsed: float) -> dict:
     return {
         "format": CHECKPOINT_FORMAT,
         "configuration": config.raw,
         "options": config.effective_options,
-        "settings": asdict(settings),
+        "settings": recorded(settings),
         "collected": collected,
         "steps": steps,
         "elapsed_s": elapsed,
@@ -328,14 +308,16 @@ def _flat(d, prefix=""):
     return out
 
 
-def setting_differences(header: dict, config: Config, settings: FitSettings) -> list[str]:
-    """Each setting that differs between a checkpoint and this run, as 'name: checkpoint X, now Y'."""
+def setting_differences(header: dict, config: Config, settings) -> list[str]:
+    """Each setting that differs between a checkpoint and this run, as 'name: checkpoint X, now Y' (a checkpoint
+    from before the option ``when_closed`` was named ``invisible`` is read with the new name)."""
     norm = lambda d: json.loads(json.dumps(d, default=str))
     diffs = []
+    options = {RENAMED_OPTIONS.get(k, k): v for k, v in header["options"].items()}
     for what, old, new in (
-        ("", header["settings"], asdict(settings)),
+        ("", header["settings"], recorded(settings)),
         ("configuration ", header["configuration"], config.raw),
-        ("option ", header["options"], config.effective_options),
+        ("option ", options, config.effective_options),
     ):
         a, b = _flat(norm(old)), _flat(norm(new))
         for k in sorted(set(a) | set(b)):
@@ -345,9 +327,48 @@ def setting_differences(header: dict, config: Config, settings: FitSettings) -> 
 
 
 # ----------------------------------------------------------------------------- the driver
+def _progress_bar(total: int, done: int, desc: str):
+    from tqdm.auto import tqdm
+
+    return tqdm(total=total, initial=min(done, total), unit="it", desc=desc)
+
+
+def _collect(draws: dict, sites: dict, extra: dict, keep, collected: int, s) -> tuple[dict, int]:
+    """Store the kept transitions (``keep``: after the warm-up) of one block at position ``collected`` of ``draws``
+    (allocated on first use: chains x samples); returns the draws and how many were kept."""
+    n = int(keep.sum())
+    if n:
+        new = {
+            **{f"site:{k}": np.asarray(v)[:, keep] for k, v in sites.items()},
+            **{f"extra:{k}": np.asarray(v)[:, keep] for k, v in extra.items()},
+        }
+        if not draws:
+            draws = {k: np.zeros((s.chains, s.samples, *v.shape[2:]), v.dtype) for k, v in new.items()}
+        for k, v in new.items():
+            draws[k][:, collected : collected + n] = v
+    return draws, n
+
+
+def _read_for_resume(ckpt: Path, config: Config, settings) -> tuple:
+    """(header, state leaves, draws) of the checkpoint a resume continues, after checking it was made with these
+    settings (CheckpointError naming the file or every difference)."""
+    if not ckpt.exists():
+        old = (
+            " (checkpoint.pkl from an older jaxtmm is not read: a pickle can run code)"
+            if (ckpt.parent / "checkpoint.pkl").exists()
+            else ""
+        )
+        raise CheckpointError(f"nothing to resume: '{ckpt}' does not exist{old}")
+    header, leaves, saved = read_checkpoint(ckpt)
+    diffs = setting_differences(header, config, settings)
+    if diffs:
+        raise CheckpointError("resuming needs the settings of the interrupted run; differing: " + "; ".join(diffs))
+    return header, leaves, saved
+
+
 def sample(
     config: Config,
-    settings: FitSettings,
+    settings,
     out: Path,
     resume: bool = False,
     progress: bool = True,
@@ -361,55 +382,31 @@ def sample(
     ckpt = Path(out) / CHECKPOINT
     total = s.warmup + s.samples
     draws: dict = {}
-    if resume:  # the checkpoint is read and compared before anything is compiled
-        if not ckpt.exists():
-            old = (
-                " (checkpoint.pkl from an older jaxtmm is not read: a pickle can run code)"
-                if (Path(out) / "checkpoint.pkl").exists()
-                else ""
-            )
-            raise CheckpointError(f"nothing to resume: '{ckpt}' does not exist{old}")
-        header, leaves, saved = read_checkpoint(ckpt)
-        diffs = setting_differences(header, config, s)
-        if diffs:
-            raise CheckpointError("resuming needs the settings of the interrupted run; differing: " + "; ".join(diffs))
+    saved = _read_for_resume(ckpt, config, s) if resume else None  # before anything is compiled
     sampler = Sampler(config, s)
     if resume:
+        header, leaves, arrays = saved
         state = sampler.state_from_leaves(leaves, str(ckpt))
         collected, steps, elapsed = int(header["collected"]), int(header["steps"]), float(header["elapsed_s"])
         draws = {
             k: np.concatenate([v, np.zeros((s.chains, s.samples - v.shape[1], *v.shape[2:]), v.dtype)], axis=1)
-            for k, v in saved.items()
+            for k, v in arrays.items()
         }
     else:
         state, collected, steps, elapsed = sampler.initial, 0, 0, 0.0
     checkpoints = 0
     last_ckpt = steps
     divergent = int(draws["extra:diverging"][:, :collected].sum()) if collected else 0
-    bar = None
-    if progress:
-        from tqdm.auto import tqdm
-
-        bar = tqdm(
-            total=total, initial=min(steps, total), unit="it", desc=f"NUTS, {s.chains} chains ({sampler.method})"
-        )
+    bar = _progress_bar(total, steps, f"NUTS, {s.chains} chains ({sampler.method})") if progress else None
     try:
         while steps < total:
             state, it, sites, extra = sampler.advance(state)
             it = np.asarray(it)[0]  # iteration counter after each transition (the same in every chain)
             keep = (it > s.warmup) & (it <= total)
-            n = int(keep.sum())
+            draws, n = _collect(draws, sites, extra, keep, collected, s)
             if n:
-                new = {
-                    **{f"site:{k}": np.asarray(v)[:, keep] for k, v in sites.items()},
-                    **{f"extra:{k}": np.asarray(v)[:, keep] for k, v in extra.items()},
-                }
-                if not draws:
-                    draws = {k: np.zeros((s.chains, s.samples, *v.shape[2:]), v.dtype) for k, v in new.items()}
-                for k, v in new.items():
-                    draws[k][:, collected : collected + n] = v
+                divergent += int(draws["extra:diverging"][:, collected : collected + n].sum())
                 collected += n
-                divergent += int(new["extra:diverging"].sum())
             before, steps = steps, int(it[-1])
             if bar is not None:
                 bar.update(min(steps, total) - min(before, total))
@@ -449,12 +446,12 @@ def sample(
     }
 
 
-def parity_draws(result: dict, config: Config, seed: int) -> np.ndarray | None:
+def parity_draws(arrays: dict, config: Config, seed: int) -> np.ndarray | None:
     """For a fit that sums over free CP parities: one combination per draw (chains, draws), drawn with its
     conditional probability ``parity_prob`` (a generator seeded by ``seed``); None when the parities are fixed."""
     if not config.signs:
         return None
-    prob = result["arrays"]["site:parity_prob"]
+    prob = arrays["site:parity_prob"]
     u = np.random.default_rng([seed, 12]).random(prob.shape[:-1] + (1,))
     return np.minimum((u > np.cumsum(prob, axis=-1)).sum(-1), prob.shape[-1] - 1)
 
@@ -484,10 +481,11 @@ def _nuts_stats(a: dict) -> dict:
     }
 
 
-def inference_data(result: dict, config: Config, seed: int = 0):
-    a = result["arrays"]
-    space = result["space"]
-    idx = parity_draws(result, config, seed)
+def inference_data(draws, config: Config, seed: int = 0):
+    """ArviZ's InferenceData of a run's :class:`fits.sample.base.Draws` (the draws of the chosen CP parities where
+    they are free, drawn with ``seed``)."""
+    a, space = draws.arrays, draws.space
+    idx = parity_draws(a, config, seed)
     posterior = {n: a[f"site:{n}"] for n in param_names(space)}
     posterior.update({n: _pick(a[f"site:{n}"], idx) for n in DERIVED})
     posterior["u"] = a["site:u"]
@@ -497,7 +495,7 @@ def inference_data(result: dict, config: Config, seed: int = 0):
             posterior[k] = np.asarray([c[k] for c in combos])[idx]
         for j, name in enumerate(parity_names(config)):
             posterior[name] = a["site:parity_prob"][..., j]
-    loglik = {site_name(lk.name): _pick(a[f"site:loglik_{site_name(lk.name)}"], idx) for lk in result["enabled"]}
+    loglik = {site_name(lk.name): _pick(a[f"site:loglik_{site_name(lk.name)}"], idx) for lk in draws.enabled}
     stats = _nuts_stats(a) if "extra:energy" in a else {}  # a nested sampler's draws carry no transition statistics
     attrs = {
         "configuration": json.dumps(config.raw, default=str),

@@ -291,6 +291,17 @@ def _bins(x, log: bool):
     return np.geomspace(x.min(), x.max(), 31) if log and x.max() > x.min() else 30
 
 
+def axis_label(name: str) -> str:
+    """A variable's axis label: a derived quantity's label and unit from the registry (``mu_eff [mu_B]``), else the
+    variable's name."""
+    from jaxtmm.quantities import QUANTITIES
+
+    for q in QUANTITIES.values():
+        if name == q.column:
+            return f"{q.label} [{q.unit}]" if q.unit else q.label
+    return name
+
+
 def trace_plot(draws: dict, log=frozenset()) -> Figure:
     """Per parameter: the draws of every chain against iteration, and their marginal histograms; the
     variables in ``log`` on log axes."""
@@ -307,7 +318,7 @@ def trace_plot(draws: dict, log=frozenset()) -> Figure:
         if is_log:
             axes[k, 0].set_yscale("log")
             axes[k, 1].set_xscale("log")
-        axes[k, 0].set_ylabel(n, fontsize=8)
+        axes[k, 0].set_ylabel(axis_label(n), fontsize=8)
         axes[k, 1].set_yticks([])
         axes[k, 1].tick_params(labelsize=7)
     axes[-1, 0].set_xlabel("draw")
@@ -370,9 +381,9 @@ def pair_plot(draws: dict, diverging=None, max_points: int = 2000, log=frozenset
                 ax.set_visible(False)
             ax.tick_params(labelsize=6)
             if j == 0 and i > 0:
-                ax.set_ylabel(a, fontsize=8)
+                ax.set_ylabel(axis_label(a), fontsize=8)
             if i == k - 1:
-                ax.set_xlabel(b, fontsize=8)
+                ax.set_xlabel(axis_label(b), fontsize=8)
                 ax.tick_params(axis="x", labelrotation=45)
             else:
                 ax.tick_params(labelbottom=False)

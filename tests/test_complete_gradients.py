@@ -65,10 +65,10 @@ def test_finite_values_and_gradients_over_the_global_range(name):
         return lk.log_likelihood(at(v, q))
 
     # one program per function: a program holding both traces the likelihood twice, and XLA's compile time grows
-    # faster than its size (the relic: 178 s together, against twice ~20 s apart)
+    # faster than its size (the relic: 178 s together, against twice ~20 s apart); each program gives the value
+    # and the gradient (value_and_grad: one trace, no separate program for the values)
     v = jnp.stack([PTS.M1, PTS.m_H1, PTS.M_E, PTS.g_D, PTS.eps, PTS.m_Ap], axis=1)
     for f in (log_r, log_l):
-        vals = np.asarray(jax.jit(jax.vmap(f))(v, PTS))
-        grads = np.asarray(jax.jit(jax.vmap(jax.grad(f)))(v, PTS))
+        vals, grads = (np.asarray(a) for a in jax.jit(jax.vmap(jax.value_and_grad(f)))(v, PTS))
         assert np.all(np.isfinite(vals)), (name, f.__name__)
         assert np.all(np.isfinite(grads)), (name, f.__name__)

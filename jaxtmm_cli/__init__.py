@@ -2,23 +2,24 @@
 <- ``jaxtmm_cli``: the library never imports this package). ``python -m jaxtmm_cli`` is the same command.
 
     jaxtmm evaluate (POINT.toml | --preset paper) [--json] [--convention corrected|paper]
-    jaxtmm constraints (POINT.toml | --preset paper) [--json] [--convention ...] [--meg 2023|2025]
-                       [--moment solar|12|13|23] [--T-min GeV] [--E-nu GeV] [--T-max GeV] [--invisible auto|apply|drop|physics]
-                       [--constraints SET|LIST] [--nu-bound planck2018|desi2025] [--tuning T] [--alpha-e Rb|Cs]
+    jaxtmm constraints (POINT.toml | --preset paper) [--json] [OPTIONS] [--T-min GeV] [--E-nu GeV] [--T-max GeV]
+                       [--constraints SET|LIST]
     jaxtmm plot borexino --out FILE.png [--force] [--T-min GeV] [--E-nu GeV] [--T-max GeV]
     jaxtmm plot scattering --out FILE.png [--force]
     jaxtmm plot searches [POINT.toml | --preset paper] --out FILE.png [--force] [--convention ...]
-    jaxtmm scan [--preset paper | --config FILE] [--gD 0.5,0.05,0.005 | --no-references] [--moment solar|12|13|23]
-                [--convention corrected|paper] [--constraints SET|LIST] [--meg 2023|2025] [--masses N] [--out DIR]
-                [--force] [--starts K] [--seed S] [--nu-bound ...] [--tuning T] [--alpha-e Rb|Cs]
+    jaxtmm scan [--preset paper | --config FILE] [--gD 0.5,0.05,0.005 | --no-references] [--masses N] [--out DIR]
+                [--force] [--starts K] [--seed S] [--starts-from DIR] [--quiet] [OPTIONS] [--constraints SET|LIST]
     jaxtmm profile [--preset NAME | --config FILE] --x NAME:LOW:HIGH[:N] [--y NAME:LOW:HIGH[:N]] --out DIR [--force]
-                   [--constraints SET|LIST] [--convention ...] [--starts K] [--seed S] [--quiet]
+                   [--starts K] [--seed S] [--quiet] [OPTIONS] [--constraints SET|LIST]
     jaxtmm fit (--config FILE | --preset NAME) --out DIR [--resume | --force] [--seed K] [--pair LIST] [--quiet]
-               [--convention ...] [--constraints SET|LIST]
-               [--sampler nuts] [--chains C --warmup W --samples S --chunk N --target-accept A --max-tree-depth D
-                                 --dense-mass]
-               [--sampler nested] [--runs R --nlive N --dlogz X --draws N --workers W
-                                   --proposal auto|unif|rwalk|slice|rslice]
+               [OPTIONS] [--constraints SET|LIST] [--sampler nuts|nested] [the chosen sampler's flags]
+
+OPTIONS, on constraints, scan, profile and fit, are generated from likelihoods.registry.Options: --convention
+corrected|paper, --meg auto|2023|2025, --moment solar|12|13|23, --invisible auto|apply|drop|physics, --nu-bound
+planck2018|desi2025, --tuning T, --alpha-e combined|Rb|Cs (scan, profile and fit: default the configuration's). The
+flags of each sampler (NUTS: --chains --warmup --samples --chunk --target-accept --max-tree-depth --dense-mass;
+nested: --runs --nlive --dlogz --proposal --draws --queue --walks --workers) are generated from its settings
+(fits.sample); a flag of the other sampler is refused.
 
 Bad input ends with one line ``jaxtmm: error: ...`` on stderr and exit status 2, never a traceback; every
 output location is checked before any work; an interrupted command exits 130 (``fit`` can then ``--resume``).

@@ -17,10 +17,8 @@ from jaxtmm.observables import (
     loop_sum,
     m_nu_loop,
     mu_eff_flavour,
-    mu_eff_solar,
     mu_ij,
     mu_ij_parts,
-    sum_m_nu,
     to_mu_B,
 )
 from jaxtmm.quantities import QUANTITIES
@@ -49,7 +47,7 @@ def evaluate_jit(p: Point, convention: str) -> dict:
         "mu_ij_muB": to_mu_B(mu),
         "mu_ij_magnetic_muB": to_mu_B(mag),
         "mu_ij_electric_muB": to_mu_B(ele),
-        "mu_eff_solar_muB": to_mu_B(mu_eff_solar(p, convention)),
+        "mu_eff_solar_muB": derived["mu_eff_muB"],  # mu_eff's default moment is the solar mixture
         "mu_eff_e_muB": to_mu_B(mu_eff_flavour(p, "e", convention)),
         "mu_eff_mu_muB": to_mu_B(mu_eff_flavour(p, "mu", convention)),
         "delta_a_mu_dark_photon": da_mu_ap,
@@ -57,7 +55,7 @@ def evaluate_jit(p: Point, convention: str) -> dict:
         "delta_a_e_dark_photon": da_e_ap,
         "delta_a_e_total": da_e + da_e_ap,
         "m_nu_loop_eV": masses * 1e9,
-        "sum_m_nu_loop_eV": sum_m_nu(p) * 1e9,
+        "sum_m_nu_loop_eV": derived["sum_m_nu_eV"],
         "m_nu_loop_matrix_eV_re": jnp.real(matrix) * 1e9,
         "m_nu_loop_matrix_eV_im": jnp.imag(matrix) * 1e9,
         "delta_N_nu": delta_N_nu(p),

@@ -24,6 +24,10 @@ import numpy as np
 TARGETS = {"max_r_hat": 1.01, "min_ess_bulk": 400.0, "divergent_fraction": 0.005}
 
 
+#: The largest seed a sampler takes (NumPy's and JAX's generators take 32-bit seeds).
+SEED_MAX = 2**32 - 1
+
+
 def setting(default, help: str, *, valid=None, must: str = "", choices=None, metavar=None, flag=None, cli=True):
     """A settings field: ``default``, the command line's ``help``, and the values allowed (``choices``, or those for
     which ``valid(value)`` holds, described by ``must``: "--nlive must {must}, got ..."). ``flag`` is the command
@@ -31,6 +35,11 @@ def setting(default, help: str, *, valid=None, must: str = "", choices=None, met
     leaves it out of what the run records (how it runs, not what it computes: e.g. worker processes)."""
     meta = dict(help=help, valid=valid, must=must, choices=choices, metavar=metavar, flag=flag, cli=cli)
     return field(default=default, metadata=meta)
+
+
+def seed_setting():
+    """The ``seed`` field every sampler's settings have (Python only: ``jaxtmm fit --seed`` is common to all)."""
+    return setting(0, "random seed", valid=lambda v: 0 <= v <= SEED_MAX, must="be 0 to 2^32-1", cli=False)
 
 
 def flag_of(f: Field) -> str:

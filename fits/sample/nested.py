@@ -7,7 +7,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from fits.sample.base import TARGETS, Draws, Target, check, setting
+from fits.sample.base import TARGETS, Draws, Target, check, seed_setting, setting
 
 #: dynesty's proposals (``auto``: dynesty's choice, rwalk in 10 to 20 dimensions, rslice above).
 SAMPLE_METHODS = ("auto", "unif", "rwalk", "slice", "rslice")
@@ -38,7 +38,7 @@ class NestedSettings:
         must="be a positive number",
         metavar="X",
     )
-    seed: int = setting(0, "random seed", valid=lambda v: 0 <= v <= 2**32 - 1, must="be 0 to 2^32-1", cli=False)
+    seed: int = seed_setting()
     sample: str = setting(
         "auto",
         "dynesty's proposal (default auto, dynesty's choice: rwalk in 10 to 20 dimensions, as the global preset's 20, "

@@ -6,9 +6,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from fits.sample.base import TARGETS, Draws, Target, check, setting
-
-SEED_MAX = 2**32 - 1
+from fits.sample.base import TARGETS, Draws, Target, check, seed_setting, setting
 
 
 @dataclass(frozen=True)
@@ -28,7 +26,7 @@ class FitSettings:
     samples: int = setting(
         500, "draws per chain (default 500)", valid=lambda v: v >= 1, must="be at least 1", metavar="S"
     )
-    seed: int = setting(0, "random seed", valid=lambda v: 0 <= v <= SEED_MAX, must="be 0 to 2^32-1", cli=False)
+    seed: int = seed_setting()
     chunk: int = setting(
         250,
         "iterations per chain between checkpoints (default 250); one also ends the warm-up",

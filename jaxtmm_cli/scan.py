@@ -122,11 +122,25 @@ def scan(args) -> int:
         f"MEG II {config.likelihood_options.meg_year}; "
         f"{result['provenance']['wall_time_s']:.1f} s"
     )
-    if bad:
-        reasons = sorted({r["reason"].split(" (r = ")[0] for r in bad})
+    doomed = [r for r in rows if r["reason"].endswith("; not optimised")]
+    if doomed:
         print(
-            f"warning: {len(bad)} row(s) infeasible (no numbers reported; see the 'reason' column): "
-            f"{'; '.join(reasons[:4])}",
+            f"warning: {len(doomed)} row(s) not optimised: no couplings satisfy "
+            + ", ".join(
+                p.removesuffix(" whatever the couplings (fixed by the masses)")
+                for p in doomed[0]["reason"].removeprefix("infeasible: ").split("; ")[:-1]
+            )
+            + " at these masses (see the 'reason' column)",
+            file=sys.stderr,
+        )
+    rest = [r for r in bad if r not in doomed]
+    if rest:
+        names = sorted(
+            {p.split(" (r = ")[0] for r in rest for p in r["reason"].removeprefix("infeasible: ").split("; ")}
+        )
+        print(
+            f"warning: {len(rest)} row(s) infeasible (no numbers reported; see the 'reason' column): "
+            f"{'; '.join(names[:4])}{'; ...' if len(names) > 4 else ''}",
             file=sys.stderr,
         )
     for f in files:

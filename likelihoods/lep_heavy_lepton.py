@@ -36,6 +36,7 @@ def likelihood() -> OneSidedLimit:
     scales="(100.8 GeV / M_E)^10",
     sets=("complete",),
     rank=80,
+    masses_only=True,
 )
 def build(options: Options) -> OneSidedLimit:
     return likelihood()

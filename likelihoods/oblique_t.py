@@ -38,6 +38,7 @@ def likelihood() -> Measurement:
     scales="T (N1, N2, E loops)",
     sets=("complete",),
     rank=70,
+    masses_only=True,
 )
 def build(options: Options) -> Measurement:
     return likelihood()

@@ -130,6 +130,7 @@ class Entry:
     scales: str  # the model quantity the limit constrains
     sets: tuple = field(default=("paper", "complete"))
     rank: int = 100  # position in tables and reports
+    masses_only: bool = False  # the signal depends on the dark states' masses alone (not on y, eps, g_D, m_A')
 
 
 REGISTRY: dict[str, Entry] = {}
@@ -140,14 +141,25 @@ SET_NAMES = ("paper", "complete")
 _discovered = False
 
 
-def register(name: str, *, group: str, data_file: str, scales: str, sets=("paper", "complete"), rank: int = 100):
-    """Decorator: register ``build(options) -> likelihood`` under ``name`` (``rank`` orders the reports)."""
+def register(
+    name: str,
+    *,
+    group: str,
+    data_file: str,
+    scales: str,
+    sets=("paper", "complete"),
+    rank: int = 100,
+    masses_only: bool = False,
+):
+    """Decorator: register ``build(options) -> likelihood`` under ``name`` (``rank`` orders the reports;
+    ``masses_only``: its signal depends on the dark states' masses alone, so that ``likelihoods.unsatisfiable_at``
+    looks at it)."""
 
     def deco(build):
         same = lambda f: (f.__code__.co_filename, f.__qualname__)
         if name in REGISTRY and same(REGISTRY[name].build) != same(build):
             raise ValueError(f"experiment {name!r} is registered twice")
-        REGISTRY[name] = Entry(name, group, build, data_file, scales, tuple(sets), rank)
+        REGISTRY[name] = Entry(name, group, build, data_file, scales, tuple(sets), rank, masses_only)
         return build
 
     return deco

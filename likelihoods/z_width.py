@@ -36,6 +36,7 @@ def likelihood() -> Measurement:
     scales="Delta N_nu (Z -> N1 N2)",
     sets=("complete",),
     rank=60,
+    masses_only=True,
 )
 def build(options: Options) -> Measurement:
     return likelihood()

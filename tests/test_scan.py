@@ -2,6 +2,7 @@
 
 import csv
 import json
+import math
 
 import numpy as np
 import pytest
@@ -200,13 +201,17 @@ def test_complete_set_rows_infeasible_with_the_responsible_constraint(tmp_path):
     )
     data = json.loads((out / "scan.json").read_text())
     assert data["provenance"]["configuration"]["effective_options"]["likelihoods"][-1] == "(g-2)_e"
+    # issue #24: rows a constraint dooms whatever the couplings are not optimised, and say so
+    assert data["provenance"]["not_optimised"] == len(data["rows"]) == 4
     for r in data["rows"]:
-        if r["experiment_applies"]:
-            assert not r["feasible"] and r["mu_eff_max_muB"] is None and r["eps_max"] is None
-            assert r["reason"].startswith("infeasible: ")
-            assert "Z invisible width (r = " in r["reason"] and "whatever the couplings" in r["reason"]
-            parts = r["reason"].removeprefix("infeasible: ").split("; ")
-            assert all("whatever" not in part for part in parts if part.startswith("(g-2)_e"))  # couplings can help
+        assert not r["feasible"] and r["mu_eff_max_muB"] is None and r["eps_max"] is None
+        assert r["kkt_residual"] is None and r["feasible_starts"] == 0 and not r["binding"]
+        assert r["reason"].startswith("infeasible: ") and r["reason"].endswith("; not optimised")
+        parts = r["reason"].removeprefix("infeasible: ").split("; ")[:-1]
+        assert {p.split(" (r = ")[0] for p in parts} == {"Z invisible width", "Oblique T"}
+        assert all(p.endswith("whatever the couplings (fixed by the masses)") for p in parts)
+        r_max = max(float(p.split("(r = ")[1].split(")")[0]) for p in parts)
+        assert r["constraint_residual"] == pytest.approx(math.log(r_max), rel=1e-3)  # ln r, r printed to 4 digits
     from fits.plots import fig7
     from fits.problem.config import preset_config
 

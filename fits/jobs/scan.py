@@ -63,7 +63,8 @@ class ScanRow(TypedDict):
     feasible: bool  # the optimum satisfies every constraint in force (to Settings.feas_tol)
     reason: str  # why an infeasible row is infeasible ("" when feasible)
     constraint_residual: float  # the largest constraint violation, ln r (0: feasible)
-    kkt_residual: float  # the KKT residual of the optimum (fits.optimise.kkt; ~1e-10 at a converged optimum)
+    kkt_residual: float | None  # the KKT residual of the optimum (fits.optimise.kkt; ~1e-10 at a converged optimum);
+    # None for a row not optimised (no couplings satisfy a constraint of it: see reason)
     multipliers: dict  # constraint -> its Lagrange multiplier, the binding ones
     binding: list  # the binding constraints and active prior bounds, as text
     feasible_starts: int  # pass-1 starts that ended feasible
@@ -123,13 +124,20 @@ def scan_problems(config: Config, gD, n_masses: int):
 
 def unsatisfiable(config: Config, names=None) -> dict:
     """The constraints (of ``names``, default the configuration's) that no choice of couplings can satisfy, name ->
-    signal ratio (``likelihoods.unsatisfiable_at``: violated and independent of y and eps), when no mass is free."""
+    signal ratio (``likelihoods.unsatisfiable_at``: violated, and unchanged with other y, eps, g_D and m_A'), when no
+    mass is free."""
     if any(k in MASS_KEYS for k in config.free):
         return {}
+    lks = build_likelihoods(config)
+    return L.unsatisfiable_at(_null_point(config), [lks[n] for n in (config.likelihoods if names is None else names)])
+
+
+def _null_point(config: Config, g_D=0.0, m_Ap=None):
+    """The configuration's point with every coupling zero and the other free parameters mid-prior (the masses are
+    fixed where :func:`unsatisfiable` applies)."""
     values = {
         k: 0.0
         if k in Y_FLAT or k == "eps"
-        # the couplings are set by unsatisfiable_at
         else 1.0
         if pr.kind == "sign"
         else math.sqrt(pr.low * pr.high)
@@ -137,12 +145,48 @@ def unsatisfiable(config: Config, names=None) -> dict:
         else 0.5 * (pr.low + pr.high)
         for k, pr in config.free.items()
     }
-    p = ParamSpace.from_config(config).point(values, m_Ap=config.fixed.get("m_Ap", 1.0), g_D=0.0)
-    lks = build_likelihoods(config)
-    return L.unsatisfiable_at(p, [lks[n] for n in (config.likelihoods if names is None else names)])
+    m = config.fixed.get("m_Ap", 1.0) if m_Ap is None else m_Ap
+    return ParamSpace.from_config(config).point(values, m_Ap=m, g_D=g_D)
 
 
-def _reason(res, i, names, mask, blocking, tol) -> str:
+def doomed(masks, names, blocking: dict) -> np.ndarray:
+    """Which problems (rows of ``masks`` over the constraints ``names``) hold a constraint of ``blocking``
+    (:func:`unsatisfiable`): no couplings satisfy them, so they are not optimised."""
+    cols = [j for j, n in enumerate(names) if n in blocking]
+    return np.asarray(masks)[:, cols].any(axis=1) if cols else np.zeros(len(masks), dtype=bool)
+
+
+def _blocked_row(config: Config, g, m, mask, names, blocking, derived) -> dict:
+    """A row no couplings can make feasible (:func:`doomed`): not optimised; its point is :func:`_null_point`."""
+    p = _null_point(config, g_D=0.0 if g is None else g, m_Ap=m)
+    br, sum_m_nu_eV, cancellation = (float(v) for v in derived(p))
+    hit = [n for n, on in zip(names, mask) if on and n in blocking]
+    return {
+        "gD": float(p.g_D),
+        "eps_max": None,
+        "mu_max_muB": None,
+        "mu_eff_max_muB": None,
+        "invisible_open": bool(invisible_open(p)),
+        "BR_mu_e_gamma": br,
+        "feasible": False,
+        "reason": "infeasible: "
+        + "; ".join(f"{n} (r = {blocking[n]:.4g}) whatever the couplings (fixed by the masses)" for n in hit)
+        + "; not optimised",
+        "constraint_residual": max(math.log(blocking[n]) for n in hit),
+        "kkt_residual": None,
+        "multipliers": {},
+        "binding": [],
+        "feasible_starts": 0,
+        "y": [[[0.0, 0.0] for _ in range(2)] for _ in range(2)],
+        "theta_R": float(p.theta_R),
+        "theta_I": float(p.theta_I),
+        **{k: float(getattr(p, k)) for k in POINT_KEYS},
+        "sum_m_nu_eV": sum_m_nu_eV,
+        "nu_mass_cancellation": cancellation,
+    }
+
+
+def _reason(res, i, names, mask, tol) -> str:
     """Why row i is infeasible: the constraints violated at its best candidate, and whether couplings can help."""
     violated = [j for j in range(len(names)) if mask[j] and res.c[i, j] > tol]
     if not violated:
@@ -150,8 +194,7 @@ def _reason(res, i, names, mask, blocking, tol) -> str:
     parts = []
     for j in violated:
         n = names[j]
-        why = " whatever the couplings (fixed by the masses)" if n in blocking else ""
-        parts.append(f"{n} (r = {res.r[i, j]:.4g}){why}")
+        parts.append(f"{n} (r = {res.r[i, j]:.4g})")
     return "infeasible: " + "; ".join(parts)
 
 
@@ -320,32 +363,43 @@ def run_scan(
     t0 = time.perf_counter()
     profile = is_profile(config)
     masses, problems, lk_names, masks, ov = scan_problems(config, gD, n_masses)
-    known = known_points(config, problems, starts_from) if starts_from is not None else None
-    res, ov, M = solve_over_parities(
-        config, settings, ov, masks, layout, progress, "jaxtmm scan", known=known, likelihood_names=lk_names
-    )
-    curves = experiment_curves()
     blocking = unsatisfiable(config, lk_names)
-    members = search_members(M, res.z, ov)
-    bx = np.asarray(L.recast_limit(masses, *config.borexino_window))
-    bx_by_m = dict(zip(masses.tolist(), bx.tolist()))
+    skip = doomed(masks, lk_names, blocking)
+    todo = np.flatnonzero(~skip)
+    at = {int(i): j for j, i in enumerate(todo)}  # problem -> its row in the optimiser's results
     br, sum_m_nu = quantity("BR_mu_e_gamma", config), quantity("sum_m_nu", config)
     derived = jax.jit(lambda p: (br(p), sum_m_nu(p), mass_cancellation(p)))
+    curves = experiment_curves()
+    bx = np.asarray(L.recast_limit(masses, *config.borexino_window))
+    bx_by_m = dict(zip(masses.tolist(), bx.tolist()))
+    if todo.size:
+        known = known_points(config, [problems[i] for i in todo], starts_from) if starts_from is not None else None
+        res, ov_t, M = solve_over_parities(
+            config,
+            settings,
+            {k: np.asarray(v)[todo] for k, v in ov.items()},
+            masks[todo],
+            layout,
+            progress,
+            "jaxtmm scan",
+            known=known,
+            likelihood_names=lk_names,
+        )
+        members = search_members(M, res.z, ov_t)
     rows = []
     for i, (g, m, e) in enumerate(problems):
-        p = M.space.point_z(jnp.asarray(res.z[i]), **{k: v[i] for k, v in ov.items()})
         applies = True if e == ALL else bool(curves[e].in_range(m))
-        why = "" if res.feasible[i] else _reason(res, i, lk_names, masks[i], blocking, settings.feas_tol)
-        row = {
-            "gD": float(p.g_D) if profile else g,
-            "m_Ap_GeV": float(m),
-            "experiment": e,
-            "experiment_applies": applies,
-            "borexino_limit_muB": bx_by_m[float(m)],
-            "reason": _name_member(why, members[i]),
-            **_optimum(res, i, p, derived, lk_names, members[i], applies),
-            "tuning_allowed": config.tuning,
-        }
+        head = {"gD": g, "m_Ap_GeV": float(m), "experiment": e, "experiment_applies": applies}
+        head["borexino_limit_muB"] = bx_by_m[float(m)]
+        if skip[i]:
+            row = {**head, **_blocked_row(config, g, m, masks[i], lk_names, blocking, derived)}
+        else:
+            j = at[i]
+            p = M.space.point_z(jnp.asarray(res.z[j]), **{k: v[j] for k, v in ov_t.items()})
+            why = "" if res.feasible[j] else _reason(res, j, lk_names, masks[i], settings.feas_tol)
+            row = {**head, "gD": float(p.g_D) if profile else g, "reason": _name_member(why, members[j])}
+            row.update(_optimum(res, j, p, derived, lk_names, members[j], applies))
+        row["tuning_allowed"] = config.tuning
         row = _checked(row, applies)
         rows.append(ScanRow(**{k: row[k] for k in ScanRow.__annotations__}))
     wall = time.perf_counter() - t0
@@ -360,7 +414,8 @@ def run_scan(
             "parity_combinations": config.parity_combinations(),
             "wall_time_s": wall,
             "processes": layout.process_count,
-            "known_starts": 0 if known is None else sum(k is not None for k in known),
+            "known_starts": 0 if not todo.size or known is None else sum(k is not None for k in known),
+            "not_optimised": int(skip.sum()),
             "devices_per_process": len(layout.devices),
         },
     )

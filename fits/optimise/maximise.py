@@ -45,6 +45,7 @@ import jax.numpy as jnp
 import numpy as np
 import optax
 
+from fits.optimise import bounded
 from fits.optimise.kkt import kkt_residual
 from fits.optimise.solver import Problem, batched_round
 from fits.parallel import Layout
@@ -106,6 +107,11 @@ class Settings:
     sqp_rounds: int = 24
     sqp_radius: float = 1.0
     sqp_kkt: float = 1e-3
+    # a problem with no constraint in force (every mask entry 0: a profile of a parameter) skips passes 1-4: L-BFGS on
+    # the box's sine transform (fits.optimise.bounded), `starts` random starts and then the neighbours' and the
+    # batch's best optima, at most `box_iter` steps each, until the gradient's norm is below `box_gtol`
+    box_iter: int = 1000
+    box_gtol: float = 1e-9
 
 
 class Optima(NamedTuple):
@@ -177,6 +183,7 @@ class Maximiser:
         self._steps = {}  # inner solver -> its compiled round (fits.optimise.solver.batched_round)
         self._diag = jax.jit(jax.vmap(self._diagnostics))
         self._grads = jax.jit(jax.vmap(self._gradients))
+        self._gradF = jax.jit(jax.vmap(jax.grad(self._F)))
 
     # ------------------------------------------------------------------ pieces
     def point(self, z, ov: dict):
@@ -222,7 +229,12 @@ class Maximiser:
         """KKT residual (:func:`fits.optimise.kkt.kkt_residual`) and multipliers of each optimum ``z`` (Cartesian
         coordinates) whose constraint values ``c`` the diagnostics already hold; the constraints with
         ``c_k > -tol`` count as binding."""
-        gF, Jc = (np.asarray(a) for a in self._grads(jnp.asarray(z), jax.tree_util.tree_map(jnp.asarray, ov)))
+        ov = jax.tree_util.tree_map(jnp.asarray, ov)
+        if np.any(np.asarray(masks) > 0):
+            gF, Jc = (np.asarray(a) for a in self._grads(jnp.asarray(z), ov))
+        else:  # no constraint in force: the objective's gradient alone (the constraints' Jacobian compiles for long)
+            gF = np.asarray(self._gradF(jnp.asarray(z), ov))
+            Jc = np.zeros((len(z), len(self.lk_names), self.space.dim))
         binding = (np.asarray(masks) > 0) & (np.asarray(c) > -tol)
         res, lams = np.empty(len(z)), np.zeros((len(z), len(self.lk_names)))
         for i, on in enumerate(binding):
@@ -243,6 +255,8 @@ class Maximiser:
         masks = jnp.asarray(masks, dtype=jnp.float64)
         ov = {k: jnp.asarray(overrides[k], dtype=jnp.float64) for k in self.override_names}
         n = masks.shape[0]
+        if not bool(jnp.any(masks > 0)):
+            return self._run_box(ov, masks, starts)
         z0 = self.space.sample_prior_z(jax.random.PRNGKey(s.seed), n * s.starts)
         z, d = self._solve_shared(z0, ov, masks, s.starts, s.explore, s.rho0, progress, desc + " (pass 1)")
         best = self.best(d, np.arange(n * s.starts).reshape(n, s.starts))
@@ -308,6 +322,49 @@ class Maximiser:
             if not np.array_equal(new, win):
                 kkt, win = None, new
         return self._optima(zc[win], {key: v[win] for key, v in dc.items()}, d, kkt, ov, masks)
+
+    def _run_box(self, ov, masks, starts=None) -> Optima:
+        """:meth:`run` where no constraint is in force: :func:`fits.optimise.bounded.maximise` from ``starts`` random
+        starts per problem (and the known ``starts``), then from the winners of the problem's neighbours in the batch
+        (``i - 1``, ``i + 1``: a profile's grid order, so a continuation) and of the whole batch."""
+        s = self.settings
+        n = masks.shape[0]
+        z0 = np.asarray(self.space.sample_prior_z(jax.random.PRNGKey(s.seed), n * s.starts)).reshape(n, s.starts, -1)
+        if starts is not None:
+            known = np.asarray(starts, dtype=float).reshape(n, -1, self.space.dim)
+            known = np.where(np.isnan(known).any(axis=2, keepdims=True), z0[:, :1], known)
+            z0 = np.concatenate([z0, np.asarray(self.space.project_z(jnp.asarray(known)))], axis=1)
+        w1, F1 = self._box(
+            np.asarray(self.space.to_polar(jnp.asarray(z0.reshape(n * z0.shape[1], -1)))), ov, z0.shape[1]
+        )
+        w1, F1 = w1.reshape(n, z0.shape[1], -1), F1.reshape(n, z0.shape[1])
+        wb = w1[np.arange(n), np.argmax(F1, axis=1)]
+        best = int(np.argmax(F1.max(axis=1)))
+        i = np.arange(n)
+        idx = np.stack([np.maximum(i - 1, 0), np.minimum(i + 1, n - 1), np.full(n, best)], 1)
+        k = z0.shape[1]  # as many as pass 1 (its own winner the rest): one compiled program for both
+        idx = np.concatenate([idx, np.repeat(i[:, None], max(k - 3, 0), axis=1)], axis=1)[:, : max(k, 3)]
+        w2, F2 = self._box(wb[idx].reshape(-1, w1.shape[2]), ov, idx.shape[1])
+        w = np.concatenate([w1, w2.reshape(n, idx.shape[1], -1)], axis=1)
+        F = np.concatenate([F1, F2.reshape(n, idx.shape[1])], axis=1)
+        z = np.asarray(self.space.from_polar(jnp.asarray(w[np.arange(n), np.argmax(F, axis=1)])))
+        d = jax.tree_util.tree_map(np.asarray, self._diag(jnp.asarray(z), ov, masks))
+        first = {"residual": np.zeros(n * s.starts)}  # nothing to satisfy: every start is feasible
+        return self._optima(z, d, first, None, ov, masks)
+
+    def _box(self, w, ov, k: int):
+        """:func:`fits.optimise.bounded.maximise` of the objective (in polar coordinates) from each row of ``w``,
+        ``k`` rows per problem, this process's share, then gathered: ``(w, F)``, a NaN objective as -inf."""
+        s = self.settings
+        rows = len(w)
+        lo, hi = (jnp.asarray(a) for a in bounded.box_arrays(self.space.polar_bounds()))
+        a, b, per = self.layout.share(rows)
+        ov_k = jax.tree_util.tree_map(lambda x: x[a:b], _repeat(ov, k))
+        (wl, ovl), n_rows = self.layout.shard(jnp.asarray(w[a:b]), ov_k)
+        wl, Fl, _ = bounded.maximise(self.twin._F, s.box_iter, s.box_gtol, wl, ovl, lo, hi)
+        wl, Fl = self.layout.unpad((wl, Fl), n_rows)
+        g = self.layout.gather({"w": np.asarray(wl), "F": np.asarray(Fl)}, rows, per)
+        return g["w"], np.nan_to_num(g["F"], nan=-np.inf)
 
     def _optima(self, z, d: dict, first: dict, kkt, ov, masks) -> Optima:
         """The winners' :class:`Optima`: their diagnostics ``d``, feasibility, pass 1's feasible starts (``first``),

@@ -226,6 +226,18 @@ def fig7_profile(result: dict, config) -> Figure:
         mu = np.array([found.get(m, np.nan) for m in m_all])
         ax.loglog(m_all, mu, "o-", color="#08306b", lw=2, ms=3, label=f"global profile ({config.name or 'custom'})")
         ys.append(mu[np.isfinite(mu)])
+        loose = [r for r in ok if r.get("converged") is False]  # runs disagree, or the KKT residual is large
+        if loose:
+            ax.scatter(
+                [r["m_Ap_GeV"] for r in loose],
+                [r["mu_eff_max_muB"] for r in loose],
+                s=60,
+                facecolors="none",
+                edgecolors="tab:orange",
+                lw=1.5,
+                zorder=4,
+                label="not converged (runs disagree by > 1% or KKT > 1e-3): a lower bound",
+            )
     for name, style in (("paper", dict(color="tab:red", ls="--")), ("benchmark", dict(color="tab:green", ls="-."))):
         ref = (result.get("reference") or {}).get(name)
         if ref and ref["mu_eff_muB"]:

@@ -203,6 +203,14 @@ def _scan_parser(sub) -> None:
         "--seed", type=int, default=0, metavar="S", help="random seed of the starts, 0 to 2^32-1 (default 0)"
     )
     sc.add_argument(
+        "--runs",
+        type=int,
+        default=None,
+        metavar="R",
+        help="independent runs of the maximiser, seeds S to S+R-1, the best kept; every row says how far they "
+        "agree and whether it converged (default 2 for a profile, --preset global; 1 for Fig. 7)",
+    )
+    sc.add_argument(
         "--starts-from",
         default=None,
         metavar="DIR",

@@ -5,7 +5,7 @@ import sys
 
 import numpy as np
 
-from jaxtmm_cli._common import check_seed, fail, load_config, with_options
+from jaxtmm_cli._common import SEED_MAX, check_seed, fail, load_config, with_options
 
 
 def _gD(args, config, profile: bool) -> tuple:
@@ -35,7 +35,11 @@ def _gD(args, config, profile: bool) -> tuple:
         raise ValueError(f"--masses must be at most 100000, got {args.masses}")
     if args.starts is not None and not 1 <= args.starts <= 1024:
         raise ValueError(f"--starts must be from 1 to 1024, got {args.starts}")
+    if args.runs is not None and not 1 <= args.runs <= 64:
+        raise ValueError(f"--runs must be from 1 to 64, got {args.runs}")
     check_seed(args.seed)
+    if args.runs is not None and args.seed + args.runs - 1 > SEED_MAX:
+        raise ValueError(f"--seed {args.seed} with --runs {args.runs} passes the largest seed, {SEED_MAX}")
     return gD
 
 
@@ -104,6 +108,7 @@ def scan(args) -> int:
         layout=layout,
         references=profile and not args.no_references,
         starts_from=earlier,
+        runs=args.runs,
     )
     if layout is not None and not layout.is_writer:
         return 0

@@ -214,6 +214,12 @@ def test_profile_rows_report_the_optimum_and_obey_the_identity(profile):
         assert r["feasible"] and r["mu_eff_max_muB"] > 0 and r["binding"], r
         assert 0 < r["gD"] <= math.sqrt(4 * math.pi) * (1 + 1e-12) and r["tuning_allowed"] == 1.0
         assert 0 <= r["nu_mass_cancellation"] <= 1 and r["sum_m_nu_eV"] > 0
+        # issue #24: two independent runs by default, and every row says whether they agree
+        assert r["runs"] == 2 and 1 <= r["runs_feasible"] <= 2 and 1 <= r["runs_agreeing"] <= r["runs_feasible"]
+        assert r["converged"] == (r["kkt_residual"] <= 1e-3 and r["runs_agreeing"] == 2)
+        assert (r["run_spread"] is None) == (r["runs_feasible"] < 2)
+        if r["runs_agreeing"] == 2:
+            assert r["run_spread"] <= 0.01
         p = _row_point(r, cfg)
         assert float(jaxtmm.to_mu_B(jaxtmm.mu_eff(p, "12"))) == pytest.approx(r["mu_eff_max_muB"], rel=1e-12)
         assert _svd_ratio(p) == pytest.approx(_ratio_from_scratch(p), rel=1e-8)

@@ -132,6 +132,8 @@ def test_refuses_to_overwrite(scan_dir, capsys):
             "invalid choice: 'nope' (choose from 'paper', 'aligned', 'posterior', 'global', 'global-paper')",
         ),
         (["--masses", "1"], "--masses must be at least 2"),
+        (["--runs", "0"], "--runs must be from 1 to 64, got 0"),
+        (["--seed", "4294967295", "--runs", "2"], "passes the largest seed, 4294967295"),
         (["--config", "/no/such/config.toml"], "cannot read configuration"),
         (["--starts-from", "/no/such/dir"], "--starts-from /no/such/dir: no scan.json in /no/such/dir"),
     ],
@@ -270,3 +272,40 @@ def test_starts_from_refuses_a_mismatched_scan(scan_dir, tmp_path, capsys):
     )
     err = capsys.readouterr().err
     assert err.count("\n") == 1 and "is not a scan result" in err, err
+
+
+def test_run_statistics_judge_agreement_and_convergence():
+    """Rows' convergence from their runs' objectives (ln mu_eff): agreement to 1%, spread, the KKT residual."""
+    from fits.jobs.scan import run_statistics
+
+    ln = math.log
+    two = run_statistics([ln(2.0), ln(2.0 * 1.009)], True, 1e-6)
+    assert two == {"runs": 2, "runs_feasible": 2, "runs_agreeing": 2, "converged": True} | {
+        "run_spread": pytest.approx(0.009, rel=1e-12)
+    }
+    apart = run_statistics([ln(2.0), ln(2.0 * 1.011)], True, 1e-6)
+    assert apart["runs_agreeing"] == 1 and apart["converged"] is False
+    assert run_statistics([ln(2.0), ln(2.0)], True, 2e-3)["converged"] is False  # KKT residual above 1e-3
+    half = run_statistics([ln(2.0), float("nan")], True, 0.0)
+    assert half["runs_feasible"] == 1 and half["run_spread"] is None and half["converged"] is False
+    assert run_statistics([ln(2.0)], True, 0.0)["converged"] is None  # one run: not judged
+    assert run_statistics([float("nan")] * 3, False, 0.0) == {
+        "runs": 3,
+        "runs_feasible": 0,
+        "runs_agreeing": 0,
+        "run_spread": None,
+        "converged": False,
+    }
+
+
+def test_runs_keep_the_best_and_report_each(tmp_path):
+    """--runs 2 on the paper's Fig. 7 scan: two seeds, the better kept; both reach the closed-form optimum of these
+    rows, so they agree and every applying row converges."""
+    out = tmp_path / "runs"
+    args = ["scan", "--masses", "2", "--gD", "0.5", "--out", str(out), "--quiet", "--runs", "2", "--seed", "7"]
+    assert main([*args, "--convention", "paper"]) == 0
+    data = json.loads((out / "scan.json").read_text())
+    assert data["provenance"]["runs"] == 2
+    for r in data["rows"]:
+        if r["experiment_applies"]:
+            assert r["runs"] == 2 and r["runs_agreeing"] == 2 and r["converged"] is True, r

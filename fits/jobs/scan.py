@@ -68,6 +68,11 @@ class ScanRow(TypedDict):
     multipliers: dict  # constraint -> its Lagrange multiplier, the binding ones
     binding: list  # the binding constraints and active prior bounds, as text
     feasible_starts: int  # pass-1 starts that ended feasible
+    runs: int  # independent runs of the maximiser (seeds seed, seed + 1, ...; 0: not optimised)
+    runs_feasible: int  # how many of them found a feasible point
+    runs_agreeing: int  # how many reached the reported mu_eff to 1% (objective within ln 1.01)
+    run_spread: float | None  # max / min - 1 of the runs' feasible optima (None: fewer than two feasible)
+    converged: bool | None  # feasible, KKT residual <= 1e-3 and two runs within 1%; None: one run, not judged
     y: list  # the Yukawa matrix at the optimum, [[[re, im], ...], ...] (rows e, mu; columns N1, N2)
     theta_R: float  # the scalar mixing angles at the optimum, rad
     theta_I: float
@@ -177,12 +182,37 @@ def _blocked_row(config: Config, g, m, mask, names, blocking, derived) -> dict:
         "multipliers": {},
         "binding": [],
         "feasible_starts": 0,
+        **_not_run(),
         "y": [[[0.0, 0.0] for _ in range(2)] for _ in range(2)],
         "theta_R": float(p.theta_R),
         "theta_I": float(p.theta_I),
         **{k: float(getattr(p, k)) for k in POINT_KEYS},
         "sum_m_nu_eV": sum_m_nu_eV,
         "nu_mass_cancellation": cancellation,
+    }
+
+
+#: Two runs agree when their optima are within 1% (issue #24); an optimum converged when, besides, its KKT residual
+#: is at most KKT_TOL.
+AGREE = math.log(1.01)
+KKT_TOL = 1e-3
+
+
+def _not_run() -> dict:
+    return {"runs": 0, "runs_feasible": 0, "runs_agreeing": 0, "run_spread": None, "converged": None}
+
+
+def run_statistics(runs_F, feasible: bool, kkt: float) -> dict:
+    """A row's convergence from its runs' objectives ``runs_F`` (ln mu_eff or ln L; NaN: that run infeasible)."""
+    F = np.asarray(runs_F, dtype=float)
+    ok = F[np.isfinite(F)]
+    agreeing = int(np.sum(ok >= ok.max() - AGREE)) if ok.size else 0
+    return {
+        "runs": int(F.size),
+        "runs_feasible": int(ok.size),
+        "runs_agreeing": agreeing,
+        "run_spread": float(np.expm1(ok.max() - ok.min())) if ok.size >= 2 else None,
+        "converged": None if F.size < 2 else bool(feasible and kkt <= KKT_TOL and agreeing >= 2),
     }
 
 
@@ -252,7 +282,9 @@ def reference_curves(config: Config, n_masses: int, settings: Settings, progress
         ("paper", paper, "seed paper: printed equations, benchmark masses, $g_D$ = 0.5, MEG II + NA64 or BaBar"),
         ("benchmark", at_benchmark_masses(config), "benchmark masses, these constraints, $g_D$ profiled"),
     ):
-        rows = run_scan(cfg, (0.5,), n_masses, settings, progress=progress, layout=layout, references=False)["rows"]
+        rows = run_scan(cfg, (0.5,), n_masses, settings, progress=progress, layout=layout, references=False, runs=1)[
+            "rows"
+        ]
         best = {}
         for r in rows:
             if r["feasible"] and r["mu_eff_max_muB"] is not None:
@@ -323,6 +355,7 @@ def _optimum(res, i, p, derived, lk_names, member, applies: bool) -> dict:
         "multipliers": {nm: float(v) for nm, v in zip(lk_names, res.multipliers[i]) if v > 0},
         "binding": [_name_member(b, member) for b in res.binding[i]] if applies else [],
         "feasible_starts": int(res.n_feasible_starts[i]),
+        **run_statistics(res.runs_F[i], bool(res.feasible[i]), float(res.kkt[i])),
         "y": [[[float(v.real), float(v.imag)] for v in row_] for row_ in y],
         "theta_R": float(p.theta_R),
         "theta_I": float(p.theta_I),
@@ -344,6 +377,34 @@ def _checked(row: dict, applies: bool) -> dict:
     return row
 
 
+def _rows(config: Config, settings: Settings, masses, problems, masks, names, blocking, skip, solved) -> list:
+    """The scan's rows: each problem's optimum (``solved``: the results, their overrides, the maximiser, the binding
+    searches and problem -> result row), or, for the problems ``skip`` marks, why no couplings can help."""
+    br, sum_m_nu = quantity("BR_mu_e_gamma", config), quantity("sum_m_nu", config)
+    derived = jax.jit(lambda p: (br(p), sum_m_nu(p), mass_cancellation(p)))
+    curves = experiment_curves()
+    bx = dict(zip(masses.tolist(), np.asarray(L.recast_limit(masses, *config.borexino_window)).tolist()))
+    profile = is_profile(config)
+    rows = []
+    for i, (g, m, e) in enumerate(problems):
+        applies = True if e == ALL else bool(curves[e].in_range(m))
+        head = {"gD": g, "m_Ap_GeV": float(m), "experiment": e, "experiment_applies": applies}
+        head["borexino_limit_muB"] = bx[float(m)]
+        if skip[i]:
+            row = {**head, **_blocked_row(config, g, m, masks[i], names, blocking, derived)}
+        else:
+            res, ov_t, M, members, at = solved
+            j = at[i]
+            p = M.space.point_z(jnp.asarray(res.z[j]), **{k: v[j] for k, v in ov_t.items()})
+            why = "" if res.feasible[j] else _reason(res, j, names, masks[i], settings.feas_tol)
+            row = {**head, "gD": float(p.g_D) if profile else g, "reason": _name_member(why, members[j])}
+            row.update(_optimum(res, j, p, derived, names, members[j], applies))
+        row["tuning_allowed"] = config.tuning
+        row = _checked(row, applies)
+        rows.append(ScanRow(**{k: row[k] for k in ScanRow.__annotations__}))
+    return rows
+
+
 def run_scan(
     config: Config,
     gD=DEFAULT_GD,
@@ -353,25 +414,24 @@ def run_scan(
     layout: Layout | None = None,
     references: bool | None = None,
     starts_from: list | None = None,
+    runs: int | None = None,
 ) -> dict:
     """Run the scan and return ``{"rows": [...], "provenance": {...}}`` (nothing written). With a multi-process
     ``layout`` every process solves its share and all end with the same rows. ``references`` (default: for a
     profile) adds the :func:`reference_curves` under ``"reference"``. ``starts_from``: the rows of an earlier scan
     (its ``scan.json``), whose feasible optima start and join the search (:func:`known_points`): each row of this
-    scan is then at least as high as the earlier one's."""
+    scan is then at least as high as the earlier one's. ``runs``: independent runs of the maximiser (default 2 for a
+    profile, 1 for the Fig. 7 scan), the best kept; every row reports how far they agree and whether it converged
+    (:func:`run_statistics`)."""
     layout = layout or Layout.current()
     t0 = time.perf_counter()
     profile = is_profile(config)
+    runs = (2 if profile else 1) if runs is None else runs
     masses, problems, lk_names, masks, ov = scan_problems(config, gD, n_masses)
     blocking = unsatisfiable(config, lk_names)
     skip = doomed(masks, lk_names, blocking)
     todo = np.flatnonzero(~skip)
-    at = {int(i): j for j, i in enumerate(todo)}  # problem -> its row in the optimiser's results
-    br, sum_m_nu = quantity("BR_mu_e_gamma", config), quantity("sum_m_nu", config)
-    derived = jax.jit(lambda p: (br(p), sum_m_nu(p), mass_cancellation(p)))
-    curves = experiment_curves()
-    bx = np.asarray(L.recast_limit(masses, *config.borexino_window))
-    bx_by_m = dict(zip(masses.tolist(), bx.tolist()))
+    solved = None
     if todo.size:
         known = known_points(config, [problems[i] for i in todo], starts_from) if starts_from is not None else None
         res, ov_t, M = solve_over_parities(
@@ -383,25 +443,11 @@ def run_scan(
             progress,
             "jaxtmm scan",
             known=known,
+            runs=runs,
             likelihood_names=lk_names,
         )
-        members = search_members(M, res.z, ov_t)
-    rows = []
-    for i, (g, m, e) in enumerate(problems):
-        applies = True if e == ALL else bool(curves[e].in_range(m))
-        head = {"gD": g, "m_Ap_GeV": float(m), "experiment": e, "experiment_applies": applies}
-        head["borexino_limit_muB"] = bx_by_m[float(m)]
-        if skip[i]:
-            row = {**head, **_blocked_row(config, g, m, masks[i], lk_names, blocking, derived)}
-        else:
-            j = at[i]
-            p = M.space.point_z(jnp.asarray(res.z[j]), **{k: v[j] for k, v in ov_t.items()})
-            why = "" if res.feasible[j] else _reason(res, j, lk_names, masks[i], settings.feas_tol)
-            row = {**head, "gD": float(p.g_D) if profile else g, "reason": _name_member(why, members[j])}
-            row.update(_optimum(res, j, p, derived, lk_names, members[j], applies))
-        row["tuning_allowed"] = config.tuning
-        row = _checked(row, applies)
-        rows.append(ScanRow(**{k: row[k] for k in ScanRow.__annotations__}))
+        solved = (res, ov_t, M, search_members(M, res.z, ov_t), {int(i): j for j, i in enumerate(todo)})
+    rows = _rows(config, settings, masses, problems, masks, lk_names, blocking, skip, solved)
     wall = time.perf_counter() - t0
     prov = provenance(
         config,
@@ -416,6 +462,7 @@ def run_scan(
             "processes": layout.process_count,
             "known_starts": 0 if not todo.size or known is None else sum(k is not None for k in known),
             "not_optimised": int(skip.sum()),
+            "runs": runs,
             "devices_per_process": len(layout.devices),
         },
     )
@@ -444,6 +491,11 @@ CSV_COLUMNS = (
     "multipliers",
     "binding",
     "feasible_starts",
+    "runs",
+    "runs_feasible",
+    "runs_agreeing",
+    "run_spread",
+    "converged",
     "theta_R",
     "theta_I",
     *POINT_KEYS,

@@ -36,7 +36,7 @@ point, whichever pass produced the optimum), the multipliers, and which constrai
 """
 
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from functools import partial
 from typing import NamedTuple
 
@@ -130,10 +130,26 @@ class Optima(NamedTuple):
     kkt: np.ndarray  # (n,): the KKT residual (fits.optimise.kkt.kkt_residual), ~1e-10 at a converged optimum
     multipliers: np.ndarray  # (n, k): the Lagrange multipliers of the binding constraints (0 elsewhere)
     binding: list  # n lists of text: the binding constraints ("NA64 (r = 1.000000)") and active prior bounds
+    # (n, R): the objective each of R independent runs reached (fits.optimise.parity.solve_over_parities), NaN where
+    # that run found no feasible point; None from a single Maximiser.run
+    runs_F: np.ndarray | None = None
 
     def take(self, rows) -> "Optima":
         """The results of the problems ``rows`` (indices), in that order."""
-        return Optima(*([v[i] for i in rows] if isinstance(v, list) else np.asarray(v)[rows] for v in self))
+        return Optima(
+            *(v if v is None else [v[i] for i in rows] if isinstance(v, list) else np.asarray(v)[rows] for v in self)
+        )
+
+    @staticmethod
+    def concat(parts: list) -> "Optima":
+        """The rows of several results, one after the other (``runs_F`` dropped)."""
+        fields = [
+            [row for p in parts for row in p[j]]
+            if isinstance(parts[0][j], list)
+            else np.concatenate([p[j] for p in parts])
+            for j in range(len(Optima._fields) - 1)
+        ]
+        return Optima(*fields)
 
 
 class Maximiser:
@@ -242,35 +258,29 @@ class Maximiser:
         return res, lams
 
     # ------------------------------------------------------------------ driver
-    def run(self, overrides: dict, masks, progress: bool = False, desc: str = "maximise", starts=None):
+    def run(self, overrides: dict, masks, progress: bool = False, desc: str = "maximise", starts=None, seed=None):
         """Solve every problem. ``overrides``: name -> array (n,); ``masks``: (n, len(lk_names)) of 0/1.
 
         ``starts``: optional known points, ``(n, e, dim)`` in the (Cartesian) optimiser coordinates, NaN where a problem
         has none (an earlier run's optima: ``jaxtmm scan --starts-from``). Each is a pass-2 start *and* a candidate
         itself, so the result is never worse than the best of them.
 
+        ``seed``: of the random starts, default the settings' (independent runs of one compiled maximiser).
+
         Returns each problem's best candidate, an :class:`Optima`.
         """
-        s = self.settings
+        s = self.settings if seed is None else replace(self.settings, seed=int(seed))
         masks = jnp.asarray(masks, dtype=jnp.float64)
         ov = {k: jnp.asarray(overrides[k], dtype=jnp.float64) for k in self.override_names}
         n = masks.shape[0]
         if not bool(jnp.any(masks > 0)):
-            return self._run_box(ov, masks, starts)
+            return self._run_box(ov, masks, starts, s.seed)
         z0 = self.space.sample_prior_z(jax.random.PRNGKey(s.seed), n * s.starts)
         z, d = self._solve_shared(z0, ov, masks, s.starts, s.explore, s.rho0, progress, desc + " (pass 1)")
         best = self.best(d, np.arange(n * s.starts).reshape(n, s.starts))
         # pass 2: restart from shared optima (identical on every process: same data, same seed)
         zb = z[best]
-        rng = np.random.default_rng(s.seed)
-        k = 4 + s.share_random
-        idx = np.empty((n, k), dtype=int)
-        idx[:, 0] = np.arange(n)
-        idx[:, 1] = np.maximum(np.arange(n) - 1, 0)
-        idx[:, 2] = np.minimum(np.arange(n) + 1, n - 1)
-        idx[:, 3] = np.flatnonzero(best == self.best(d, best[None, :])[0])[0]  # the batch's best winner
-        idx[:, 4:] = rng.integers(0, n, (n, s.share_random))
-        starts2 = zb[idx]
+        starts2 = zb[self._shared(d, best, s)]
         if s.ladder and "eps" in self.space.names:
             starts2 = np.concatenate([starts2, self._eps_ladder(zb, ov, masks)], axis=1)
         known = None
@@ -323,13 +333,26 @@ class Maximiser:
                 kkt, win = None, new
         return self._optima(zc[win], {key: v[win] for key, v in dc.items()}, d, kkt, ov, masks)
 
-    def _run_box(self, ov, masks, starts=None) -> Optima:
+    def _shared(self, d, best, s: Settings) -> np.ndarray:
+        """Pass 2's starts of each problem, as indices into the pass-1 winners ``best``: its own, its neighbours'
+        (``i - 1``, ``i + 1``), the batch's best and ``s.share_random`` random ones."""
+        n = len(best)
+        rng = np.random.default_rng(s.seed)
+        idx = np.empty((n, 4 + s.share_random), dtype=int)
+        idx[:, 0] = np.arange(n)
+        idx[:, 1] = np.maximum(np.arange(n) - 1, 0)
+        idx[:, 2] = np.minimum(np.arange(n) + 1, n - 1)
+        idx[:, 3] = np.flatnonzero(best == self.best(d, best[None, :])[0])[0]  # the batch's best winner
+        idx[:, 4:] = rng.integers(0, n, (n, s.share_random))
+        return idx
+
+    def _run_box(self, ov, masks, starts=None, seed: int = 0) -> Optima:
         """:meth:`run` where no constraint is in force: :func:`fits.optimise.bounded.maximise` from ``starts`` random
         starts per problem (and the known ``starts``), then from the winners of the problem's neighbours in the batch
         (``i - 1``, ``i + 1``: a profile's grid order, so a continuation) and of the whole batch."""
         s = self.settings
         n = masks.shape[0]
-        z0 = np.asarray(self.space.sample_prior_z(jax.random.PRNGKey(s.seed), n * s.starts)).reshape(n, s.starts, -1)
+        z0 = np.asarray(self.space.sample_prior_z(jax.random.PRNGKey(seed), n * s.starts)).reshape(n, s.starts, -1)
         if starts is not None:
             known = np.asarray(starts, dtype=float).reshape(n, -1, self.space.dim)
             known = np.where(np.isnan(known).any(axis=2, keepdims=True), z0[:, :1], known)

@@ -107,6 +107,15 @@ def convergence(d: Path) -> str:
     )
 
 
+def _runs_text(r: dict) -> str:
+    """A row's runs: how many agree, the spread, converged or a lower bound."""
+    if r.get("converged") is None:
+        return "one run (convergence not judged)"
+    spread = "-" if r["run_spread"] is None else f"{r['run_spread']:.2g}"
+    verdict = "converged" if r["converged"] else "NOT converged (a lower bound)"
+    return f"{r['runs_agreeing']} of {r['runs']} runs within 1% (spread {spread}), {verdict}"
+
+
 def profile(d: Path) -> str:
     """Each feasible row: mu_eff, what binds, the KKT residual, the neutrino-mass cancellation and sum m_nu, and the
     identity ``|mu_ab| / sqrt(m_a m_b) = ||A||_F / sqrt(2 s1 s2)`` (the moment amplitude against the singular values
@@ -121,9 +130,15 @@ def profile(d: Path) -> str:
 
     data = json.loads((d / "scan.json").read_text())
     keys = ("m_H1", "m_A1", "m_H2", "m_A2", "M1", "M2", "M_E", "eta1", "eta2")
+    judged = [r for r in data["rows"] if r.get("converged") is not None]
     out = [
         f"{d.name}: {sum(r['feasible'] for r in data['rows'])} of {len(data['rows'])} masses feasible, "
-        f"{data['provenance']['wall_time_s']:.0f} s"
+        f"{data['provenance']['wall_time_s']:.0f} s; {data['provenance'].get('runs', 1)} run(s): "
+        + (
+            f"{sum(r['converged'] for r in judged)} of {len(judged)} rows converged (two runs within 1%, KKT <= 1e-3)"
+            if judged
+            else "convergence not judged (one run)"
+        )
     ]
     for r in data["rows"]:
         if not r["feasible"]:
@@ -150,7 +165,7 @@ def profile(d: Path) -> str:
         dm = max(abs(b / m0 - 1) for _, b in moved)
         out.append(
             f"  {r['m_Ap_GeV'] * 1e3:.3g} MeV: mu_eff {r['mu_eff_max_muB']:.3g} mu_B, binding {'; '.join(r['binding'])}; "
-            f"KKT {r['kkt_residual']:.3g}; cancellation {r['nu_mass_cancellation']:.2g}, sum m_nu {r['sum_m_nu_eV']:.3g} eV; "
+            f"KKT {r['kkt_residual']:.3g}; {_runs_text(r)}; cancellation {r['nu_mass_cancellation']:.2g}, sum m_nu {r['sum_m_nu_eV']:.3g} eV; "
             f"g_D {r['gD']:.4g}, M_E {r['M_E']:.4g} GeV; loop masses s2/s1 = {s[1] / s[0]:.2g}; identity "
             f"|SVD / formula - 1| = {abs(svd / float(jaxtmm.moment_mass_ratio(p)) - 1):.2g}; moved by 1e-13: "
             f"mu_eff {dmu:.1g}, sum m_nu {dm:.1g}"

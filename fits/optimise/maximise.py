@@ -370,7 +370,8 @@ class Maximiser:
         w2, F2 = self._box(wb[idx].reshape(-1, w1.shape[2]), ov, idx.shape[1])
         w = np.concatenate([w1, w2.reshape(n, idx.shape[1], -1)], axis=1)
         F = np.concatenate([F1, F2.reshape(n, idx.shape[1])], axis=1)
-        z = np.asarray(self.space.from_polar(jnp.asarray(w[np.arange(n), np.argmax(F, axis=1)])))
+        # back to Cartesian coordinates, a circular angle wrapped into its period (unbounded in the L-BFGS steps)
+        z = np.asarray(self.space.project_z(self.space.from_polar(jnp.asarray(w[np.arange(n), np.argmax(F, axis=1)]))))
         d = jax.tree_util.tree_map(np.asarray, self._diag(jnp.asarray(z), ov, masks))
         first = {"residual": np.zeros(n * s.starts)}  # nothing to satisfy: every start is feasible
         return self._optima(z, d, first, None, ov, masks)

@@ -90,7 +90,7 @@ def _layout_and_out(args):
 
 
 def scan(args) -> int:
-    from fits.jobs.scan import is_profile, run_scan, write_results
+    from fits.jobs.scan import NOT_OPTIMISED, is_profile, run_scan, write_results
     from fits.optimise.maximise import Settings
 
     config = with_options(load_config(args), args)
@@ -127,7 +127,7 @@ def scan(args) -> int:
         f"MEG II {config.likelihood_options.meg_year}; "
         f"{result['provenance']['wall_time_s']:.1f} s"
     )
-    doomed = [r for r in rows if r["reason"].endswith("; not optimised")]
+    doomed = [r for r in rows if r["reason"].endswith(NOT_OPTIMISED)]
     if doomed:
         print(
             f"warning: {len(doomed)} row(s) not optimised: no couplings satisfy "
@@ -138,7 +138,7 @@ def scan(args) -> int:
             + " at these masses (see the 'reason' column)",
             file=sys.stderr,
         )
-    rest = [r for r in bad if r not in doomed]
+    rest = [r for r in bad if not r["reason"].endswith(NOT_OPTIMISED)]
     if rest:
         names = sorted(
             {p.split(" (r = ")[0] for r in rest for p in r["reason"].removeprefix("infeasible: ").split("; ")}

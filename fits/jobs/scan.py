@@ -137,9 +137,9 @@ def unsatisfiable(config: Config, names=None) -> dict:
     return L.unsatisfiable_at(_null_point(config), [lks[n] for n in (config.likelihoods if names is None else names)])
 
 
-def _null_point(config: Config, g_D=0.0, m_Ap=None):
-    """The configuration's point with every coupling zero and the other free parameters mid-prior (the masses are
-    fixed where :func:`unsatisfiable` applies)."""
+def _null_point(config: Config):
+    """The configuration's point with every coupling (g_D included) zero and the other free parameters mid-prior
+    (the masses are fixed where :func:`unsatisfiable` applies), m_A' the configuration's or 1 GeV."""
     values = {
         k: 0.0
         if k in Y_FLAT or k == "eps"
@@ -150,8 +150,7 @@ def _null_point(config: Config, g_D=0.0, m_Ap=None):
         else 0.5 * (pr.low + pr.high)
         for k, pr in config.free.items()
     }
-    m = config.fixed.get("m_Ap", 1.0) if m_Ap is None else m_Ap
-    return ParamSpace.from_config(config).point(values, m_Ap=m, g_D=g_D)
+    return ParamSpace.from_config(config).point(values, m_Ap=config.fixed.get("m_Ap", 1.0), g_D=0.0)
 
 
 def doomed(masks, names, blocking: dict) -> np.ndarray:
@@ -161,9 +160,14 @@ def doomed(masks, names, blocking: dict) -> np.ndarray:
     return np.asarray(masks)[:, cols].any(axis=1) if cols else np.zeros(len(masks), dtype=bool)
 
 
-def _blocked_row(config: Config, g, m, mask, names, blocking, derived) -> dict:
-    """A row no couplings can make feasible (:func:`doomed`): not optimised; its point is :func:`_null_point`."""
-    p = _null_point(config, g_D=0.0 if g is None else g, m_Ap=m)
+#: How the reason of a row that was not optimised (:func:`doomed`) ends.
+NOT_OPTIMISED = "; not optimised"
+
+
+def _blocked_row(null, g, m, mask, names, blocking, derived) -> dict:
+    """A row no couplings can make feasible (:func:`doomed`): not optimised; its point is ``null``
+    (:func:`_null_point`) at this row's g_D and m_A'."""
+    p = null._replace(g_D=jnp.float64(0.0 if g is None else g), m_Ap=jnp.float64(m))
     br, sum_m_nu_eV, cancellation = (float(v) for v in derived(p))
     hit = [n for n, on in zip(names, mask) if on and n in blocking]
     return {
@@ -176,7 +180,7 @@ def _blocked_row(config: Config, g, m, mask, names, blocking, derived) -> dict:
         "feasible": False,
         "reason": "infeasible: "
         + "; ".join(f"{n} (r = {blocking[n]:.4g}) whatever the couplings (fixed by the masses)" for n in hit)
-        + "; not optimised",
+        + NOT_OPTIMISED,
         "constraint_residual": max(math.log(blocking[n]) for n in hit),
         "kkt_residual": None,
         "multipliers": {},
@@ -217,7 +221,7 @@ def run_statistics(runs_F, feasible: bool, kkt: float) -> dict:
 
 
 def _reason(res, i, names, mask, tol) -> str:
-    """Why row i is infeasible: the constraints violated at its best candidate, and whether couplings can help."""
+    """Why row i is infeasible: the constraints violated at its best candidate, with their signal ratios."""
     violated = [j for j in range(len(names)) if mask[j] and res.c[i, j] > tol]
     if not violated:
         return "no start reached the constraints (see constraint_residual)"
@@ -385,13 +389,14 @@ def _rows(config: Config, settings: Settings, masses, problems, masks, names, bl
     curves = experiment_curves()
     bx = dict(zip(masses.tolist(), np.asarray(L.recast_limit(masses, *config.borexino_window)).tolist()))
     profile = is_profile(config)
+    null = _null_point(config) if skip.any() else None
     rows = []
     for i, (g, m, e) in enumerate(problems):
         applies = True if e == ALL else bool(curves[e].in_range(m))
         head = {"gD": g, "m_Ap_GeV": float(m), "experiment": e, "experiment_applies": applies}
         head["borexino_limit_muB"] = bx[float(m)]
         if skip[i]:
-            row = {**head, **_blocked_row(config, g, m, masks[i], names, blocking, derived)}
+            row = {**head, **_blocked_row(null, g, m, masks[i], names, blocking, derived)}
         else:
             res, ov_t, M, members, at = solved
             j = at[i]

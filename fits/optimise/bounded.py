@@ -24,6 +24,9 @@ import jax
 import jax.numpy as jnp
 import numpy as np
 
+#: The sufficient-decrease constant of the line search (Nocedal & Wright's c_1).
+ARMIJO = 1e-4
+
 
 def box_arrays(bounds: list) -> tuple[np.ndarray, np.ndarray]:
     """``(lo, hi)`` arrays from ``[(low, high) or (None, None), ...]``, NaN where a coordinate is unbounded."""
@@ -87,11 +90,13 @@ def _one(f: Callable, max_iter: int, gtol: float, w0, args, lo, hi, memory: int 
     state0 = (u0, v0, g0, jnp.zeros((memory, d)), jnp.zeros((memory, d)), jnp.zeros(memory), 0, 0, False)
 
     def search(u, v, g, p):
+        """Halve the step from 1 until the Armijo condition holds (at most 40 times): ``(t, f, grad, ok)``."""
         slope = jnp.dot(g, p)
+        armijo = lambda t, vt: jnp.isfinite(vt) & (vt <= v + ARMIJO * t * slope)
 
         def more(c):
             t, vt, _, it = c
-            return (it < 40) & ~(jnp.isfinite(vt) & (vt <= v + 1e-4 * t * slope))
+            return (it < 40) & ~armijo(t, vt)
 
         def halve(c):
             t, _, _, it = c
@@ -100,15 +105,14 @@ def _one(f: Callable, max_iter: int, gtol: float, w0, args, lo, hi, memory: int 
             return t, vt, gt, it + 1
 
         t, vt, gt, _ = jax.lax.while_loop(more, halve, (1.0, jnp.inf, g, 0))
-        return t, vt, gt
+        return t, vt, gt, armijo(t, vt)
 
     def step(state):
         u, v, g, S, Y, rho, count, k, _ = state
         p = _direction(g, S, Y, rho, count)
         p = jnp.where(jnp.dot(g, p) < 0, p, -g)  # a descent direction, whatever the stored pairs
         p = jnp.where(count == 0, p / jnp.maximum(1.0, jnp.linalg.norm(p)), p)  # a first step of at most 1
-        t, vt, gt = search(u, v, g, p)
-        ok = jnp.isfinite(vt) & (vt <= v + 1e-4 * t * jnp.dot(g, p))
+        t, vt, gt, ok = search(u, v, g, p)
         s_, y_ = t * p, gt - g
         sy = jnp.dot(s_, y_)
         keep = ok & (sy > 1e-12 * jnp.linalg.norm(s_) * jnp.linalg.norm(y_))

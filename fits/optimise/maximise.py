@@ -338,13 +338,10 @@ class Maximiser:
         (``i - 1``, ``i + 1``), the batch's best and ``s.share_random`` random ones."""
         n = len(best)
         rng = np.random.default_rng(s.seed)
-        idx = np.empty((n, 4 + s.share_random), dtype=int)
-        idx[:, 0] = np.arange(n)
-        idx[:, 1] = np.maximum(np.arange(n) - 1, 0)
-        idx[:, 2] = np.minimum(np.arange(n) + 1, n - 1)
-        idx[:, 3] = np.flatnonzero(best == self.best(d, best[None, :])[0])[0]  # the batch's best winner
-        idx[:, 4:] = rng.integers(0, n, (n, s.share_random))
-        return idx
+        top = np.flatnonzero(best == self.best(d, best[None, :])[0])[0]  # the batch's best winner
+        return np.concatenate(
+            [np.arange(n)[:, None], _neighbours(n, top), rng.integers(0, n, (n, s.share_random))], axis=1
+        )
 
     def _run_box(self, ov, masks, starts=None, seed: int = 0) -> Optima:
         """:meth:`run` where no constraint is in force: :func:`fits.optimise.bounded.maximise` from ``starts`` random
@@ -362,11 +359,9 @@ class Maximiser:
         )
         w1, F1 = w1.reshape(n, z0.shape[1], -1), F1.reshape(n, z0.shape[1])
         wb = w1[np.arange(n), np.argmax(F1, axis=1)]
-        best = int(np.argmax(F1.max(axis=1)))
-        i = np.arange(n)
-        idx = np.stack([np.maximum(i - 1, 0), np.minimum(i + 1, n - 1), np.full(n, best)], 1)
+        idx = _neighbours(n, int(np.argmax(F1.max(axis=1))))
         k = z0.shape[1]  # as many as pass 1 (its own winner the rest): one compiled program for both
-        idx = np.concatenate([idx, np.repeat(i[:, None], max(k - 3, 0), axis=1)], axis=1)[:, : max(k, 3)]
+        idx = np.concatenate([idx, np.repeat(np.arange(n)[:, None], max(k - 3, 0), axis=1)], axis=1)[:, : max(k, 3)]
         w2, F2 = self._box(wb[idx].reshape(-1, w1.shape[2]), ov, idx.shape[1])
         w = np.concatenate([w1, w2.reshape(n, idx.shape[1], -1)], axis=1)
         F = np.concatenate([F1, F2.reshape(n, idx.shape[1])], axis=1)
@@ -568,6 +563,12 @@ class Maximiser:
         """F and c for the given fixed overrides, as functions of z (for tests and random search)."""
         ov = {k: jnp.asarray(overrides[k], dtype=jnp.float64) for k in self.override_names}
         return (lambda z: self._F(z, ov)), (lambda z: self._c(z, ov))
+
+
+def _neighbours(n: int, top: int) -> np.ndarray:
+    """For each of ``n`` problems in batch order, the indices ``i - 1``, ``i + 1`` (clipped) and ``top``: (n, 3)."""
+    i = np.arange(n)
+    return np.stack([np.maximum(i - 1, 0), np.minimum(i + 1, n - 1), np.full(n, top)], axis=1)
 
 
 def _take_rows(tree, rows):

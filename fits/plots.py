@@ -181,10 +181,11 @@ def _constraint_names(text: str) -> list[str]:
     return [part.split(" (r = ")[0].strip() for part in text.split("; ") if " (r = " in part]
 
 
-def _binding_strip(ax, rows: list[dict], g, select=None, title: str | None = None) -> None:
+def _binding_strip(ax, rows: list[dict], g, select=None, title: str | None = None, groups=None) -> None:
     """Which constraint binds at each mass (dots), or makes the row infeasible (crosses), at coupling g (or for the
-    rows ``select`` accepts)."""
-    marks = []  # (mass, name, infeasible)
+    rows ``select`` accepts). ``groups``: ``(key, colour, offset)`` per curve, ``key`` a row's cancellation floor:
+    each curve's marks in its colour, shifted by ``offset`` within the constraint's line."""
+    marks = []  # (mass, name, infeasible, group key)
     for r in rows:
         if not r["experiment_applies"] or not (select(r) if select else r["gD"] == g):
             continue
@@ -192,12 +193,18 @@ def _binding_strip(ax, rows: list[dict], g, select=None, title: str | None = Non
             names = [n for b in r["binding"] for n in _constraint_names(b)]
         else:
             names = _constraint_names(r["reason"]) or ["(no start feasible)"]
-        marks += [(r["m_Ap_GeV"], n, not r["feasible"]) for n in names]
-    order = list(dict.fromkeys(n for _, n, _ in sorted(marks, key=lambda t: t[1])))
-    for infeasible, style in ((False, dict(marker="o", color="tab:blue")), (True, dict(marker="x", color="tab:red"))):
-        sel = [(m, order.index(n)) for m, n, bad in marks if bad == infeasible]
-        if sel:
-            ax.scatter([m for m, _ in sel], [k for _, k in sel], s=10, lw=1, **style)
+        marks += [(r["m_Ap_GeV"], n, not r["feasible"], r.get("cancellation_floor")) for n in names]
+    order = list(dict.fromkeys(n for _, n, _, _ in sorted(marks, key=lambda t: t[1])))
+    for key, colour, dy in groups or [(None, None, 0.0)]:
+        for infeasible, style in (
+            (False, dict(marker="o", color=colour or "tab:blue")),
+            (True, dict(marker="x", color=colour or "tab:red")),
+        ):
+            sel = [
+                (m, order.index(n) + dy) for m, n, bad, k in marks if bad == infeasible and (groups is None or k == key)
+            ]
+            if sel:
+                ax.scatter([m for m, _ in sel], [k for _, k in sel], s=10, lw=1, **style)
     ax.set_yticks(range(len(order)), order, fontsize=7)
     ax.set_ylim(-0.7, max(len(order), 1) - 0.3)
     ax.set_xscale("log")
@@ -210,34 +217,65 @@ def _binding_strip(ax, rows: list[dict], g, select=None, title: str | None = Non
     ax.grid(True, axis="x", which="major", alpha=0.3)
 
 
+def _floor_label(f) -> str:
+    """A curve's name by its cancellation floor (None: a profile without floors)."""
+    if f is None:
+        return ""
+    return "no cancellation ($c$ = 1)" if f >= 1.0 else f"$c \\geq$ {f:g}"
+
+
+def _floor_groups(rows: list[dict]) -> list:
+    """``(floor, colour, offset)`` of each curve of a profile, the least tuned first (dark) to the most (light)."""
+    floors = sorted({r.get("cancellation_floor") for r in rows}, key=lambda f: -(f if f is not None else 2.0))
+    shades = ["#08306b", "#2171b5", "#4eb3d3", "#7bccc4", "#a8ddb5", "#ccebc5"]
+    colours = [shades[i % len(shades)] for i in range(len(floors))] if len(floors) > 1 else ["#08306b"]
+    offsets = np.linspace(-0.25, 0.25, len(floors)) if len(floors) > 1 else [0.0]
+    return list(zip(floors, colours, offsets))
+
+
+def _profile_curves(ax, rows: list[dict], groups, m_all, config) -> list:
+    """The profile's curve for each floor (a gap where nothing is feasible), unconverged points circled; returns
+    the values drawn."""
+    ys = []
+    for f, colour, _ in groups:
+        ok = [r for r in rows if r.get("cancellation_floor") == f and r["feasible"] and r["mu_eff_max_muB"] is not None]
+        if not ok:
+            if f is not None:
+                ax.plot([], [], "o-", color=colour, lw=2, ms=3, label=f"{_floor_label(f)}: no feasible point")
+            continue
+        # every mass of the grid, NaN where nothing is feasible: the line breaks there instead of implying values
+        found = {r["m_Ap_GeV"]: r["mu_eff_max_muB"] for r in ok}
+        mu = np.array([found.get(m, np.nan) for m in m_all])
+        name = f"global profile ({config.name or 'custom'})" + (f", {_floor_label(f)}" if f is not None else "")
+        ax.loglog(m_all, mu, "o-", color=colour, lw=2, ms=3, label=name)
+        ys.append(mu[np.isfinite(mu)])
+    loose = [r for r in rows if r["feasible"] and r["mu_eff_max_muB"] is not None and r.get("converged") is False]
+    if loose:  # runs disagree, or the KKT residual is large
+        ax.scatter(
+            [r["m_Ap_GeV"] for r in loose],
+            [r["mu_eff_max_muB"] for r in loose],
+            s=60,
+            facecolors="none",
+            edgecolors="tab:orange",
+            lw=1.5,
+            zorder=4,
+            label="not converged (runs disagree by > 1% or KKT > 1e-3): a lower bound",
+        )
+    return ys
+
+
 def fig7_profile(result: dict, config) -> Figure:
-    """Fig. 7 of a global scan: the profile of the largest allowed mu_eff over every other parameter against the
-    seed paper's curve and the benchmark-mass curve (``result["reference"]``, when present) and the Borexino recast;
-    below, which constraint binds where, and how far the neutrino mass cancels at each optimum."""
+    """Fig. 7 of a global scan: the profile of the largest allowed mu_eff over every other parameter, one curve per
+    cancellation floor, against the seed paper's curve and the benchmark-mass curve (``result["reference"]``, when
+    present) and the Borexino recast; below, which constraint binds where (per curve), and how far the neutrino
+    mass cancels at each optimum."""
     rows = [r for r in result["rows"] if r["experiment_applies"]]
     fig = Figure(figsize=(7.4, 9.0), layout="constrained")
     ax, strip, canc = fig.subplots(3, 1, sharex=True, gridspec_kw={"height_ratios": [4, 1.6, 1.1]})
     ok = [r for r in rows if r["feasible"] and r["mu_eff_max_muB"] is not None]
     m_all = np.array(sorted({r["m_Ap_GeV"] for r in rows}))
-    ys = []
-    if ok:
-        # every mass of the grid, NaN where nothing is feasible: the line breaks there instead of implying values
-        found = {r["m_Ap_GeV"]: r["mu_eff_max_muB"] for r in ok}
-        mu = np.array([found.get(m, np.nan) for m in m_all])
-        ax.loglog(m_all, mu, "o-", color="#08306b", lw=2, ms=3, label=f"global profile ({config.name or 'custom'})")
-        ys.append(mu[np.isfinite(mu)])
-        loose = [r for r in ok if r.get("converged") is False]  # runs disagree, or the KKT residual is large
-        if loose:
-            ax.scatter(
-                [r["m_Ap_GeV"] for r in loose],
-                [r["mu_eff_max_muB"] for r in loose],
-                s=60,
-                facecolors="none",
-                edgecolors="tab:orange",
-                lw=1.5,
-                zorder=4,
-                label="not converged (runs disagree by > 1% or KKT > 1e-3): a lower bound",
-            )
+    groups = _floor_groups(rows)
+    ys = _profile_curves(ax, rows, groups, m_all, config)
     for name, style in (("paper", dict(color="tab:red", ls="--")), ("benchmark", dict(color="tab:green", ls="-."))):
         ref = (result.get("reference") or {}).get(name)
         if ref and ref["mu_eff_muB"]:
@@ -248,19 +286,22 @@ def fig7_profile(result: dict, config) -> Figure:
     bx = sorted({(r["m_Ap_GeV"], r["borexino_limit_muB"]) for r in rows})
     mb, lb = np.array([b[0] for b in bx]), np.array([b[1] for b in bx])
     ax.loglog(mb, lb, color="tab:purple", lw=1.5, label="Borexino recast (Eq. 3.10), 90% CL")
-    bad = [r["m_Ap_GeV"] for r in rows if not r["feasible"]]
     allv = np.concatenate(ys + [lb])
     lo, hi = allv[allv > 0].min() / 5, allv.max() * 20
-    if bad:
-        ax.scatter(
-            bad,
-            np.full(len(bad), lo * 1.6),
-            marker="x",
-            color="tab:red",
-            s=20,
-            zorder=3,
-            label="no feasible point found (reason in scan.csv)",
-        )
+    for f, colour, _ in groups:
+        bad = [r["m_Ap_GeV"] for r in rows if not r["feasible"] and r.get("cancellation_floor") == f]
+        if bad:
+            ax.scatter(
+                bad,
+                np.full(len(bad), lo * 1.6),
+                marker="x",
+                color="tab:red" if f is None else colour,
+                s=20,
+                zorder=3,
+                label="no feasible point found"
+                + (f" ({_floor_label(f)})" if f is not None else "")
+                + " (reason in scan.csv)",
+            )
     ax.set_xlim(m_all[0], m_all[-1])
     ax.set_ylim(lo, hi)
     _mu_ylabel(ax, config)
@@ -276,15 +317,30 @@ def fig7_profile(result: dict, config) -> Figure:
         rows,
         None,
         select=lambda r: True,
-        title="constraints binding at the optimum (dots) or violated where nothing is feasible (crosses)",
+        title="constraints binding at the optimum (dots) or violated where nothing is feasible (crosses)"
+        + (", one colour per curve" if len(groups) > 1 else ""),
+        groups=groups if len(groups) > 1 else None,
     )
     strip.set_xlabel("")
     c = np.array([r["nu_mass_cancellation"] for r in ok]) if ok else np.array([])
-    if ok:
-        canc.loglog([r["m_Ap_GeV"] for r in ok], np.maximum(c, 1e-16), "o", color="tab:orange", ms=3)
+    for f, colour, _ in groups:
+        sel = [r for r in ok if r.get("cancellation_floor") == f]
+        if sel:
+            canc.loglog(
+                [r["m_Ap_GeV"] for r in sel],
+                [max(r["nu_mass_cancellation"], 1e-16) for r in sel],
+                "o",
+                color="tab:orange" if f is None else colour,
+                ms=3,
+            )
+        if f is not None and f < 1.0:
+            canc.axhline(f, color=colour, lw=0.8, ls=":")
     canc.set_ylim(max(min(c.min() if len(c) else 1.0, 1.0) / 3, 1e-16), 1.5)
     canc.set_ylabel("mass\ncancellation", fontsize=8)
-    canc.set_title("$\\sqrt{|X| / X_{abs}}$ at the optimum (1: none; docs/derivation.md section 12)", fontsize=8)
+    canc.set_title(
+        "$\\sqrt{|X| / X_{abs}}$ at the optimum (1: none; dotted: the floors; docs/derivation.md section 12)",
+        fontsize=8,
+    )
     canc.set_xlabel("dark photon mass $m_{A'}$ [GeV]")
     canc.grid(True, which="major", alpha=0.3)
     return fig

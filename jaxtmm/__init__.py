@@ -22,7 +22,7 @@ from jaxtmm.loops import (
     fermion_radiated_integrand,
 )
 from jaxtmm.model import Point
-from jaxtmm.numass import mass_cancellation, mass_determinant, mass_kernel
+from jaxtmm.numass import mass_cancellation, mass_determinant, mass_kernel, with_cancellation
 from jaxtmm.observables import (
     A_R,
     BR_mu_e_gamma,
@@ -104,4 +104,5 @@ __all__ = [
     "signed_masses",
     "sum_m_nu",
     "to_mu_B",
+    "with_cancellation",
 ]

@@ -82,6 +82,45 @@ def mass_cancellation(p: Point):
     return jnp.where(ok, safe_sqrt(jnp.abs(X) / jnp.where(ok, Xabs, 1.0)), 1.0)
 
 
+def _x_terms(p: Point):
+    """``(A, B, A_abs, B_abs)``: X's CP-even and CP-odd factors, ``X = cos^2 Delta A + sin^2 Delta B``, and the same
+    with every N's contribution taken by its modulus (:func:`mass_cancellation`'s ``X_abs``); none depends on the
+    angles."""
+    D = mass_differences(p)
+    S, Sa = jnp.sum(D, axis=0), jnp.sum(jnp.abs(D), axis=0)
+    return S[0, 0] * S[1, 1], S[0, 1] * S[1, 0], Sa[0, 0] * Sa[1, 1], Sa[0, 1] * Sa[1, 0]
+
+
+def with_cancellation(p: Point, c):
+    r"""The point ``p`` with ``theta_I`` moved so that :func:`mass_cancellation` is ``c`` (``docs/derivation.md``
+    section 17): the CP-even and CP-odd terms of X cancelling at a tuned angle. Returns ``(point, solved)``.
+
+    X and ``X_abs`` are linear in ``u = cos^2 Delta``, ``Delta = theta_I - theta_R``:
+    ``X = u A + (1 - u) B``, ``X_abs = u A_abs + (1 - u) B_abs``, so ``X = s c^2 X_abs`` is solved in closed form,
+
+    .. math:: u = \frac{b}{b - a},\qquad a = A - s c^2 A_{abs},\quad b = B - s c^2 B_{abs},
+
+    a solution when ``a b < 0``: ``tan^2 Delta = -a / b``. The branch is ``p``'s own: ``s`` the sign of X at ``p`` and the sign of
+    ``sin 2 Delta`` (the moment's, which is odd in Delta) that of ``p``; for that branch the solution is unique
+    (``X / X_abs`` is a Moebius function of u, monotone). Where there is none (the two terms of X share a sign at
+    this c, or c does not depend on the angle, as for degenerate pairs ``m_Hk = m_Ak``), ``p`` is returned
+    unchanged and ``solved`` is False. Differentiable in every parameter and in c (closed form; no root finder).
+    """
+    A, B, Aa, Ba = _x_terms(p)
+    delta0 = p.theta_I - p.theta_R
+    X0 = jnp.cos(delta0) ** 2 * A + jnp.sin(delta0) ** 2 * B
+    s = jnp.where(X0 < 0.0, -1.0, 1.0)
+    sigma = jnp.where(jnp.sin(2.0 * delta0) < 0.0, -1.0, 1.0)
+    c2 = jnp.asarray(c, dtype=jnp.float64) ** 2
+    a, b = A - s * c2 * Aa, B - s * c2 * Ba
+    den = b - a
+    solved = (a * b < 0.0) & (jnp.abs(den) > 1e-12 * (Aa + Ba)) & (Aa + Ba > 0.0)
+    # tan^2 Delta = -a / b, from the moduli (not 1 - u, which loses sin^2 Delta where it is tiny)
+    delta = sigma * jnp.arctan2(safe_sqrt(jnp.abs(a)), safe_sqrt(jnp.abs(b)))
+    theta_I = jnp.where(solved, p.theta_R + delta, p.theta_I)
+    return p._replace(theta_I=theta_I), solved
+
+
 def m_nu_loop_matrix(lc, K):
     """The loop-induced Majorana mass matrix ``lc K lc^T`` (3 x 3, complex, GeV) from the couplings ``lc[i, a]``
     of nu_i to S_a^* and the kernel :func:`mass_kernel`."""

@@ -211,6 +211,14 @@ def _scan_parser(sub) -> None:
         "agree and whether it converged (default 2 for a profile, --preset global; 1 for Fig. 7)",
     )
     sc.add_argument(
+        "--cancellation-floors",
+        default=None,
+        metavar="LIST",
+        help="a global profile's floors on the neutrino-mass cancellation c (1: none; docs/derivation.md section "
+        "12), comma-separated in (0, 1]: one curve per floor, each row with c >= its floor (default "
+        "1,1e-2,1e-4,1e-6 where theta_R and theta_I are free)",
+    )
+    sc.add_argument(
         "--starts-from",
         default=None,
         metavar="DIR",

@@ -43,7 +43,25 @@ def _gD(args, config, profile: bool) -> tuple:
     return gD
 
 
-def _starts_from(args, config, gD):
+def _floors(args, config) -> tuple:
+    """The cancellation floors of --cancellation-floors (ValueError naming the flag)."""
+    from fits.jobs.scan import check_floors
+
+    if args.cancellation_floors is None:
+        return check_floors(config, None)
+    try:
+        floors = [float(f) for f in args.cancellation_floors.split(",")]
+    except ValueError:
+        raise ValueError(
+            f"--cancellation-floors must be a comma-separated list of numbers, got {args.cancellation_floors!r}"
+        ) from None
+    try:
+        return check_floors(config, floors)
+    except ValueError as exc:
+        raise ValueError(f"--cancellation-floors: {exc}") from None
+
+
+def _starts_from(args, config, gD, floors):
     """The earlier scan's rows of --starts-from (None without it), checked to match problems of this scan."""
     if args.starts_from is None:
         return None
@@ -51,7 +69,9 @@ def _starts_from(args, config, gD):
 
     try:
         earlier = _earlier_rows(args.starts_from)
-        known = known_points(config, scan_problems(config, gD, args.masses)[1], earlier)
+        problems = scan_problems(config, gD, args.masses)[1]
+        per_floor = [f for f in floors for _ in problems] if floors else None
+        known = known_points(config, problems * max(len(floors), 1), earlier, per_floor)
     except ValueError as exc:
         raise ValueError(f"--starts-from {args.starts_from}: {exc}") from None
     if not any(k is not None for k in known):
@@ -96,7 +116,8 @@ def scan(args) -> int:
     config = with_options(load_config(args), args)
     profile = is_profile(config)
     gD = _gD(args, config, profile)
-    earlier = _starts_from(args, config, gD)
+    floors = _floors(args, config)
+    earlier = _starts_from(args, config, gD, floors)
     layout, out = _layout_and_out(args)
     settings = Settings(seed=args.seed, **({} if args.starts is None else {"starts": args.starts}))
     result = run_scan(
@@ -109,6 +130,7 @@ def scan(args) -> int:
         references=profile and not args.no_references,
         starts_from=earlier,
         runs=args.runs,
+        floors=floors,
     )
     if layout is not None and not layout.is_writer:
         return 0
@@ -116,8 +138,8 @@ def scan(args) -> int:
     rows = result["rows"]
     bad = [r for r in rows if r["experiment_applies"] and not r["feasible"]]
     shape = (
-        f"{args.masses} masses, every constraint at once, g_D and {len(config.parity_combinations())} CP-parity "
-        "combination(s) profiled"
+        f"{args.masses} masses{f' x {len(floors)} cancellation floors' if floors else ''}, every constraint at "
+        f"once, g_D and {len(config.parity_combinations())} CP-parity combination(s) profiled"
         if profile
         else f"{len(gD)} g_D x {args.masses} masses x 2 experiments"
     )

@@ -319,6 +319,17 @@ def test_negative_parity_makes_a_dirac_N_with_no_moment_and_no_mass(tmp_path, ca
     [
         (["scan", "--preset", "global", "--gD", "0.5"], "--gD: this configuration frees g_D, and the scan profiles it"),
         (["scan", "--preset", "paper", "--no-references"], "--no-references applies to a profile only"),
+        (
+            ["scan", "--preset", "paper", "--cancellation-floors", "1e-2"],
+            "--cancellation-floors: cancellation floors need",
+        ),
+        (
+            ["scan", "--preset", "global", "--cancellation-floors", "1,x"],
+            "--cancellation-floors must be a comma-separated",
+        ),
+        (["scan", "--preset", "global", "--cancellation-floors", "0"], "a cancellation floor is a number in (0, 1]"),
+        (["scan", "--preset", "global", "--cancellation-floors", "2"], "a cancellation floor is a number in (0, 1]"),
+        (["scan", "--preset", "global", "--cancellation-floors", "1e-2,0.01"], "the cancellation floors repeat"),
         (["profile", "--preset", "posterior", "--x", "m_H1:0.1:1"], "cannot profile 'm_H1': choose a free parameter"),
         (["profile", "--preset", "posterior", "--x", "eps:1e-7"], "--x must be NAME:LOW:HIGH or NAME:LOW:HIGH:N"),
         (["profile", "--preset", "posterior", "--x", "eps:a:1e-4"], "--x: LOW and HIGH must be numbers"),

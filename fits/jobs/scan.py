@@ -27,12 +27,12 @@ import numpy as np
 import likelihoods as L
 from fits.io import dumps, save_figure, write_text
 from fits.jobs.provenance import provenance
-from fits.optimise.maximise import Maximiser, Settings
+from fits.optimise.maximise import TUNING_COLUMN, Maximiser, Settings
 from fits.optimise.parity import solve_over_parities
 from fits.parallel import Layout
 from fits.problem.config import Y_FLAT, Config, build_likelihoods
 from fits.problem.quantities import quantity
-from fits.problem.space import ParamSpace
+from fits.problem.space import FLOOR, TUNING, ParamSpace
 from jaxtmm import invisible_open, mass_cancellation
 from jaxtmm.model import MASS_KEYS, Y_KEYS
 from likelihoods import LimitCurve
@@ -88,6 +88,7 @@ class ScanRow(TypedDict):
     sum_m_nu_eV: float  # the sum of the one-loop neutrino masses, eV
     nu_mass_cancellation: float  # how far the loop mass cancels, jaxtmm.numass.mass_cancellation
     tuning_allowed: float  # the configuration's tuning factor (how far the loop mass may exceed the bound)
+    cancellation_floor: float | None  # the row's floor on nu_mass_cancellation (a global profile's; None: no floor)
 
 
 DEFAULT_GD = (0.5, 0.05, 0.005)
@@ -110,15 +111,50 @@ def is_profile(config: Config) -> bool:
     return "g_D" in config.free
 
 
-def scan_problems(config: Config, gD, n_masses: int):
+#: The cancellation floors of a global profile (issue #24): no cancellation, then c down to 1e-2, 1e-4 and 1e-6.
+DEFAULT_FLOORS = (1.0, 1e-2, 1e-4, 1e-6)
+
+
+def tunable(config: Config) -> bool:
+    """Whether a scan of ``config`` is a profile with both scalar angles free, so that the neutrino-mass cancellation
+    is one of the maximiser's coordinates and each row holds it above a floor (``fits.problem.space.TUNING``)."""
+    return is_profile(config) and {"theta_R", "theta_I"} <= set(config.free)
+
+
+def check_floors(config: Config, floors) -> tuple:
+    """The cancellation floors of a scan of ``config``, validated and in decreasing order: each in (0, 1], no
+    repeats; ``None``: :data:`DEFAULT_FLOORS` where the configuration is :func:`tunable`, else none."""
+    if floors is None:
+        return DEFAULT_FLOORS if tunable(config) else ()
+    floors = tuple(float(f) for f in floors)
+    if floors and not tunable(config):
+        raise ValueError(
+            "cancellation floors need a profile with theta_R and theta_I free (g_D free too: the global presets)"
+        )
+    bad = [f for f in floors if not (math.isfinite(f) and 0.0 < f <= 1.0)]
+    if bad:
+        raise ValueError(f"a cancellation floor is a number in (0, 1] (1: no cancellation), got {bad[0]:g}")
+    if len(set(floors)) != len(floors):
+        raise ValueError("the cancellation floors repeat a value")
+    return tuple(sorted(floors, reverse=True))
+
+
+def scan_problems(config: Config, gD, n_masses: int, floors=()):
     """The scan's problems, (g_D, m_A', experiment) ordered by mass within each (g_D, experiment), with the
-    likelihoods they may enable, their masks and the overrides: (masses, problems, names, masks, overrides).
-    A profile (:func:`is_profile`) has one problem ``(None, m_A', "all")`` per mass and ignores ``gD``."""
+    constraints they may enable, their masks and the overrides: (masses, problems, names, masks, overrides).
+    A profile (:func:`is_profile`) has one problem ``(None, m_A', "all")`` per mass and ignores ``gD``; with
+    cancellation ``floors`` (:func:`check_floors`), one per mass and floor (floor-major), the floor in the override
+    :data:`fits.problem.space.FLOOR` and its constraint the last name (``TUNING_COLUMN``)."""
     masses = mass_grid(n_masses)
     if is_profile(config):
         names = tuple(config.likelihoods)
         problems = [(None, float(m), ALL) for m in masses]
-        return masses, problems, names, np.ones((len(problems), len(names))), {"m_Ap": np.asarray(masses)}
+        ov = {"m_Ap": np.asarray(masses)}
+        if floors:
+            problems = problems * len(floors)
+            ov = {"m_Ap": np.tile(masses, len(floors)), FLOOR: np.repeat(np.asarray(floors, float), len(masses))}
+            names += (TUNING_COLUMN,)
+        return masses, problems, names, np.ones((len(problems), len(names))), ov
     base = [n for n in config.likelihoods if n not in EXPERIMENTS]
     names = tuple(base) + EXPERIMENTS
     problems = [(g, m, e) for g in gD for e in EXPERIMENTS for m in masses]
@@ -302,9 +338,11 @@ def reference_curves(config: Config, n_masses: int, settings: Settings, progress
 ROW_KEYS = {"g_D": "gD", "eps": "eps_max", "m_Ap": "m_Ap_GeV"}
 
 
-def known_points(config: Config, problems: list, rows: list) -> list:
+def known_points(config: Config, problems: list, rows: list, floors=None) -> list:
     """For each scan problem ``(g_D, m_A', experiment)``, the optimum of the matching feasible row of an earlier scan
     (``rows``: its ``scan.json`` rows; the same g_D, m_A' and experiment) as ``(values, parities)``, or None.
+    With the problems' cancellation ``floors``, a row matches the same floor (or has none) and its values hold the
+    coordinate :data:`fits.problem.space.TUNING` that reproduces its cancellation (the floor's, where it sits below).
     Raises ValueError when a matching row lacks a free parameter of ``config``."""
 
     def number(r, key):
@@ -313,13 +351,15 @@ def known_points(config: Config, problems: list, rows: list) -> list:
 
     usable = [r for r in rows if r.get("feasible") is True and number(r, "mu_eff_max_muB") is not None]
     out = []
-    for g, m, e in problems:
+    floors = [None] * len(problems) if floors is None else floors
+    for (g, m, e), floor in zip(problems, floors):
         match = [
             r
             for r in usable
             if r.get("experiment") == e
             and math.isclose(number(r, "m_Ap_GeV") or -1.0, m, rel_tol=1e-9)
             and (g is None or math.isclose(number(r, "gD") or -1.0, g, rel_tol=1e-9))
+            and (floor is None or number(r, "cancellation_floor") in (None, floor))
         ]
         if not match:
             out.append(None)
@@ -339,6 +379,9 @@ def known_points(config: Config, problems: list, rows: list) -> list:
             if v is None:
                 raise ValueError(f"the earlier scan's rows do not give {name}, which this configuration frees")
             values[name] = v
+        if floor is not None:  # c = floor ** t
+            c = number(r, "nu_mass_cancellation") or 1.0
+            values[TUNING] = min(max(math.log(c) / math.log(floor), 0.0), 1.0) if floor < 1.0 and c > 0 else 0.0
         out.append((values, {k: number(r, k) for k in config.signs}))
     return out
 
@@ -381,9 +424,10 @@ def _checked(row: dict, applies: bool) -> dict:
     return row
 
 
-def _rows(config: Config, settings: Settings, masses, problems, masks, names, blocking, skip, solved) -> list:
+def _rows(config: Config, settings: Settings, masses, problems, masks, names, blocking, skip, solved, floors) -> list:
     """The scan's rows: each problem's optimum (``solved``: the results, their overrides, the maximiser, the binding
-    searches and problem -> result row), or, for the problems ``skip`` marks, why no couplings can help."""
+    searches and problem -> result row), or, for the problems ``skip`` marks, why no couplings can help; ``floors``:
+    each problem's cancellation floor (None: none)."""
     br, sum_m_nu = quantity("BR_mu_e_gamma", config), quantity("sum_m_nu", config)
     derived = jax.jit(lambda p: (br(p), sum_m_nu(p), mass_cancellation(p)))
     curves = experiment_curves()
@@ -405,6 +449,7 @@ def _rows(config: Config, settings: Settings, masses, problems, masks, names, bl
             row = {**head, "gD": float(p.g_D) if profile else g, "reason": _name_member(why, members[j])}
             row.update(_optimum(res, j, p, derived, names, members[j], applies))
         row["tuning_allowed"] = config.tuning
+        row["cancellation_floor"] = floors[i]
         row = _checked(row, applies)
         rows.append(ScanRow(**{k: row[k] for k in ScanRow.__annotations__}))
     return rows
@@ -420,6 +465,7 @@ def run_scan(
     references: bool | None = None,
     starts_from: list | None = None,
     runs: int | None = None,
+    floors=None,
 ) -> dict:
     """Run the scan and return ``{"rows": [...], "provenance": {...}}`` (nothing written). With a multi-process
     ``layout`` every process solves its share and all end with the same rows. ``references`` (default: for a
@@ -427,18 +473,25 @@ def run_scan(
     (its ``scan.json``), whose feasible optima start and join the search (:func:`known_points`): each row of this
     scan is then at least as high as the earlier one's. ``runs``: independent runs of the maximiser (default 2 for a
     profile, 1 for the Fig. 7 scan), the best kept; every row reports how far they agree and whether it converged
-    (:func:`run_statistics`)."""
+    (:func:`run_statistics`). ``floors``: the cancellation floors of a global profile (:func:`check_floors`; default
+    :data:`DEFAULT_FLOORS` where the configuration is :func:`tunable`), one row per mass and floor."""
     layout = layout or Layout.current()
     t0 = time.perf_counter()
     profile = is_profile(config)
     runs = (2 if profile else 1) if runs is None else runs
-    masses, problems, lk_names, masks, ov = scan_problems(config, gD, n_masses)
+    floors = check_floors(config, floors)
+    masses, problems, lk_names, masks, ov = scan_problems(config, gD, n_masses, floors)
+    row_floors = [float(f) for f in ov[FLOOR]] if floors else [None] * len(problems)
     blocking = unsatisfiable(config, lk_names)
     skip = doomed(masks, lk_names, blocking)
     todo = np.flatnonzero(~skip)
     solved = None
     if todo.size:
-        known = known_points(config, [problems[i] for i in todo], starts_from) if starts_from is not None else None
+        known = (
+            known_points(config, [problems[i] for i in todo], starts_from, [row_floors[i] for i in todo])
+            if starts_from is not None
+            else None
+        )
         res, ov_t, M = solve_over_parities(
             config,
             settings,
@@ -449,10 +502,11 @@ def run_scan(
             "jaxtmm scan",
             known=known,
             runs=runs,
-            likelihood_names=lk_names,
+            likelihood_names=lk_names[:-1] if floors else lk_names,
+            tuning=bool(floors),
         )
         solved = (res, ov_t, M, search_members(M, res.z, ov_t), {int(i): j for j, i in enumerate(todo)})
-    rows = _rows(config, settings, masses, problems, masks, lk_names, blocking, skip, solved)
+    rows = _rows(config, settings, masses, problems, masks, lk_names, blocking, skip, solved, row_floors)
     wall = time.perf_counter() - t0
     prov = provenance(
         config,
@@ -468,6 +522,7 @@ def run_scan(
             "known_starts": 0 if not todo.size or known is None else sum(k is not None for k in known),
             "not_optimised": int(skip.sum()),
             "runs": runs,
+            "cancellation_floors": list(floors),
             "devices_per_process": len(layout.devices),
         },
     )
@@ -507,6 +562,7 @@ CSV_COLUMNS = (
     "sum_m_nu_eV",
     "nu_mass_cancellation",
     "tuning_allowed",
+    "cancellation_floor",
 )
 Y_COLUMNS = tuple(f"{k}_{part}" for row in Y_KEYS for k in row for part in ("re", "im"))
 

@@ -35,6 +35,7 @@ The best feasible candidate of all passes wins. Reported at each optimum: the co
 point, whichever pass produced the optimum), the multipliers, and which constraints and bounds bind.
 """
 
+import math
 from collections.abc import Callable
 from dataclasses import dataclass, replace
 from functools import partial
@@ -45,16 +46,19 @@ import jax.numpy as jnp
 import numpy as np
 import optax
 
-from fits.optimise import bounded
+from fits.optimise import bounded, population
 from fits.optimise.kkt import kkt_residual
 from fits.optimise.solver import Problem, batched_round
 from fits.parallel import Layout
 from fits.problem.config import Config, build_likelihoods
 from fits.problem.quantities import quantity
-from fits.problem.space import ParamSpace
+from fits.problem.space import FLOOR, ParamSpace
+from jaxtmm import mass_cancellation
 
 OBJECTIVES = ("mu_eff", "lnL")
 _C_OFF = -50.0  # c_k where a limit does not apply (r = 0): far inside, no force
+#: The constraint a problem with a cancellation floor adds (``Maximiser(tuning=True)``): c >= floor.
+TUNING_COLUMN = "nu_mass_cancellation >= floor"
 
 
 @dataclass(frozen=True)
@@ -112,6 +116,17 @@ class Settings:
     # batch's best optima, at most `box_iter` steps each, until the gradient's norm is below `box_gtol`
     box_iter: int = 1000
     box_gtol: float = 1e-9
+    # pass 0 (fits.optimise.population): differential evolution over the whole box, `population` members per problem
+    # for `generations` generations, whose best `starts` members are pass 1's starts instead of prior draws. None: on
+    # (64 members) where the cancellation is a coordinate (a global profile, Maximiser(tuning=True)), else off; 0: off
+    population: int | None = None
+    generations: int = 150
+    # after pass 3: continuation along the batch (a scan's mass grid), Maximiser._sweep; None: 3 sweeps at most where
+    # the cancellation is a coordinate, else none
+    sweeps: int | None = None
+    # every batched evaluation runs in chunks of `chunk` rows (a smaller batch: padded to a power of two), so that each
+    # compiled program (a round of one coordinate system, the diagnostics) is compiled once per run, not per shape
+    chunk: int = 256
 
 
 class Optima(NamedTuple):
@@ -164,6 +179,7 @@ class Maximiser:
         likelihood_names=None,
         objective: str = "mu_eff",
         targets=(),
+        tuning: bool = False,
         _polar: bool = False,
     ):
         """``likelihood_names``: the likelihoods a problem may enable (the columns of the masks given to
@@ -172,16 +188,29 @@ class Maximiser:
         ``objective``: ``"mu_eff"`` (ln mu_eff, the scan's) or ``"lnL"`` (the sum of the log-likelihoods the
         configuration enables, for profile likelihoods). ``targets``: derived quantities (``fits.problem.quantities``) held
         at a value each problem gives as the override ``"target:NAME"``, through the two constraints
-        ``+-ln(q / target) <= 0`` (mask columns after the likelihoods')."""
+        ``+-ln(q / target) <= 0`` (mask columns after the likelihoods').
+
+        ``tuning``: the neutrino-mass cancellation is a coordinate (``ParamSpace(tuning=True)``) and each problem
+        holds it above its override ``cancellation_floor`` through one more constraint, ``ln(floor / c) <= 0`` (the
+        last mask column, :data:`TUNING_COLUMN`), which binds where the coordinate cannot reach it."""
         if objective not in OBJECTIVES:
             raise ValueError(f"objective must be one of {', '.join(OBJECTIVES)}, got {objective!r}")
         self.config = config
         self.settings = settings
         self.layout = layout or Layout.current()
-        self.space = ParamSpace.from_config(config, exclude=override_names, polar=_polar)
+        self.space = ParamSpace.from_config(config, exclude=override_names, polar=_polar, tuning=tuning)
         self.override_names = tuple(override_names)
         self._twin = None
-        self._args = (config, settings, override_names, self.layout, likelihood_names, objective, tuple(targets))
+        self._args = (
+            config,
+            settings,
+            override_names,
+            self.layout,
+            likelihood_names,
+            objective,
+            tuple(targets),
+            tuning,
+        )
         lks = build_likelihoods(config)
         names = tuple(likelihood_names) if likelihood_names is not None else tuple(config.likelihoods)
         unknown = [n for n in names if n not in lks]
@@ -194,10 +223,14 @@ class Maximiser:
         self.targets = tuple(targets)
         self._q = tuple(quantity(t, config) for t in self.targets)
         self.lk_names = names + tuple(f"{t} {op} target" for t in self.targets for op in ("<=", ">="))
+        self.tuning = tuning
+        if tuning:
+            self.lk_names += (TUNING_COLUMN,)
         self.problem = Problem(self._F, self._c, self.space.project_z)
         self._sqp = None  # pass 4's fits.optimise.sqp.SQP, compiled on first use
+        self._de = None  # pass 0's compiled differential evolution (init, evolve)
         self._steps = {}  # inner solver -> its compiled round (fits.optimise.solver.batched_round)
-        self._diag = jax.jit(jax.vmap(self._diagnostics))
+        self._diag = partial(in_chunks, jax.jit(jax.vmap(self._diagnostics)), settings.chunk)
         self._grads = jax.jit(jax.vmap(self._gradients))
         self._gradF = jax.jit(jax.vmap(jax.grad(self._F)))
 
@@ -221,6 +254,8 @@ class Maximiser:
         for t, q in zip(self.targets, self._q):
             v = jnp.log(q(p) + 1e-300) - jnp.log(ov[f"target:{t}"])
             out += [v, -v]
+        if self.tuning:
+            out.append(jnp.log(ov[FLOOR]) - jnp.log(mass_cancellation(p) + 1e-300))
         return jnp.stack(out)
 
     def _diagnostics(self, z, ov, mask):
@@ -275,7 +310,7 @@ class Maximiser:
         n = masks.shape[0]
         if not bool(jnp.any(masks > 0)):
             return self._run_box(ov, masks, starts, s.seed)
-        z0 = self.space.sample_prior_z(jax.random.PRNGKey(s.seed), n * s.starts)
+        z0 = self._first_starts(ov, masks, s, progress, desc)
         z, d = self._solve_shared(z0, ov, masks, s.starts, s.explore, s.rho0, progress, desc + " (pass 1)")
         best = self.best(d, np.arange(n * s.starts).reshape(n, s.starts))
         # pass 2: restart from shared optima (identical on every process: same data, same seed)
@@ -324,6 +359,7 @@ class Maximiser:
             dc = {key: np.concatenate([dc[key], d3[key]]) for key in dc}
             order = np.concatenate([order, m + np.arange(c3 * n).reshape(n, c3)], axis=1)
             win = self.best(dc, order)
+        zc, dc, order, win = self._sweep(zc, dc, order, win, ov, masks, s, progress, desc)
         kkt = None  # the winners' KKT residuals and multipliers, when pass 4 has them and changes no winner
         if s.sqp:
             kkt = self.kkt(zc[win], ov, masks, dc["c"][win])
@@ -332,6 +368,30 @@ class Maximiser:
             if not np.array_equal(new, win):
                 kkt, win = None, new
         return self._optima(zc[win], {key: v[win] for key, v in dc.items()}, d, kkt, ov, masks)
+
+    def _sweep(self, zc, dc, order, win, ov, masks, s: Settings, progress, desc):
+        """Continuation along the batch (a scan's mass grid): each problem restarts (pass 2's stage) from the current
+        winners of its neighbours ``i - 1`` and ``i + 1``, and again while any problem improves (by more than 1%, or
+        from infeasible to feasible), at most ``sweeps`` times (None: 3 where the cancellation is a coordinate, else
+        0). Returns the candidates, their order and the winners, as :meth:`run` keeps them."""
+        sweeps = s.sweeps if s.sweeps is not None else (3 if self.tuning else 0)
+        n = len(win)
+        for k in range(sweeps):
+            nb = _neighbours(n, 0)[:, :2]
+            z0 = jnp.asarray(zc[win][nb].reshape(2 * n, -1))
+            label = f"{desc} (continuation {k + 1} of at most {sweeps})"
+            z2, d2 = self._solve_shared(z0, ov, masks, 2, s.share, s.rho_max, progress, label)
+            m = len(zc)
+            zc = np.concatenate([zc, z2])
+            dc = {key: np.concatenate([dc[key], d2[key]]) for key in dc}
+            order = np.concatenate([order, m + np.arange(2 * n).reshape(n, 2)], axis=1)
+            new = self.best(dc, order)
+            ok_old, ok_new = dc["residual"][win] <= s.feas_tol, dc["residual"][new] <= s.feas_tol
+            gained = (ok_new & ~ok_old) | (ok_new & (dc["F"][new] > dc["F"][win] + math.log(1.01)))
+            win = new
+            if not gained.any():
+                break
+        return zc, dc, order, win
 
     def _shared(self, d, best, s: Settings) -> np.ndarray:
         """Pass 2's starts of each problem, as indices into the pass-1 winners ``best``: its own, its neighbours'
@@ -497,11 +557,7 @@ class Maximiser:
 
     def _discs(self) -> list:
         """``(start, max)`` of each free Yukawa disc in the Cartesian optimiser coordinates ``(re y, im y)``."""
-        return [
-            (a, self.config.free[nm].max)
-            for nm, (a, _) in zip(self.space.names, self.space.slices)
-            if self.config.free[nm].is_complex
-        ]
+        return [(a, pr.max) for pr, (a, _) in zip(self.space.priors, self.space.slices) if pr.is_complex]
 
     def _best_copy(self, z, ov, masks, g: int):
         """Indices into ``z`` (``g`` consecutive copies per problem) of each problem's best copy, by :meth:`_best`."""
@@ -519,6 +575,44 @@ class Maximiser:
         ok = res <= tol
         j = np.where(ok.any(axis=1), np.argmax(np.where(ok, F, -np.inf), axis=1), np.argmin(res, axis=1))
         return order[np.arange(len(order)), j]
+
+    def _first_starts(self, ov, masks, s: Settings, progress, desc):
+        """Pass 1's starts, ``(n * starts, dim)`` problem-major: prior draws, or the best members of pass 0's
+        population (:mod:`fits.optimise.population`, in the polar coordinates where the support is a box)."""
+        n = masks.shape[0]
+        P = s.population if s.population is not None else (64 if self.tuning else 0)
+        key = jax.random.PRNGKey(s.seed)
+        if P < 4:  # differential evolution needs the member and three others
+            return self.space.sample_prior_z(key, n * s.starts)
+        if self._de is None:
+            tw = self.twin
+
+            def score(w, args):
+                ov_i, mask_i = args
+                return tw._F(w, ov_i), jnp.max(mask_i * jnp.maximum(tw._c(w, ov_i), 0.0))
+
+            project = tw.space.project_z
+            self._de = (
+                jax.jit(partial(population.init, score)),
+                jax.jit(partial(population.evolve, score, project), static_argnums=3),
+            )
+        init, evolve = self._de
+        k0, k1 = jax.random.split(key)
+        w0 = self.space.to_polar(self.space.sample_prior_z(k0, n * P)).reshape(n, P, -1)
+        state = init(self.twin.space.project_z(w0), (ov, masks))
+        blocks = range(0, s.generations, 10)
+        if progress and self.layout.is_writer:
+            from tqdm.auto import tqdm
+
+            blocks = tqdm(blocks, desc=f"{desc} (pass 0: {P} members)", unit="10 generations", leave=False)
+        for b, kb in zip(blocks, jax.random.split(k1, len(blocks))):
+            state = evolve(state, kb, (ov, masks), min(10, s.generations - b), s.feas_tol)
+        top = np.asarray(population.ranked(state, s.feas_tol))[:, : s.starts]
+        w = np.take_along_axis(np.asarray(state.x), top[..., None], axis=1)
+        if top.shape[1] < s.starts:  # fewer members than starts: the rest from the prior
+            extra = np.asarray(self.space.to_polar(self.space.sample_prior_z(k0, n * (s.starts - top.shape[1]))))
+            w = np.concatenate([w, extra.reshape(n, -1, w.shape[-1])], axis=1)
+        return self.space.project_z(self.space.from_polar(jnp.asarray(w.reshape(n * s.starts, -1))))
 
     def _solve_shared(self, z, ov, mask, k, stage: Stage, rho, progress, desc):
         """Solve this process's share of the problems (``ov``, ``mask``: one row each; ``z``: k starts each,
@@ -540,29 +634,70 @@ class Maximiser:
         return z, g
 
     def _solve(self, z, ov, mask, stage: Stage, rho, progress, desc):
+        """``stage`` from the rows ``z`` (each with its ``ov``, ``mask``), in chunks of a fixed size (one compiled round
+        for every stage: the number of inner steps is an argument, not a shape)."""
         s = self.settings
-        (z, ov, mask), n_rows = self.layout.shard(z, ov, mask)
-        lam = jnp.zeros_like(mask)
-        lr = stage.lr
-        rng = range(stage.rounds)
+        solver = stage.solver or s.solver
+        if solver not in self._steps:
+            self._steps[solver] = jax.jit(partial(batched_round, self.problem, solver))
+        step = self._steps[solver]
+        n = z.shape[0]
+        size = chunk_size(n, s.chunk)
+        bar = None
         if progress:
             from tqdm.auto import tqdm
 
-            rng = tqdm(rng, desc=desc, unit="round", leave=False)
-        solver = stage.solver or s.solver
-        if solver not in self._steps:
-            self._steps[solver] = jax.jit(partial(batched_round, self.problem, solver), static_argnums=6)
-        for _ in rng:
-            z, lam = self._steps[solver](z, ov, mask, lam, jnp.float64(rho), jnp.float64(lr), stage.inner)
-            rho, lr = min(rho * s.rho_growth, s.rho_max), lr * stage.decay
-        d = self._diag(z, ov, mask)
-        z, d = self.layout.unpad((z, d), n_rows)
-        return np.asarray(z), jax.tree_util.tree_map(np.asarray, d)
+            bar = tqdm(total=stage.rounds * -(-n // size), desc=desc, unit="round", leave=False)
+        zs, ds = [], []
+        for a in range(0, n, size):
+            m = min(size, n - a)
+            part = jax.tree_util.tree_map(lambda x: _pad_rows(x[a : a + m], size), (z, ov, mask))
+            (zc, ovc, mc), n_rows = self.layout.shard(*part)
+            lam = jnp.zeros_like(mc)
+            r, lr = rho, stage.lr
+            for _ in range(stage.rounds):
+                zc, lam = step(zc, ovc, mc, lam, jnp.float64(r), jnp.float64(lr), jnp.int32(stage.inner))
+                r, lr = min(r * s.rho_growth, s.rho_max), lr * stage.decay
+                if bar is not None:
+                    bar.update()
+            d = self._diag(zc, ovc, mc)
+            zc, d = self.layout.unpad((zc, d), n_rows)
+            zs.append(np.asarray(zc)[:m])
+            ds.append(jax.tree_util.tree_map(lambda x: np.asarray(x)[:m], d))
+        if bar is not None:
+            bar.close()
+        return np.concatenate(zs), {k: np.concatenate([d[k] for d in ds]) for k in ds[0]}
 
     def dual_fn(self, overrides: dict):
         """F and c for the given fixed overrides, as functions of z (for tests and random search)."""
         ov = {k: jnp.asarray(overrides[k], dtype=jnp.float64) for k in self.override_names}
         return (lambda z: self._F(z, ov)), (lambda z: self._c(z, ov))
+
+
+def chunk_size(n: int, chunk: int) -> int:
+    """The rows of each chunk of a batch of ``n``: ``chunk``, or for a smaller batch the next power of two (at least 8)."""
+    return chunk if n >= chunk else max(8, 1 << max(n - 1, 0).bit_length())
+
+
+def _pad_rows(x, size: int):
+    """``x`` (leading axis rows) padded to ``size`` rows by repeating its last row (a valid point, no NaN)."""
+    x = jnp.asarray(x)
+    if x.shape[0] == size:
+        return x
+    return jnp.concatenate([x, jnp.repeat(x[-1:], size - x.shape[0], axis=0)])
+
+
+def in_chunks(fn, chunk: int, *args):
+    """``fn(*args)`` of a vmapped function over the leading axis of every leaf of ``args``, in chunks of
+    :func:`chunk_size` rows (the last padded): one compiled shape whatever the batch. Returns NumPy arrays."""
+    n = jax.tree_util.tree_leaves(args)[0].shape[0]
+    size = chunk_size(n, chunk)
+    parts = []
+    for a in range(0, n, size):
+        m = min(size, n - a)
+        out = fn(*jax.tree_util.tree_map(lambda x: _pad_rows(x[a : a + m], size), args))
+        parts.append(jax.tree_util.tree_map(lambda y: np.asarray(y)[:m], out))
+    return jax.tree_util.tree_map(lambda *ys: np.concatenate(ys), *parts)
 
 
 def _neighbours(n: int, top: int) -> np.ndarray:

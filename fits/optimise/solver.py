@@ -53,14 +53,15 @@ def al_round(problem: Problem, solver: Callable, z, ov, mask, lam, rho, lr, inne
         upd, state = opt.update(grad, state, z, value=value, grad=grad, value_fn=fn)
         return (problem.project(optax.apply_updates(z, upd)), state), None
 
-    (z, _), _ = jax.lax.scan(step, (z, opt.init(z)), None, length=inner)
+    # a loop with a traced trip count: one compiled round serves every stage's number of inner steps
+    z, _ = jax.lax.fori_loop(0, inner, lambda _, carry: step(carry, None)[0], (z, opt.init(z)))
     return z, mask * jnp.maximum(0.0, lam + rho * problem.c(z, ov))
 
 
 def batched_round(problem: Problem, solver: Callable, z, ov, mask, lam, rho, lr, inner: int):
     """:func:`al_round` for a batch: ``z``, every leaf of ``ov``, ``mask`` and ``lam`` with a leading problem axis;
-    ``rho`` and ``lr`` shared. Jit it with ``problem``, ``solver`` and ``inner`` static (the maximiser does, once
-    per instance: the compiled rounds go with it)."""
+    ``rho``, ``lr`` and ``inner`` shared. Jit it with ``problem`` and ``solver`` static (the maximiser does, once per
+    instance: the compiled rounds go with it); ``inner`` may be traced (the steps are a ``fori_loop``)."""
     return jax.vmap(al_round, in_axes=(None, None, 0, 0, 0, 0, None, None, None))(
         problem, solver, z, ov, mask, lam, rho, lr, inner
     )

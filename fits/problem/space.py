@@ -22,9 +22,16 @@ import jax
 import jax.numpy as jnp
 import numpy as np
 
-from fits.problem.priors import logit
+from fits.problem.priors import Uniform, logit
 from jaxtmm.model import REAL_KEYS, Y_FLAT, Y_KEYS, Point
+from jaxtmm.numass import with_cancellation
 from jaxtmm.pmns import PMNS
+
+#: The optimiser's coordinate of the neutrino-mass cancellation (``ParamSpace(tuning=True)``): ``t`` in [0, 1],
+#: ``c = floor ** t`` with the problem's override ``cancellation_floor``.
+TUNING = "tuning"
+TUNING_PRIOR = Uniform(0.0, 1.0)
+FLOOR = "cancellation_floor"
 
 
 @dataclass(frozen=True, eq=False)
@@ -34,10 +41,20 @@ class ParamSpace:
     slices: tuple  # (start, stop) of each in the optimiser's flat vector z
     polar: bool = False  # z of a complex coupling: (re y, im y), or (|y|, arg y) if True
     u_slices: tuple = ()  # (start, stop) of each in the sampler's flat vector u
+    tuning: bool = False  # whether the last coordinate is TUNING (the optimiser's; see from_config)
 
     @classmethod
-    def from_config(cls, config, exclude=(), polar: bool = False) -> "ParamSpace":
-        """The free parameters of ``config`` (a :class:`fits.problem.config.Config`), less those in ``exclude`` (which must then be overridden)."""
+    def from_config(cls, config, exclude=(), polar: bool = False, tuning: bool = False) -> "ParamSpace":
+        """The free parameters of ``config`` (a :class:`fits.problem.config.Config`), less those in ``exclude`` (which
+        must then be overridden).
+
+        ``tuning``: the neutrino-mass cancellation ``c`` (``jaxtmm.mass_cancellation``) becomes a coordinate of the
+        optimiser: a last coordinate ``t`` in [0, 1] (:data:`TUNING`) sets ``c = floor ** t``, ``floor`` the override
+        :data:`FLOOR`, and the point's ``theta_I`` is solved from it (``jaxtmm.with_cancellation``, on the branch of
+        the ``theta_I`` coordinate, which keeps it where there is no solution). Needs ``theta_R`` and ``theta_I`` free;
+        the sampler's coordinates ``u`` do not have it."""
+        if tuning and not {"theta_R", "theta_I"} <= set(config.free) - set(exclude):
+            raise ValueError("the cancellation coordinate (tuning) needs theta_R and theta_I free")
         names, slices, u_slices, k, j = [], [], [], 0, 0
         for name, prior in config.free.items():
             if name in exclude or prior.kind == "sign":  # a free parity is discrete: set by the overrides
@@ -47,11 +64,14 @@ class ParamSpace:
             u_slices.append((j, j + prior.u_dims))
             k += prior.z_dims
             j += prior.u_dims
-        return cls(config, tuple(names), tuple(slices), polar, tuple(u_slices))
+        if tuning:
+            names.append(TUNING)
+            slices.append((k, k + 1))
+        return cls(config, tuple(names), tuple(slices), polar, tuple(u_slices), tuning)
 
     @property
     def priors(self) -> tuple:
-        return tuple(self.config.free[n] for n in self.names)
+        return tuple(TUNING_PRIOR if n == TUNING else self.config.free[n] for n in self.names)
 
     @property
     def dim(self) -> int:
@@ -83,7 +103,11 @@ class ParamSpace:
         y = y * get("y_scale")
         reals = {k: jnp.asarray(get(k), dtype=jnp.float64) for k in REAL_KEYS}
         pmns = PMNS(*(jnp.float64(v) for v in self.config.pmns))
-        return Point(y=y, pmns=pmns, **reals)
+        p = Point(y=y, pmns=pmns, **reals)
+        if self.tuning:  # theta_I from the cancellation c = floor ** t
+            floor = jnp.asarray(overrides[FLOOR], dtype=jnp.float64)
+            p = with_cancellation(p, floor ** jnp.asarray(values[TUNING], dtype=jnp.float64))[0]
+        return p
 
     # ------------------------------------------------------------------ sampler coordinates u
     def values_u(self, u) -> dict:
@@ -197,4 +221,4 @@ class ParamSpace:
         return jnp.concatenate(parts, axis=-1)
 
 
-__all__ = ["Y_FLAT", "ParamSpace"]
+__all__ = ["FLOOR", "TUNING", "Y_FLAT", "ParamSpace"]

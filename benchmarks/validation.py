@@ -132,7 +132,7 @@ def profile(d: Path) -> str:
     keys = ("m_H1", "m_A1", "m_H2", "m_A2", "M1", "M2", "M_E", "eta1", "eta2")
     judged = [r for r in data["rows"] if r.get("converged") is not None]
     out = [
-        f"{d.name}: {sum(r['feasible'] for r in data['rows'])} of {len(data['rows'])} masses feasible, "
+        f"{d.name}: {sum(r['feasible'] for r in data['rows'])} of {len(data['rows'])} rows feasible, "
         f"{data['provenance']['wall_time_s']:.0f} s; {data['provenance'].get('runs', 1)} run(s): "
         + (
             f"{sum(r['converged'] for r in judged)} of {len(judged)} rows converged (two runs within 1%, KKT <= 1e-3)"
@@ -140,6 +140,13 @@ def profile(d: Path) -> str:
             else "convergence not judged (one run)"
         )
     ]
+    from fits.jobs.scan import unexplained_jumps
+
+    jumps = unexplained_jumps(data["rows"])
+    out.append(
+        f"  jumps above 100x between neighbouring masses with the same binding constraints: {len(jumps)}"
+        + "".join(f"; {a * 1e3:.3g} -> {b * 1e3:.3g} MeV x{q:.3g} (floor {f})" for a, b, q, f in jumps)
+    )
     for r in data["rows"]:
         if not r["feasible"]:
             continue
@@ -163,8 +170,10 @@ def profile(d: Path) -> str:
         moved = [_mu_sum(p, keys, rng, 1e-13) for _ in range(8)]
         dmu = max(abs(a / mu0 - 1) for a, _ in moved)
         dm = max(abs(b / m0 - 1) for _, b in moved)
+        floor = r.get("cancellation_floor")
         out.append(
-            f"  {r['m_Ap_GeV'] * 1e3:.3g} MeV: mu_eff {r['mu_eff_max_muB']:.3g} mu_B, binding {'; '.join(r['binding'])}; "
+            f"  {r['m_Ap_GeV'] * 1e3:.3g} MeV{'' if floor is None else f', c >= {floor:g}'}: "
+            f"mu_eff {r['mu_eff_max_muB']:.3g} mu_B, binding {'; '.join(r['binding'])}; "
             f"KKT {r['kkt_residual']:.3g}; {_runs_text(r)}; cancellation {r['nu_mass_cancellation']:.2g}, sum m_nu {r['sum_m_nu_eV']:.3g} eV; "
             f"g_D {r['gD']:.4g}, M_E {r['M_E']:.4g} GeV; loop masses s2/s1 = {s[1] / s[0]:.2g}; identity "
             f"|SVD / formula - 1| = {abs(svd / float(jaxtmm.moment_mass_ratio(p)) - 1):.2g}; moved by 1e-13: "

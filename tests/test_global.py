@@ -235,6 +235,19 @@ def test_profile_rows_report_the_optimum_and_obey_the_identity(profile):
         assert float(jaxtmm.mass_cancellation(p)) == pytest.approx(r["nu_mass_cancellation"], rel=1e-12)
 
 
+def test_no_jump_between_neighbouring_masses_without_a_change_of_binding_constraint(profile):
+    """Issue #24: along one floor's curve, neighbouring masses differ by more than 100x only where what binds changes
+    (fits.jobs.scan.unexplained_jumps), in the profile; and the check does fail on a planted jump."""
+    from fits.jobs.scan import unexplained_jumps
+
+    _, res = profile
+    assert unexplained_jumps(res["rows"]) == []
+    lo, hi = res["rows"][:2]
+    planted = {**hi, "binding": lo["binding"], "mu_eff_max_muB": lo["mu_eff_max_muB"] * 1e3}
+    assert [j[:2] for j in unexplained_jumps([lo, planted])] == [(lo["m_Ap_GeV"], hi["m_Ap_GeV"])]
+    assert unexplained_jumps([lo, {**planted, "binding": ["MEG II (r = 1.000000)"]}]) == []
+
+
 def test_profile_line_breaks_where_nothing_is_feasible(profile):
     """Fig. 7's profile curve joins only neighbouring feasible masses: a mass with no feasible point between two that
     have one is a gap in the line, not a value drawn from its neighbours."""

@@ -14,6 +14,7 @@ Results: ``scan.csv``, ``scan.json`` (rows + provenance), ``fig7.png``, ``fig6.p
 
 import csv
 import io
+import itertools
 import math
 import time
 from dataclasses import replace
@@ -240,6 +241,33 @@ KKT_TOL = 1e-3
 
 def _not_run() -> dict:
     return {"runs": 0, "runs_feasible": 0, "runs_agreeing": 0, "run_spread": None, "converged": None}
+
+
+def binding_constraints(row: dict) -> frozenset:
+    """The constraints (not the prior bounds) a feasible row names as binding, each with its search where the
+    ``A' searches`` set binds."""
+    return frozenset(b.split(" (r = ")[0] for b in row["binding"] if " (r = " in b)
+
+
+def unexplained_jumps(rows: list, factor: float = 100.0) -> list:
+    """Neighbouring masses of one curve (same experiment, g_D and cancellation floor; a profile's g_D is profiled) that
+    are both feasible and whose mu_eff differ by more than ``factor`` although the same constraints bind: ``(m1, m2,
+    ratio, floor)`` each. A profile is continuous in m_A' except where what binds changes (issue #24): such a jump
+    is the optimiser's, not the model's."""
+    curves = {}
+    for r in rows:
+        g = None if r["experiment"] == ALL else r["gD"]
+        curves.setdefault((r["experiment"], g, r.get("cancellation_floor")), []).append(r)
+    out = []
+    for (_, _, floor), curve in curves.items():
+        curve = sorted(curve, key=lambda r: r["m_Ap_GeV"])
+        for a, b in itertools.pairwise(curve):
+            if not (a["feasible"] and b["feasible"] and a["mu_eff_max_muB"] and b["mu_eff_max_muB"]):
+                continue
+            ratio = max(a["mu_eff_max_muB"], b["mu_eff_max_muB"]) / min(a["mu_eff_max_muB"], b["mu_eff_max_muB"])
+            if ratio > factor and binding_constraints(a) == binding_constraints(b):
+                out.append((a["m_Ap_GeV"], b["m_Ap_GeV"], ratio, floor))
+    return out
 
 
 def run_statistics(runs_F, feasible: bool, kkt: float) -> dict:

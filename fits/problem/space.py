@@ -158,6 +158,8 @@ class ParamSpace:
         a disc's circle (normal ``(re y, im y)/|y|``, or ``e_|y|`` in polar coordinates) or a box's end."""
         for name, p, (a, b) in zip(self.names, self.priors, self.slices):
             for label, local in p.active_bounds(name, row[a:b], rtol, self.polar):
+                if name == TUNING:  # t = 0: c = 1; t = 1: c = the floor
+                    label = "cancellation at its floor (t = 1)" if local[0] > 0 else "cancellation 1 (t = 0)"
                 n = np.zeros(self.dim)
                 n[a:b] = local
                 yield label, n

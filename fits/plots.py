@@ -228,7 +228,7 @@ def _floor_groups(rows: list[dict]) -> list:
     """``(floor, colour, offset)`` of each curve of a profile, the least tuned first (dark) to the most (light)."""
     floors = sorted({r.get("cancellation_floor") for r in rows}, key=lambda f: -(f if f is not None else 2.0))
     shades = ["#08306b", "#2171b5", "#4eb3d3", "#7bccc4", "#a8ddb5", "#ccebc5"]
-    colours = [shades[i % len(shades)] for i in range(len(floors))] if len(floors) > 1 else ["#08306b"]
+    colours = [shades[i % len(shades)] for i in range(len(floors))]
     offsets = np.linspace(-0.25, 0.25, len(floors)) if len(floors) > 1 else [0.0]
     return list(zip(floors, colours, offsets))
 

@@ -74,10 +74,9 @@ def mass_cancellation(p: Point):
     between the CP-even and CP-odd terms of X. ``1/c`` is the factor by which the product of the loop masses,
     ``|det K|``, sits below its size without cancellation, at fixed couplings (the moment does not change).
     """
-    D = mass_differences(p)
-    delta = p.theta_I - p.theta_R
-    X = _x_of(jnp.sum(D, axis=0), delta)
-    Xabs = _x_of(jnp.sum(jnp.abs(D), axis=0), delta)
+    A, B, Aa, Ba = _x_terms(p)
+    cos2, sin2 = jnp.cos(p.theta_I - p.theta_R) ** 2, jnp.sin(p.theta_I - p.theta_R) ** 2
+    X, Xabs = cos2 * A + sin2 * B, cos2 * Aa + sin2 * Ba
     ok = Xabs > 0
     return jnp.where(ok, safe_sqrt(jnp.abs(X) / jnp.where(ok, Xabs, 1.0)), 1.0)
 

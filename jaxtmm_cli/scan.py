@@ -66,12 +66,12 @@ def _starts_from(args, config, gD, floors):
     if args.starts_from is None:
         return None
     from fits.jobs.scan import known_points, scan_problems
+    from fits.problem.space import FLOOR
 
     try:
         earlier = _earlier_rows(args.starts_from)
-        problems = scan_problems(config, gD, args.masses)[1]
-        per_floor = [f for f in floors for _ in problems] if floors else None
-        known = known_points(config, problems * max(len(floors), 1), earlier, per_floor)
+        _, problems, _, _, ov = scan_problems(config, gD, args.masses, floors)
+        known = known_points(config, problems, earlier, [float(f) for f in ov[FLOOR]] if floors else None)
     except ValueError as exc:
         raise ValueError(f"--starts-from {args.starts_from}: {exc}") from None
     if not any(k is not None for k in known):

@@ -597,7 +597,7 @@ class Maximiser:
                 jax.jit(partial(population.evolve, score, project), static_argnums=3),
             )
         init, evolve = self._de
-        k0, k1 = jax.random.split(key)
+        k0, k1, k2 = jax.random.split(key, 3)
         w0 = self.space.to_polar(self.space.sample_prior_z(k0, n * P)).reshape(n, P, -1)
         state = init(self.twin.space.project_z(w0), (ov, masks))
         blocks = range(0, s.generations, 10)
@@ -610,7 +610,7 @@ class Maximiser:
         top = np.asarray(population.ranked(state, s.feas_tol))[:, : s.starts]
         w = np.take_along_axis(np.asarray(state.x), top[..., None], axis=1)
         if top.shape[1] < s.starts:  # fewer members than starts: the rest from the prior
-            extra = np.asarray(self.space.to_polar(self.space.sample_prior_z(k0, n * (s.starts - top.shape[1]))))
+            extra = np.asarray(self.space.to_polar(self.space.sample_prior_z(k2, n * (s.starts - top.shape[1]))))
             w = np.concatenate([w, extra.reshape(n, -1, w.shape[-1])], axis=1)
         return self.space.project_z(self.space.from_polar(jnp.asarray(w.reshape(n * s.starts, -1))))
 
@@ -642,17 +642,14 @@ class Maximiser:
             self._steps[solver] = jax.jit(partial(batched_round, self.problem, solver))
         step = self._steps[solver]
         n = z.shape[0]
-        size = chunk_size(n, s.chunk)
         bar = None
         if progress:
             from tqdm.auto import tqdm
 
-            bar = tqdm(total=stage.rounds * -(-n // size), desc=desc, unit="round", leave=False)
-        zs, ds = [], []
-        for a in range(0, n, size):
-            m = min(size, n - a)
-            part = jax.tree_util.tree_map(lambda x: _pad_rows(x[a : a + m], size), (z, ov, mask))
-            (zc, ovc, mc), n_rows = self.layout.shard(*part)
+            bar = tqdm(total=stage.rounds * -(-n // chunk_size(n, s.chunk)), desc=desc, unit="round", leave=False)
+
+        def rounds(zc, ovc, mc):  # one chunk through the stage's rounds
+            (zc, ovc, mc), n_rows = self.layout.shard(zc, ovc, mc)
             lam = jnp.zeros_like(mc)
             r, lr = rho, stage.lr
             for _ in range(stage.rounds):
@@ -660,13 +657,12 @@ class Maximiser:
                 r, lr = min(r * s.rho_growth, s.rho_max), lr * stage.decay
                 if bar is not None:
                     bar.update()
-            d = self._diag(zc, ovc, mc)
-            zc, d = self.layout.unpad((zc, d), n_rows)
-            zs.append(np.asarray(zc)[:m])
-            ds.append(jax.tree_util.tree_map(lambda x: np.asarray(x)[:m], d))
+            return self.layout.unpad((zc, self._diag(zc, ovc, mc)), n_rows)
+
+        z, d = in_chunks(rounds, s.chunk, z, ov, mask)
         if bar is not None:
             bar.close()
-        return np.concatenate(zs), {k: np.concatenate([d[k] for d in ds]) for k in ds[0]}
+        return z, d
 
     def dual_fn(self, overrides: dict):
         """F and c for the given fixed overrides, as functions of z (for tests and random search)."""
